@@ -1,0 +1,15 @@
+"""Tests: tasks run inline, mail stays in memory, fast password hashing."""
+
+from .dev import *  # noqa: F403
+from .dev import BASE_DIR
+
+DEBUG = False
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+MAILERS = {alias: {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+           for alias in ("default", "newsletter")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,91 @@
+"""The home page and the publication's own settings."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Page
+
+from news.models import ArticlePage, NewsIndexPage, with_card_images
+
+LATEST_STORIES = 10
+
+
+@register_setting(icon="site")
+class PublicationSettings(BaseSiteSetting):
+    """Who the publication is: name, tagline, pitch and social links, shown site-wide."""
+
+    name = models.CharField(
+        max_length=120, default="Lisa's Top Ten", help_text='e.g. "Lisa\'s Top Ten"'
+    )
+    tagline = models.CharField(
+        max_length=200,
+        default="The daily email that brings you the world.",
+        help_text='A short line under the name, e.g. "The daily email that brings you the world."',
+    )
+    pitch = models.TextField(
+        default="Home of Lisa's Top Ten, the daily email that brings you the world. "
+        "The first task of the day: ten stories, every morning, in your inbox.",
+        help_text="Two or three sentences on the home page telling readers why to sign up.",
+    )
+    twitter_handle = models.CharField(
+        max_length=40, blank=True,
+        help_text='The X/Twitter account without the @, e.g. "lisastopten".',
+    )
+    facebook_url = models.URLField(
+        blank=True, help_text="e.g. https://www.facebook.com/lisastopten"
+    )
+    instagram_url = models.URLField(
+        blank=True, help_text="e.g. https://www.instagram.com/lisastopten"
+    )
+    mastodon_url = models.URLField(
+        blank=True, help_text="e.g. https://mastodon.social/@lisastopten"
+    )
+
+    panels = [
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("tagline"), FieldPanel("pitch")],
+                        heading="Publication"),
+        MultiFieldPanel([FieldPanel("twitter_handle"), FieldPanel("facebook_url"),
+                         FieldPanel("instagram_url"), FieldPanel("mastodon_url")],
+                        heading="Social links"),
+    ]
+
+    class Meta:
+        verbose_name = "publication"
+
+    @property
+    def social_links(self):
+        links = [("Facebook", self.facebook_url), ("Instagram", self.instagram_url),
+                 ("Mastodon", self.mastodon_url)]
+        if self.twitter_handle:
+            links.insert(0, ("X", f"https://x.com/{self.twitter_handle}"))
+        return [(label, url) for label, url in links if url]
+
+
+class HomePage(Page):
+    """The front page: what the publication is, the sign-up, today's top ten, latest stories."""
+
+    sign_up_heading = models.CharField(
+        max_length=120,
+        default="Get the Top Ten every morning",
+        help_text='The heading above the sign-up form, e.g. "Get the Top Ten every morning".',
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("sign_up_heading")]
+    subpage_types = ["news.NewsIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "home page"
+
+    def latest_stories(self):
+        return list(
+            with_card_images(
+                ArticlePage.objects.live().public().order_by("-date", "-pk")
+            )[:LATEST_STORIES]
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_stories"] = self.latest_stories()
+        context["news_index"] = NewsIndexPage.objects.live().first()
+        return context

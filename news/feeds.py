@@ -1,0 +1,46 @@
+"""RSS and Atom feeds of the newest articles."""
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+from wagtail.models import Site
+
+from news.models import ArticlePage
+
+FEED_LENGTH = 30
+
+
+class LatestArticlesFeed(Feed):
+    title = "Lisa's Top Ten: latest stories"
+    link = "/"
+    description = "The newest stories from Lisa's Top Ten, the daily email that brings you the world."
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        return Site.find_for_request(request)
+
+    def items(self, site):
+        pages = ArticlePage.objects.live().public().select_related("section")
+        return pages.order_by("-date", "-pk")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.get_url(request=self.request)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at or item.published_at
+
+    def item_categories(self, item):
+        return [item.section.name] if item.section else []
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestArticlesFeed.description

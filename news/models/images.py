@@ -1,0 +1,48 @@
+"""The photo library: every image carries its own caption and source credit."""
+
+from django.db import models
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+
+# Renditions the reader pages ask for; listing views prefetch exactly these.
+CARD_SPECS = ("fill-480x270|format-webp", "fill-480x270|format-jpeg",
+              "fill-960x540|format-webp", "fill-960x540|format-jpeg")
+LEAD_SPECS = ("width-720|format-webp", "width-720|format-jpeg",
+              "width-1440|format-webp", "width-1440|format-jpeg")
+SOCIAL_SPEC = "fill-1200x630|format-jpeg"
+
+
+class CaptionedImage(AbstractImage):
+    """A photo with its default caption and credit, reused wherever the photo appears."""
+
+    caption = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text='What the photo shows, e.g. "Secretary of Defense Lloyd Austin." '
+        "Articles may override it.",
+    )
+    credit = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text='Who took or owns the photo, e.g. "cnn.com" or "Jane Doe / Reuters".',
+    )
+    credit_url = models.URLField(
+        blank=True,
+        help_text="Optional link for the credit, e.g. the page the photo came from.",
+    )
+
+    admin_form_fields = (*Image.admin_form_fields, "caption", "credit", "credit_url")
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = "image"
+        verbose_name_plural = "images"
+
+
+class CaptionedRendition(AbstractRendition):
+    """A resized copy of a captioned image (Wagtail's rendition cache)."""
+
+    image = models.ForeignKey(
+        CaptionedImage, on_delete=models.CASCADE, related_name="renditions"
+    )
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)

@@ -1,0 +1,64 @@
+"""The news index: every article, newest first, with a page per section and per tag."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from taggit.models import Tag
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.models import Page
+
+from .article import ArticlePage, with_card_images
+from .taxonomy import Section
+
+PER_PAGE = 12
+
+
+class NewsIndexPage(RoutablePageMixin, Page):
+    """The list of all stories; articles live under it."""
+
+    intro = models.TextField(
+        blank=True, help_text="One sentence shown above the list of stories."
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["news.ArticlePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "news index"
+
+    def articles(self):
+        return with_card_images(
+            ArticlePage.objects.live().public().descendant_of(self).order_by("-date", "-pk")
+        )
+
+    def paginate(self, request, articles):
+        paginator = Paginator(articles, PER_PAGE)
+        try:
+            return paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            return paginator.page(1)
+        except EmptyPage as error:
+            raise Http404("No such page of stories") from error
+
+    def render_list(self, request, articles, **extra):
+        context = {"articles": self.paginate(request, articles), **extra}
+        return self.render(request, context_overrides=context)
+
+    @path("")
+    def all_articles(self, request):
+        return self.render_list(request, self.articles())
+
+    @path("section/<slug:slug>/", name="section")
+    def section(self, request, slug):
+        section = get_object_or_404(Section, slug=slug)
+        return self.render_list(
+            request, self.articles().filter(section=section), section=section
+        )
+
+    @path("tag/<slug:slug>/", name="tag")
+    def tag(self, request, slug):
+        tag = get_object_or_404(Tag, slug=slug)
+        return self.render_list(request, self.articles().filter(tags=tag), tag=tag)

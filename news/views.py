@@ -1,0 +1,23 @@
+"""The reader's search page."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.template.response import TemplateResponse
+
+from news.models import ArticlePage, with_card_images
+
+MAX_QUERY_LENGTH = 200
+PER_PAGE = 10
+
+
+def search(request):
+    """Search live articles by headline, summary and body."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    results = None
+    if query:
+        matches = with_card_images(ArticlePage.objects.live().public()).search(query)
+        paginator = Paginator(matches, PER_PAGE)
+        try:
+            results = paginator.page(request.GET.get("page", 1))
+        except (PageNotAnInteger, EmptyPage):
+            results = paginator.page(1)
+    return TemplateResponse(request, "search.html", {"query": query, "results": results})

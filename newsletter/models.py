@@ -1,0 +1,1 @@
+"""Subscribers, issues and sending arrive with the subscriptions and daily-issue work."""
