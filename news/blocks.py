@@ -50,6 +50,13 @@ class CaptionedImageBlock(blocks.StructBlock):
             "credit": "cnn.com",
         }
 
+    def get_preview_value(self):
+        # Show a real photo from the library when there is one.
+        from news.models import CaptionedImage
+
+        image = CaptionedImage.objects.first()
+        return self.to_python({**self.meta.preview_value, "image": image.pk if image else None})
+
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
         image = value.get("image")

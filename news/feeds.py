@@ -10,9 +10,13 @@ FEED_LENGTH = 30
 
 
 class LatestArticlesFeed(Feed):
-    title = "Lisa's Top Ten: latest stories"
     link = "/"
-    description = "The newest stories from Lisa's Top Ten, the daily email that brings you the world."
+
+    def title(self, site):
+        return f"{getattr(site, 'site_name', '') or 'Top Ten'}: latest stories"
+
+    def description(self, site):
+        return f"The newest stories from {getattr(site, 'site_name', '') or 'Top Ten'}."
 
     def get_object(self, request, *args, **kwargs):
         self.request = request
@@ -43,4 +47,6 @@ class LatestArticlesFeed(Feed):
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = Atom1Feed
-    subtitle = LatestArticlesFeed.description
+
+    def subtitle(self, site):
+        return self.description(site)

@@ -1,7 +1,7 @@
 """Local development: DEBUG on, any host, a throwaway secret key."""
 
-from .base import *  # noqa: F403
 from . import DEV_SECRET_KEY
+from .base import *  # noqa: F403
 from .base import SECRET_KEY, env_bool
 
 SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY

@@ -4,9 +4,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import DEV_SECRET_KEY
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, env_bool
-from . import DEV_SECRET_KEY
 
 if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(

@@ -152,6 +152,9 @@ class ArticlePage(ListingFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        url = self.get_url(request) or ""
+        # The news index is this page's parent: its address is this one's minus the slug.
+        context["news_index_url"] = url[: url.rstrip("/").rfind("/") + 1]
         context["related_story"] = self.get_related_story()
         context["related_posts"] = self.get_related_posts()
         return context

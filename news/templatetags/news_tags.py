@@ -1,0 +1,56 @@
+"""Template helpers for reader pages: structured data and social images."""
+
+import json
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from news.models.images import SOCIAL_SPEC
+
+register = template.Library()
+
+# Characters that could end a <script> element or open a comment inside it.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _absolute(request, url):
+    return request.build_absolute_uri(url) if request else url
+
+
+@register.simple_tag(takes_context=True)
+def social_image_url(context, image):
+    """Absolute URL of the 1200x630 rendition used by OpenGraph and Twitter cards."""
+    if not image:
+        return ""
+    return _absolute(context.get("request"), image.get_rendition(SOCIAL_SPEC).url)
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, page, publisher_name):
+    """A schema.org NewsArticle for search engines, with the image's caption and credit."""
+    request = context.get("request")
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": page.title,
+        "description": page.summary,
+        "datePublished": page.published_at.isoformat(),
+        "dateModified": (page.last_published_at or page.published_at).isoformat(),
+        "mainEntityOfPage": page.get_full_url(request),
+        "publisher": {"@type": "NewsMediaOrganization", "name": publisher_name},
+        "author": [{"@type": "Person", "name": a.name} for a in page.authors.all()]
+        or [{"@type": "Organization", "name": publisher_name}],
+    }
+    if page.section:
+        data["articleSection"] = page.section.name
+    if page.lead_image:
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": social_image_url(context, page.lead_image),
+            "caption": page.image_caption,
+            "creditText": page.image_credit,
+        }
+    if page.source_url:
+        data["isBasedOn"] = page.source_url
+    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')
