@@ -34,6 +34,20 @@ class NewsIndexPage(RoutablePageMixin, Page):
             ArticlePage.objects.live().public().descendant_of(self).order_by("-date", "-pk")
         )
 
+    def route(self, request, path_components):
+        # Fetch the article with everything its page shows in one query, instead of
+        # Wagtail's generic child lookup followed by a query per related object.
+        if self.live and len(path_components) == 1:
+            article = (
+                ArticlePage.objects.child_of(self).filter(slug=path_components[0])
+                .select_related("section", "lead_image", "related_story")
+                .prefetch_related("authors", "tags")
+                .first()
+            )
+            if article is not None:
+                return article.route(request, [])
+        return super().route(request, path_components)
+
     def paginate(self, request, articles):
         paginator = Paginator(articles, PER_PAGE)
         try:
