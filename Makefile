@@ -1,0 +1,82 @@
+# Lisa's Top Ten: `make run` for a local site with demo content, `make test` for the checks CI runs.
+
+.DEFAULT_GOAL := help
+.PHONY: help install constraints run test lint chromium clean
+
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+export PORT CHROMIUM
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CONSTRAINTS := $(wildcard constraints.txt)
+
+# The venv's Python: PYTHON if given, else the first of these that is 3.12 or newer. Inside the
+# repo pyenv's shims follow .python-version; elsewhere a missing version simply doesn't answer.
+PYTHON_CANDIDATES := python3.12 python3.13 python3.14 python3
+PYTHON ?= $(shell for py in $(PYTHON_CANDIDATES); do \
+	$$py -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$py; break; }; \
+	done)
+
+help:
+	@echo "make install     create .venv and install the pinned dependencies (reruns when they change)"
+	@echo "make constraints re-pin constraints.txt after a change to pyproject.toml"
+	@echo "make run         migrate, seed demo content, serve http://127.0.0.1:$(PORT)/ and the task worker"
+	@echo "make test        ruff, manage.py check, makemigrations --check, then pytest incl. browser tests"
+	@echo "make lint        ruff check"
+	@echo "make clean       remove .venv, var/ (local database, outbox), staticfiles/, test-artifacts/"
+
+$(VENV)/pyvenv.cfg:
+	@test -n "$(PYTHON)" || { echo "Need Python 3.12 or newer (tried: $(PYTHON_CANDIDATES)); install one or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@echo "Creating $(VENV) with $$($(PYTHON) -c 'import sys; print(sys.executable, sys.version.split()[0])')"
+	$(PYTHON) -m venv $(VENV)
+
+# constraints.txt (pip freeze of a working venv) pins every transitive dependency too.
+$(STAMP): $(VENV)/pyvenv.cfg pyproject.toml $(CONSTRAINTS)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "$(VENV) uses Python < 3.12: run make clean, then make install" >&2; exit 1; }
+	$(PY) -m pip install --quiet -e '.[dev]' $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
+	touch $@
+
+install: $(STAMP)
+
+# After changing a pin in pyproject.toml: `make constraints`, then commit both files.
+constraints: $(VENV)/pyvenv.cfg
+	$(PY) -m pip install --quiet -e '.[dev]'
+	{ echo "# Every installed version, from: make constraints (pip freeze --exclude-editable)"; \
+		$(PY) -m pip freeze --exclude-editable; } > constraints.txt
+	touch $(STAMP)
+
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+	exec bin/serve
+
+test: export DJANGO_SETTINGS_MODULE = config.settings.test
+test: install chromium
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# The browser tests are part of the suite: no chromium means a failed run, never a skipped test.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+		else \
+			echo "The browser tests need Debian's chromium at $(CHROMIUM)." >&2; \
+			echo "Install it with: sudo apt-get install -y chromium" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) var staticfiles test-artifacts *.egg-info

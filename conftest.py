@@ -1,0 +1,82 @@
+"""Fixtures shared by every app's tests: Debian's chromium driven through Playwright.
+
+Browser tests take ``live_server`` (pytest-django) with ``page`` and ``screenshot``, and are
+marked ``browser`` and ``django_db(transaction=True)`` so the server thread sees their data.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an asyncio loop running in the test thread, and Django then
+# refuses ORM calls from it (SynchronousOnlyOperation). The tests make no async calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Headless and quiet: no sandbox (CI runs as root), and none of chromium's background calls
+# home, which this machine's closed network would refuse.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+SCREENSHOT_DIR = Path(__file__).resolve().parent / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the whole run; each test gets its own context via ``page``."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Browser tests need Debian's chromium at {CHROMIUM}. Install it with "
+            "`sudo apt-get install -y chromium` (`make test` does so when run as root).",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except BaseException:
+        playwright.stop()
+        raise
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page in its own browser context (no cookies shared between tests), 1280x900."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _slug(text):
+    return re.sub(r"[^\w.-]+", "_", str(text)).strip("_")
+
+
+@pytest.fixture
+def screenshot(request, page):
+    """Save a PNG as test-artifacts/screenshots/<test name>-<step>.png and return its path.
+
+    ``screenshot("after-login")`` shoots the test's ``page``; pass ``page=`` for another one.
+    """
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    test_name = _slug(request.node.name)
+
+    def take(step, *, page=page, full_page=True):
+        path = SCREENSHOT_DIR / f"{test_name}-{_slug(step)}.png"
+        page.screenshot(path=path, full_page=full_page)
+        return path
+
+    return take
