@@ -1,1 +1,0 @@
-"""Subscribers, issues and sending arrive with the subscriptions and daily-issue work."""
