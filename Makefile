@@ -71,6 +71,7 @@ chromium:
 			echo "Installing Debian's chromium for the browser tests"; \
 			export DEBIAN_FRONTEND=noninteractive; \
 			apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+			test -x "$(CHROMIUM)" || { echo "Still no chromium at $(CHROMIUM)" >&2; exit 1; }; \
 		else \
 			echo "The browser tests need Debian's chromium at $(CHROMIUM)." >&2; \
 			echo "Install it with: sudo apt-get install -y chromium" >&2; \
