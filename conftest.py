@@ -1,7 +1,9 @@
 """Fixtures shared by every app's tests: Debian's chromium driven through Playwright.
 
 Browser tests take ``live_server`` (pytest-django) with ``page`` and ``screenshot``, and are
-marked ``browser`` and ``django_db(transaction=True)`` so the server thread sees their data.
+marked ``browser`` and ``django_db(transaction=True, serialized_rollback=True)``: the server
+thread then sees their data, and the rows the migrations made (Wagtail's root page, locale,
+groups) are restored after each test flushes the tables.
 """
 
 import os
