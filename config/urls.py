@@ -25,4 +25,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+urlpatterns += [path("newsletter/", include("newsletter.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -179,3 +179,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Newsletter subscriptions ------------------------------------------------------------------
+# How many proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR); the
+# sign-up rate limit counts per client address.
+NEWSLETTER_TRUSTED_PROXIES = int(os.environ.get("NEWSLETTER_TRUSTED_PROXIES", 0))
+# Mail provider webhooks (bounces, complaints) authenticate with HTTP basic auth "user:pass".
+ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
+# End of newsletter subscriptions -----------------------------------------------------------

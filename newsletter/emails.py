@@ -1,0 +1,107 @@
+"""Transactional email to one subscriber: confirmation, welcome, "already subscribed".
+
+Each message is a pair of templates under ``templates/newsletter/email/`` (``.txt`` and
+``.html``), sent through the ``default`` mailer. Sender, reply-to and postal address come
+from ``NewsletterSettings``. A refused recipient (SMTP 5xx) marks the address bounced; any
+other sending failure is logged. Neither reaches the reader as an error page.
+"""
+
+import logging
+import smtplib
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from newsletter import tokens
+from newsletter.models import NewsletterSettings
+from newsletter.suppression import suppress_refused_recipients
+
+logger = logging.getLogger(__name__)
+TRANSACTIONAL = "default"
+
+
+def build_message(subscriber, template, subject, context=None, *, headers=None,
+                  newsletter_settings=None):
+    """An ``EmailMultiAlternatives`` from ``newsletter/email/<template>.txt`` and ``.html``."""
+    newsletter_settings = newsletter_settings or NewsletterSettings.load()
+    context = {
+        "subscriber": subscriber,
+        "newsletter": newsletter_settings,
+        "subject": subject,
+        "site_url": tokens.absolute_url("/"),
+        **(context or {}),
+    }
+    base = f"newsletter/email/{template}"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{base}.txt", context),
+        from_email=newsletter_settings.sender,
+        to=[subscriber.email],
+        reply_to=newsletter_settings.reply_to_list,
+        headers=headers or {},
+    )
+    message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    return message
+
+
+def deliver(message, using=TRANSACTIONAL):
+    """Send ``message``; return True if the mail server took it."""
+    try:
+        message.send(using=using)
+    except smtplib.SMTPRecipientsRefused as error:
+        suppress_refused_recipients(error)
+        logger.warning("Recipient refused for %r: %s", message.subject, error.recipients)
+        return False
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Could not send %r", message.subject)
+        return False
+    return True
+
+
+def send_confirmation(subscriber):
+    newsletter_settings = NewsletterSettings.load()
+    max_age = tokens.CONFIRM_MAX_AGE
+    message = build_message(
+        subscriber,
+        "confirm",
+        f"Please confirm your subscription to {newsletter_settings.from_name}",
+        {"confirm_url": tokens.confirm_url(subscriber), "valid_days": max_age.days},
+        headers={"Auto-Submitted": "auto-generated"},
+        newsletter_settings=newsletter_settings,
+    )
+    return deliver(message)
+
+
+def send_welcome(subscriber):
+    newsletter_settings = NewsletterSettings.load()
+    message = build_message(
+        subscriber,
+        "welcome",
+        f"Welcome to {newsletter_settings.from_name}",
+        {
+            "unsubscribe_url": tokens.unsubscribe_url(subscriber),
+            "preferences_url": tokens.preferences_url(subscriber),
+        },
+        headers=tokens.list_unsubscribe_headers(subscriber, newsletter_settings),
+        newsletter_settings=newsletter_settings,
+    )
+    return deliver(message)
+
+
+def send_already_subscribed(subscriber):
+    newsletter_settings = NewsletterSettings.load()
+    message = build_message(
+        subscriber,
+        "already_subscribed",
+        f"You're already subscribed to {newsletter_settings.from_name}",
+        {
+            "unsubscribe_url": tokens.unsubscribe_url(subscriber),
+            "preferences_url": tokens.preferences_url(subscriber),
+        },
+        headers={
+            "Auto-Submitted": "auto-generated",
+            **tokens.list_unsubscribe_headers(subscriber, newsletter_settings),
+        },
+        newsletter_settings=newsletter_settings,
+    )
+    return deliver(message)

@@ -1,0 +1,35 @@
+"""Delivery events from the mail provider, through django-anymail's ``tracking`` signal.
+
+anymail's webhook views (``/newsletter/anymail/<provider>/tracking/``) check the request
+(HTTP basic auth from ``ANYMAIL["WEBHOOK_SECRET"]``, plus the provider's own signature where
+it has one) and then send this signal once per event.
+"""
+
+from anymail.signals import EventType, RejectReason, tracking
+from django.dispatch import receiver
+
+from newsletter import suppression
+
+# "rejected" means the provider refused to send; only these reasons say the address is bad.
+PERMANENT_REJECTS = {RejectReason.INVALID, RejectReason.BOUNCED}
+
+
+@receiver(tracking, dispatch_uid="newsletter.suppress_from_tracking")
+def suppress_from_tracking(sender, event, esp_name, **kwargs):
+    email = event.recipient
+    if not email:
+        return
+    reason = f"{esp_name}: {event.description or event.mta_response or event.event_type}"
+    if event.event_type == EventType.BOUNCED:
+        suppression.mark_bounced(email, reason)
+    elif event.event_type == EventType.REJECTED:
+        if event.reject_reason in PERMANENT_REJECTS:
+            suppression.mark_bounced(email, reason)
+        elif event.reject_reason == RejectReason.SPAM:
+            suppression.mark_complained(email, reason)
+        elif event.reject_reason == RejectReason.UNSUBSCRIBED:
+            suppression.mark_unsubscribed(email, reason)
+    elif event.event_type == EventType.COMPLAINED:
+        suppression.mark_complained(email, reason)
+    elif event.event_type == EventType.UNSUBSCRIBED:
+        suppression.mark_unsubscribed(email, reason)

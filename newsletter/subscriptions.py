@@ -1,0 +1,157 @@
+"""A subscriber's life: sign up, confirm, pause, resume, unsubscribe, subscribe again.
+
+Plain functions that the views, the admin and the tests call. Double opt-in: the sign-up
+form only ever makes a *pending* subscriber and sends a confirmation link; nobody becomes
+active until the link's owner clicks "Confirm". Whatever the address's state, the form's
+answer is the same; only the email differs (a confirmation, or a note that they are already
+subscribed), and at most one such email goes out per ``NEWSLETTER_RESEND_WINDOW``.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from newsletter.addresses import email_hash
+from newsletter.history import log_event
+from newsletter.models import MailingList, NewsletterSettings, Subscriber, Suppression
+from newsletter.tasks import queue_email
+
+Status = Subscriber.Status
+RESEND_WINDOW = datetime.timedelta(minutes=10)
+PAUSE_CHOICES = {"1": 1, "2": 2, "4": 4, "resume": None}  # weeks; "resume" = until resumed
+
+
+def resend_window():
+    return getattr(settings, "NEWSLETTER_RESEND_WINDOW", RESEND_WINDOW)
+
+
+def _claim_signup_mail(subscriber):
+    """Atomically take this window's one sign-up email; False if already sent in it."""
+    now = timezone.now()
+    claimed = Subscriber.objects.filter(pk=subscriber.pk).filter(
+        Q(signup_mail_sent_at__isnull=True) | Q(signup_mail_sent_at__lte=now - resend_window())
+    ).update(signup_mail_sent_at=now)
+    return bool(claimed)
+
+
+def _find_or_create(email, consent_url, consent_text):
+    try:
+        with transaction.atomic():
+            subscriber, created = Subscriber.objects.with_email(email).get_or_create(
+                defaults={
+                    "email": email,
+                    "status": Status.PENDING,
+                    "source": Subscriber.Source.FORM,
+                    "consent_url": consent_url,
+                    "consent_text": consent_text,
+                }
+            )
+    except IntegrityError:  # the same address, posted twice at the same moment
+        return Subscriber.objects.with_email(email).get(), False
+    return subscriber, created
+
+
+def sign_up(email, *, consent_url="", consent_text=None):
+    """Handle a valid sign-up for the normalised ``email``.
+
+    Returns which email was queued: ``"confirm"``, ``"already_subscribed"`` or ``None``
+    (one went out recently). Callers must not show the difference to the reader.
+    """
+    consent_text = consent_text or NewsletterSettings.load().consent_text
+    consent_url = consent_url[:500]
+    subscriber, created = _find_or_create(email, consent_url, consent_text)
+    if created:
+        log_event(subscriber, "newsletter.signup", where=consent_url)
+    if subscriber.status == Status.ACTIVE:
+        kind = "already_subscribed"
+    else:
+        kind = "confirm"
+        if not created:
+            if subscriber.status != Status.PENDING:
+                subscriber.status = Status.PENDING
+                subscriber.status_reason = "signed up again on the site"
+                log_event(subscriber, "newsletter.signup", where=consent_url)
+            subscriber.consent_url = consent_url
+            subscriber.consent_text = consent_text
+            subscriber.save(update_fields=["status", "status_reason", "consent_url",
+                                           "consent_text", "updated_at"])
+        subscriber.lists.add(*MailingList.objects.filter(join_on_signup=True))
+    if not _claim_signup_mail(subscriber):
+        return None
+    queue_email(kind, subscriber)
+    return kind
+
+
+def invite(subscriber):
+    """Email a pending subscriber (e.g. one an editor added) a confirmation link."""
+    if subscriber.status == Status.PENDING and _claim_signup_mail(subscriber):
+        queue_email("confirm", subscriber)
+        return True
+    return False
+
+
+def confirm(subscriber):
+    """Activate a pending subscriber from their confirmation link and queue the welcome
+    email. Returns False (and changes nothing) if they weren't pending, e.g. a second click."""
+    now = timezone.now()
+    activated = Subscriber.objects.filter(pk=subscriber.pk, status=Status.PENDING).update(
+        status=Status.ACTIVE,
+        confirmed_at=now,
+        consent_at=now,
+        status_reason="confirmed by email link",
+        paused=False,
+        paused_until=None,
+        updated_at=now,
+    )
+    subscriber.refresh_from_db()
+    if not activated:
+        return False
+    # Asking again, by double opt-in, lifts an earlier erasure's suppression.
+    Suppression.objects.filter(email_hash=email_hash(subscriber.email)).delete()
+    log_event(subscriber, "newsletter.confirm")
+    queue_email("welcome", subscriber)
+    return True
+
+
+def unsubscribe(subscriber, reason="unsubscribe page"):
+    """Stop all mail to them at once. Returns False if they were already not receiving."""
+    if subscriber.is_suppressed:
+        return False
+    subscriber.paused = False
+    subscriber.change_status(Status.UNSUBSCRIBED, reason)
+    log_event(subscriber, "newsletter.unsubscribe", via=reason)
+    return True
+
+
+def resubscribe(subscriber, *, consent_url="", consent_text=None):
+    """Subscribe again from the preference page. The page is reached by a signed link from
+    an email we sent them, which proves the address is theirs, so no new confirmation."""
+    if subscriber.status == Status.ACTIVE:
+        return False
+    subscriber.consent_at = timezone.now()
+    subscriber.consent_url = consent_url[:500]
+    subscriber.consent_text = consent_text or NewsletterSettings.load().consent_text
+    subscriber.paused = False
+    subscriber.change_status(Status.ACTIVE, "subscribed again on the preference page")
+    log_event(subscriber, "newsletter.resubscribe")
+    return True
+
+
+def pause(subscriber, weeks=None):
+    """Pause for ``weeks`` weeks, or until they resume when ``weeks`` is None."""
+    subscriber.paused = True
+    subscriber.paused_until = (
+        timezone.localdate() + datetime.timedelta(weeks=weeks) if weeks else None
+    )
+    subscriber.save()
+    log_event(subscriber, "newsletter.pause",
+              until=subscriber.paused_until.isoformat() if weeks else "resumed by reader")
+
+
+def resume(subscriber):
+    subscriber.paused = False
+    subscriber.save()
+    log_event(subscriber, "newsletter.resume")

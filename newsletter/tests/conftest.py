@@ -1,0 +1,68 @@
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+
+from newsletter.factories import SubscriberFactory
+from newsletter.models import Subscriber
+
+SUBSCRIBE = "/newsletter/subscribe/"
+
+
+@pytest.fixture
+def signup(client):
+    """Post the sign-up form as a reader's browser would; returns the response."""
+
+    def post(email, **extra):
+        data = {"email": email, "website": "", "source_url": "/news/a-story/", **extra}
+        return client.post(SUBSCRIBE, data, REMOTE_ADDR=extra.pop("ip", "203.0.113.7"))
+
+    return post
+
+
+def links(message, word):
+    """Absolute links in the plain-text body that contain ``word``."""
+    return [url for url in re.findall(r"https?://[^\s\"'<>]+", message.body) if word in url]
+
+
+def path_of(url):
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def mails_to(address):
+    return [message for message in mail.outbox if address in message.to]
+
+
+def subscriber(email):
+    return Subscriber.objects.with_email(email).get()
+
+
+@pytest.fixture
+def active(db):
+    return SubscriberFactory(email="active@example.org")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("eddie", "eddie@example.com", "pw")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    user = django_user_model.objects.create_user("mo", "mo@example.com", "pw")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def admin_url(name, *args):
+    return reverse(f"subscribers:{name}", args=args)

@@ -1,0 +1,129 @@
+"""Signed links in emails: confirm (expires), unsubscribe and preferences (never expire).
+
+Each kind of link has its own salt, so one kind of token never works as another.
+
+- Confirm: ``TimestampSigner`` over the subscriber id and a short hash of the address, so
+  the link stops working after ``NEWSLETTER_CONFIRM_MAX_AGE`` (3 days) or if an editor changes
+  the address it was sent to.
+- Unsubscribe and preferences: ``Signer`` over the subscriber id only. They never expire
+  (an unsubscribe link in a year-old email must still work) and survive an address change.
+
+The token itself is the secret that guards the POST forms on these pages, the way a CSRF
+token would: a third-party site can't forge a request it doesn't know the token for.
+"""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+CONFIRM_SALT = "newsletter.confirm"
+UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
+PREFERENCES_SALT = "newsletter.preferences"
+CONFIRM_MAX_AGE = datetime.timedelta(days=3)
+
+
+class BadToken(Exception):
+    """The link was altered, cut short, or is for someone no longer on file."""
+
+
+class ExpiredToken(BadToken):
+    """The link was genuine but is too old (confirmation links only)."""
+
+
+def absolute_url(path):
+    """An absolute URL on the public site (``settings.SITE_URL``), as used in emails."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _address_check(subscriber):
+    return hashlib.sha256(subscriber.email.encode()).hexdigest()[:10]
+
+
+def confirm_token(subscriber):
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(
+        f"{subscriber.pk}.{_address_check(subscriber)}"
+    )
+
+
+def unsubscribe_token(subscriber):
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(subscriber.pk))
+
+
+def preferences_token(subscriber):
+    return signing.Signer(salt=PREFERENCES_SALT).sign(str(subscriber.pk))
+
+
+def confirm_url(subscriber):
+    return absolute_url(reverse("newsletter:confirm", args=[confirm_token(subscriber)]))
+
+
+def unsubscribe_url(subscriber):
+    return absolute_url(reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscriber)]))
+
+
+def preferences_url(subscriber):
+    return absolute_url(reverse("newsletter:preferences", args=[preferences_token(subscriber)]))
+
+
+def list_unsubscribe_headers(subscriber, newsletter_settings=None):
+    """``List-Unsubscribe`` (https and, when a mailbox is set, mailto) and RFC 8058's
+    ``List-Unsubscribe-Post`` for one message to ``subscriber``.
+
+    Pass ``newsletter_settings`` when sending many messages, to read the settings once.
+    """
+    if newsletter_settings is None:
+        from newsletter.models import NewsletterSettings
+
+        newsletter_settings = NewsletterSettings.load()
+    targets = [f"<{unsubscribe_url(subscriber)}>"]
+    if mailbox := newsletter_settings.unsubscribe_mailbox:
+        targets.append(f"<mailto:{mailbox}?subject=unsubscribe>")
+    return {
+        "List-Unsubscribe": ", ".join(targets),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _subscriber(pk):
+    from newsletter.models import Subscriber
+
+    try:
+        return Subscriber.objects.get(pk=int(pk))
+    except (Subscriber.DoesNotExist, ValueError, OverflowError):
+        raise BadToken from None
+
+
+def read_confirm_token(token):
+    """The pending subscriber a confirmation link is for; raises ``BadToken``/``ExpiredToken``."""
+    signer = signing.TimestampSigner(salt=CONFIRM_SALT)
+    try:
+        value = signer.unsign(token, max_age=getattr(
+            settings, "NEWSLETTER_CONFIRM_MAX_AGE", CONFIRM_MAX_AGE))
+    except signing.SignatureExpired:
+        raise ExpiredToken from None
+    except signing.BadSignature:
+        raise BadToken from None
+    pk, _, check = value.partition(".")
+    subscriber = _subscriber(pk)
+    if check != _address_check(subscriber):
+        raise BadToken
+    return subscriber
+
+
+def _read(token, salt):
+    try:
+        pk = signing.Signer(salt=salt).unsign(token)
+    except signing.BadSignature:
+        raise BadToken from None
+    return _subscriber(pk)
+
+
+def read_unsubscribe_token(token):
+    return _read(token, UNSUBSCRIBE_SALT)
+
+
+def read_preferences_token(token):
+    return _read(token, PREFERENCES_SALT)

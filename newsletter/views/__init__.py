@@ -1,0 +1,1 @@
+"""Reader-facing views (``public``) and the admin's extra views (``admin``)."""
