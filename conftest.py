@@ -32,7 +32,7 @@ SCREENSHOT_DIR = Path(__file__).resolve().parent / "test-artifacts" / "screensho
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     """One headless chromium for the whole run; each test gets its own context via ``page``."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
@@ -40,9 +40,18 @@ def browser():
             "`sudo apt-get install -y chromium` (`make test` does so when run as root).",
             pytrace=False,
         )
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Once Playwright's loop runs, Django's connection handler (an asgiref Local) hands this
+    # thread new connection objects; they must still carry the migrated rows that
+    # serialized_rollback restores after each browser test's flush.
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None)
+                  for alias in connections}
     playwright = sync_playwright().start()
+    for alias, contents in serialized.items():
+        if contents is not None:
+            connections[alias]._test_serialized_contents = contents
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     except BaseException:
