@@ -1,0 +1,64 @@
+"""Requests under data-protection law: everything we hold about a subscriber, and erasure."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
+
+from newsletter.addresses import email_hash
+from newsletter.exporting import COLUMNS
+from newsletter.models import SignupAttempt, Subscriber, Suppression
+from newsletter.throttle import email_key
+
+Status = Subscriber.Status
+SUPPRESSION_REASONS = {
+    Status.UNSUBSCRIBED: Suppression.Reason.UNSUBSCRIBED,
+    Status.BOUNCED: Suppression.Reason.BOUNCED,
+    Status.COMPLAINED: Suppression.Reason.COMPLAINED,
+}
+
+
+def _history(subscriber):
+    return ModelLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Subscriber),
+        object_id=str(subscriber.pk),
+    ).order_by("timestamp", "pk")
+
+
+def _json(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def personal_data(subscriber):
+    """Everything held about the subscriber, as JSON-ready data."""
+    data = {name: _json(getattr(subscriber, name)) for name in COLUMNS if name != "lists"}
+    data["lists"] = [
+        {"name": mailing_list.name, "slug": mailing_list.slug}
+        for mailing_list in subscriber.lists.all()
+    ]
+    data["history"] = [
+        {"when": entry.timestamp.isoformat(), "what": entry.message, "details": entry.data}
+        for entry in _history(subscriber)
+    ]
+    data["signup_mail_sent_at"] = _json(subscriber.signup_mail_sent_at)
+    data["exported_at"] = timezone.now().isoformat()
+    return data
+
+
+@transaction.atomic
+def erase(subscriber):
+    """Delete the subscriber, their history and their rate-limit records.
+
+    Only a SHA-256 of the address stays behind (``Suppression``), so an old list imported
+    later can't add them back. Signing up again on the site still works: it's a fresh,
+    confirmed request, and confirming lifts the suppression.
+    """
+    address = subscriber.email
+    _history(subscriber).delete()
+    SignupAttempt.objects.filter(email_key=email_key(address)).delete()
+    reason = SUPPRESSION_REASONS.get(subscriber.status, Suppression.Reason.ERASED)
+    subscriber.delete()
+    suppression, _ = Suppression.objects.update_or_create(
+        email_hash=email_hash(address), defaults={"reason": reason}
+    )
+    return suppression

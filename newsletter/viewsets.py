@@ -1,0 +1,79 @@
+"""The Newsletter menu in the admin: subscribers, lists and segments (Wagtail viewsets)."""
+
+from functools import partial
+
+from django.urls import path
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from newsletter.filters import SubscriberFilterSet
+from newsletter.models import MailingList, Segment, Subscriber
+from newsletter.views import admin
+
+
+class SubscriberViewSet(ModelViewSet):
+    model = Subscriber
+    name = "subscribers"
+    url_prefix = "newsletter/subscribers"
+    icon = "user"
+    menu_label = "Subscribers"
+    menu_order = 100
+    add_to_reference_index = False  # 100,000 rows; nothing references a subscriber
+    copy_view_enabled = False
+    index_view_class = admin.SubscriberIndexView
+    add_view_class = admin.SubscriberCreateView
+    edit_view_class = admin.SubscriberEditView
+    delete_view_class = admin.SubscriberEraseView
+    list_display = ["email", "status", "source", "created_at", "confirmed_at"]
+    list_per_page = 50
+    search_fields = ["email"]
+    filterset_class = SubscriberFilterSet
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            import_url_name=self.get_url_name("import"), **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(
+            personal_data_url_name=self.get_url_name("personal_data"), **kwargs)
+
+    @property
+    def import_view(self):
+        return self.construct_view(admin.SubscriberImportView, **self.get_common_view_kwargs())
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("import/", self.import_view, name="import"),
+            path("personal-data/<int:pk>/",
+                 partial(admin.personal_data, permission_policy=self.permission_policy),
+                 name="personal_data"),
+        ]
+
+
+class MailingListViewSet(ModelViewSet):
+    model = MailingList
+    name = "mailing_lists"
+    url_prefix = "newsletter/lists"
+    icon = "list-ul"
+    menu_label = "Lists"
+    menu_order = 200
+    list_display = ["name", "slug", "join_on_signup", "member_count"]
+    copy_view_enabled = False
+
+
+class SegmentViewSet(ModelViewSet):
+    model = Segment
+    name = "segments"
+    url_prefix = "newsletter/segments"
+    icon = "filter"
+    menu_label = "Segments"
+    menu_order = 300
+    list_display = ["name", "mailing_list", "member_count"]
+    list_filter = ["mailing_list"]
+
+
+class NewsletterViewSetGroup(ModelViewSetGroup):
+    items = (SubscriberViewSet, MailingListViewSet, SegmentViewSet)
+    menu_label = "Newsletter"
+    menu_icon = "mail"
+    menu_order = 250
