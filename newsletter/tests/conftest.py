@@ -1,3 +1,4 @@
+import html
 import re
 
 import pytest
@@ -15,11 +16,16 @@ SUBSCRIBE = "/newsletter/subscribe/"
 def signup(client):
     """Post the sign-up form as a reader's browser would; returns the response."""
 
-    def post(email, **extra):
+    def post(email, ip="203.0.113.7", **extra):
         data = {"email": email, "website": "", "source_url": "/news/a-story/", **extra}
-        return client.post(SUBSCRIBE, data, REMOTE_ADDR=extra.pop("ip", "203.0.113.7"))
+        return client.post(SUBSCRIBE, data, REMOTE_ADDR=ip)
 
     return post
+
+
+def text(response):
+    """The page as a reader reads it: entities such as &#x27; turned back into characters."""
+    return html.unescape(response.content.decode())
 
 
 def links(message, word):
