@@ -32,6 +32,8 @@ def test_reader_goes_from_home_to_an_article_and_its_related_story(
     assert caption.inner_text() == "Secretary of Defense Lloyd Austin. cnn.com"
     image = page.locator("figure.lead-image img")
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    header_width = page.evaluate("document.querySelector('.site-header').offsetWidth")
+    assert header_width == page.viewport_size["width"]
     screenshot("article")
 
     page.get_by_role("link", name="Allies agree to meet again").first.click()
