@@ -71,7 +71,7 @@ class HomePage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("sign_up_heading")]
-    subpage_types = ["news.NewsIndexPage"]
+    subpage_types = ["news.NewsIndexPage", "newsletter.IssueIndexPage"]
     max_count = 1
 
     class Meta:

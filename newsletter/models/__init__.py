@@ -1,11 +1,20 @@
 """Subscribers, lists and segments, the newsletter's settings and its bookkeeping."""
 
+from .issue import STORIES_PER_ISSUE, IssueIndexPage, IssuePage, IssueStory
 from .lists import MailingList, Segment
 from .records import SignupAttempt, Suppression
 from .settings import NewsletterSettings
+from .sending import Campaign, Delivery, IssueSnapshot
 from .subscriber import Subscriber, SubscriberQuerySet
 
 __all__ = [
+    "STORIES_PER_ISSUE",
+    "Campaign",
+    "Delivery",
+    "IssueIndexPage",
+    "IssuePage",
+    "IssueSnapshot",
+    "IssueStory",
     "MailingList",
     "NewsletterSettings",
     "Segment",

@@ -1,0 +1,233 @@
+"""The daily issue: ten ranked stories, assembled by editors and sent as one email.
+
+``IssuePage`` uses wagtail-newsletter's ``NewsletterPageMixin`` (Newsletter tab, email preview,
+Save / Send test / Send / Schedule). Its public address is the dated archive address, e.g.
+``/issues/2026-11-23/``: once sent, that page shows the frozen snapshot, never the live page.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage, Paginator
+from django.db import models
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.dateformat import format as format_date
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, MultipleChooserPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.models import Orderable, Page
+from wagtail_newsletter.models import NewsletterPageMixin
+
+STORIES_PER_ISSUE = 10
+
+
+def render_archived_issue(request, page, issue_date):
+    """The archive page of a sent issue: its frozen snapshot, never today's articles.
+    Issues not yet sent are not public (404)."""
+    from newsletter.models import IssueSnapshot
+
+    snapshot = IssueSnapshot.objects.filter(issue_date=issue_date).first()
+    if snapshot is None:
+        raise Http404("No issue was sent on that date.")
+    return render(request, "newsletter/issue_archive_page.html",
+                  {"page": page, "self": page, "snapshot": snapshot})
+
+
+class IssueStory(Orderable):
+    """One ranked story of an issue: an article, with optional headline and blurb overrides."""
+
+    page = ParentalKey("newsletter.IssuePage", on_delete=models.CASCADE, related_name="stories")
+    article = models.ForeignKey(
+        "news.ArticlePage",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The article this story links to.",
+    )
+    headline = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Leave blank to use the article's headline; fill in for a shorter one "
+        'in the email, e.g. "Austin rallies allies".',
+    )
+    blurb = models.TextField(
+        max_length=600,
+        blank=True,
+        help_text="Leave blank to use the article's summary; fill in to say it differently "
+        "for this issue.",
+    )
+
+    panels = [FieldPanel("article"), FieldPanel("headline"), FieldPanel("blurb")]
+
+    @property
+    def display_headline(self):
+        return self.headline or self.article.title
+
+    @property
+    def display_blurb(self):
+        return self.blurb or self.article.summary
+
+
+class IssuePage(NewsletterPageMixin, Page):
+    """One day's email: ten ranked stories, an intro, and the subject and preheader."""
+
+    issue_date = models.DateField(
+        unique=True,
+        default=datetime.date.today,
+        help_text="The morning this issue goes out, e.g. 2026-11-23. One issue per day; "
+        "it is also the issue's web address.",
+    )
+    preheader = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The grey line inboxes show after the subject, e.g. \"Austin rallies "
+        "allies, floods in Bangladesh, and a record Amazon year\". Leave blank to list the "
+        "first three headlines.",
+    )
+    intro = models.TextField(
+        blank=True,
+        max_length=1200,
+        help_text="A few friendly sentences from the editor above the stories, e.g. "
+        '"Good morning! Today: …". Plain text; blank lines start new paragraphs.',
+    )
+
+    newsletter_template = "newsletter/email/issue.html"
+    parent_page_types = ["newsletter.IssueIndexPage"]
+    subpage_types = []
+
+    content_panels = [
+        FieldPanel("title", help_text='The issue\'s name in the admin, e.g. "Issue of 23 '
+                   'November 2026". Readers see the subject.'),
+        FieldPanel("issue_date"),
+        FieldPanel("preheader"),
+        FieldPanel("intro"),
+        MultipleChooserPanel(
+            "stories", chooser_field_name="article", heading="Stories (ten, in rank order)",
+            max_num=STORIES_PER_ISSUE,
+            help_text="Pick ten live articles and drag them into rank order. A draft may "
+            "hold fewer; sending needs exactly ten.",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "daily issue"
+        permissions = [("send_issue", "Can send or schedule a daily issue")]
+
+    def __str__(self):
+        return self.title
+
+    def full_clean(self, *args, **kwargs):
+        if not self.slug and self.issue_date:
+            self.slug = self.issue_date.isoformat()
+        super().full_clean(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        articles = [story.article_id for story in self.stories.all()]
+        if len(articles) != len(set(articles)):
+            raise ValidationError({"stories": "The same article is in this issue twice: "
+                                   "remove one of them."})
+        if len(articles) > STORIES_PER_ISSUE:
+            raise ValidationError({"stories": f"An issue holds {STORIES_PER_ISSUE} stories; "
+                                   f"this one has {len(articles)}. Remove some."})
+        if self.issue_date and self.slug != self.issue_date.isoformat():
+            self.slug = self.issue_date.isoformat()
+
+    # Sending rules (checked again in the campaign backend before anything goes out).
+
+    def sending_problems(self):
+        """Plain-words reasons this issue can't be sent as it stands, or an empty list."""
+        problems = []
+        if not self.live:
+            problems.append("This issue is not published: publish it first. What is sent is "
+                            "what is published.")
+        elif self.has_unpublished_changes:
+            problems.append("This issue has changes that are not published yet: publish "
+                            "them (or discard them) first. What is sent is what is published.")
+        if self.workflow_in_progress:
+            problems.append("This issue is still in a review workflow: finish or cancel it "
+                            "first.")
+        stories = list(self.stories.select_related("article"))
+        if len(stories) != STORIES_PER_ISSUE:
+            problems.append(f"An issue needs exactly {STORIES_PER_ISSUE} stories; this one "
+                            f"has {len(stories)} of {STORIES_PER_ISSUE}.")
+        if len({s.article_id for s in stories}) != len(stories):
+            problems.append("The same article is in the issue twice.")
+        for story in stories:
+            if not story.article.live:
+                problems.append(f'"{story.article.title}" is not published: publish it or '
+                                "choose another article.")
+        return problems
+
+    @property
+    def story_count_label(self):
+        return f"{self.stories.count()} of {STORIES_PER_ISSUE}"
+
+    # wagtail-newsletter hooks
+
+    def get_newsletter_subject(self):
+        if self.newsletter_subject:
+            return self.newsletter_subject
+        return f"{self.get_publication_name()}: {format_date(self.issue_date, 'l j F Y')}"
+
+    def get_publication_name(self):
+        from newsletter.models import NewsletterSettings
+
+        return NewsletterSettings.load().from_name
+
+    def has_newsletter_permission(self, user, action):
+        # The package checks a model permission Wagtail never creates, so only superusers
+        # would pass; here whoever may publish this page may send it.
+        return self.permissions_for_user(user).can_publish()
+
+    def get_newsletter_context(self):
+        from newsletter.rendering import issue_email_context
+
+        return issue_email_context(self)
+
+    def get_newsletter_html(self, extra_context=None):
+        from newsletter.rendering import render_issue_html
+
+        return render_issue_html(self, extra_context)
+
+    # Public pages: only the snapshot of a sent issue is ever shown to readers.
+
+    def serve(self, request, *args, **kwargs):
+        return render_archived_issue(request, self, self.issue_date)
+
+
+class IssueIndexPage(RoutablePageMixin, Page):
+    """The archive: every sent issue, newest first, exactly as it went out."""
+
+    intro = models.TextField(
+        blank=True, help_text='One sentence above the list, e.g. "Every issue we have sent."'
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["newsletter.IssuePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "issue archive"
+
+    @path("")
+    def archive(self, request):
+        from newsletter.models import IssueSnapshot
+
+        snapshots = IssueSnapshot.objects.order_by("-issue_date").only(
+            "issue_date", "subject", "preheader", "sent_at"
+        )
+        try:
+            issues = Paginator(snapshots, 30).page(request.GET.get("page", "1"))
+        except (InvalidPage, ValueError):
+            raise Http404("No such page of issues") from None
+        return self.render(request, context_overrides={"issues": issues})
+
+    @path("<str:day>/", name="issue")
+    def issue(self, request, day):
+        """Each sent issue at its dated address, even if its page was since deleted."""
+        try:
+            issue_date = datetime.date.fromisoformat(day)
+        except ValueError:
+            raise Http404("No issue on that date") from None
+        return render_archived_issue(request, self, issue_date)

@@ -1,0 +1,169 @@
+"""What went out and to whom: frozen snapshots, campaigns and one delivery row per recipient.
+
+- ``IssueSnapshot``: the issue as sent (subject, preheader, HTML, text, stories), frozen. The
+  archive shows it; the model refuses any change once saved.
+- ``Campaign``: wagtail-newsletter's "campaign" in our database: what an editor saved, who it
+  goes to, when, and how far sending has got.
+- ``Delivery``: one row per recipient, made when sending starts (the recipient list is frozen
+  then). Workers claim batches of rows with a lease; a row marked sent is never sent again.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class IssueSnapshotQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("A sent issue's snapshot cannot be changed.")
+
+
+class IssueSnapshot(models.Model):
+    """An issue exactly as it was sent; the archive page shows this, not the live articles."""
+
+    issue = models.OneToOneField(
+        "newsletter.IssuePage", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="snapshot",
+    )
+    issue_date = models.DateField(unique=True)
+    subject = models.CharField(max_length=1000)
+    preheader = models.CharField(max_length=300, blank=True)
+    html = models.TextField(help_text="The email's HTML with per-recipient placeholders.")
+    text = models.TextField(help_text="The plain-text part with per-recipient placeholders.")
+    web_html = models.TextField(help_text="The archive page's body, rendered at send time.")
+    stories = models.JSONField(
+        help_text="The stories as sent: rank, headline, blurb, URL, image URL and credit."
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(max_length=64, editable=False)
+
+    objects = IssueSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date"]
+        verbose_name = "sent issue"
+
+    def __str__(self):
+        return f"{self.subject} ({self.issue_date})"
+
+    def compute_hash(self):
+        content = json.dumps(
+            [self.subject, self.preheader, self.html, self.text, self.stories],
+            sort_keys=True, ensure_ascii=False,
+        )
+        return hashlib.sha256(content.encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("A sent issue's snapshot cannot be changed.")
+        self.content_hash = self.compute_hash()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A sent issue's snapshot cannot be deleted.")
+
+    @property
+    def is_intact(self):
+        return self.content_hash == self.compute_hash()
+
+
+class Campaign(models.Model):
+    """One send of an issue: saved by an editor, then scheduled or sent, with its progress."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Saved, not sent"
+        SCHEDULED = "scheduled", "Scheduled"
+        WAITING = "waiting", "Missed its time: waiting for an editor"
+        SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    issue = models.ForeignKey(
+        "newsletter.IssuePage", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="campaigns",
+    )
+    subject = models.CharField(max_length=1000, blank=True)
+    html = models.TextField(blank=True, help_text="The latest saved draft, for test emails.")
+    from_name = models.CharField(max_length=200, blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    audience = models.CharField(max_length=100, blank=True)
+    segment = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    snapshot = models.OneToOneField(
+        IssueSnapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="campaign"
+    )
+    recipient_count = models.PositiveIntegerField(default=0)
+    rate_limit = models.PositiveIntegerField(
+        default=0, help_text="Most messages a second (0: as fast as the server takes them)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One send per issue, whatever the clicks: the database refuses a second one.
+            models.UniqueConstraint(
+                fields=["issue"], condition=models.Q(snapshot__isnull=False),
+                name="one_sent_campaign_per_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject or f"Campaign {self.pk}"
+
+
+class Delivery(models.Model):
+    """One recipient of one campaign; its status says whether the message went out."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        BOUNCED = "bounced", "Refused (address suppressed)"
+        SKIPPED = "skipped", "Skipped (left the list before it went out)"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(
+        "newsletter.Subscriber", null=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "subscriber"],
+                                    name="one_delivery_per_subscriber"),
+        ]
+        indexes = [models.Index(fields=["campaign", "status", "lease_expires_at"],
+                                name="delivery_claim_idx")]
+
+    def __str__(self):
+        return f"{self.email}: {self.get_status_display()}"
