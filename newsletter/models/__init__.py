@@ -3,8 +3,8 @@
 from .issue import STORIES_PER_ISSUE, IssueIndexPage, IssuePage, IssueStory
 from .lists import MailingList, Segment
 from .records import SignupAttempt, Suppression
-from .settings import NewsletterSettings
 from .sending import Campaign, Delivery, IssueSnapshot
+from .settings import NewsletterSettings
 from .subscriber import Subscriber, SubscriberQuerySet
 
 __all__ = [

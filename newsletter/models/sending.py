@@ -58,13 +58,6 @@ class IssueSnapshot(models.Model):
     def __str__(self):
         return f"{self.subject} ({self.issue_date})"
 
-    def compute_hash(self):
-        content = json.dumps(
-            [self.subject, self.preheader, self.html, self.text, self.stories],
-            sort_keys=True, ensure_ascii=False,
-        )
-        return hashlib.sha256(content.encode()).hexdigest()
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValidationError("A sent issue's snapshot cannot be changed.")
@@ -73,6 +66,13 @@ class IssueSnapshot(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A sent issue's snapshot cannot be deleted.")
+
+    def compute_hash(self):
+        content = json.dumps(
+            [self.subject, self.preheader, self.html, self.text, self.stories],
+            sort_keys=True, ensure_ascii=False,
+        )
+        return hashlib.sha256(content.encode()).hexdigest()
 
     @property
     def is_intact(self):
