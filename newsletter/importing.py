@@ -131,12 +131,19 @@ def _parse_row(raw, now):
     }
 
 
+def _status_after(current, incoming):
+    """What the file may do to a status: move it away from receiving, or confirm a pending
+    one; never the other way."""
+    if STRENGTH.get(incoming, 0) > STRENGTH.get(current, 0) or (
+        current == Status.PENDING and incoming == Status.ACTIVE
+    ):
+        return incoming
+    return current
+
+
 def _merge(first, later):
     """Two rows for one address: the stronger status, the earliest times, first text."""
-    if STRENGTH.get(later["status"], 0) > STRENGTH.get(first["status"], 0) or (
-        first["status"] == Status.PENDING and later["status"] == Status.ACTIVE
-    ):
-        first["status"] = later["status"]
+    first["status"] = _status_after(first["status"], later["status"])
     for name in ("created_at", "consent_at"):
         times = [moment for moment in (first[name], later[name]) if moment]
         first[name] = min(times) if times else None
@@ -188,26 +195,26 @@ def _new_subscriber(fields, now):
     return subscriber
 
 
+def _changes_needed(status, consent_at, fields):
+    return _status_after(status, fields["status"]) != status or (
+        consent_at is None and fields["consent_at"] is not None)
+
+
 def _update_existing(subscriber, fields, now):
-    """Apply what the file may change; return True if anything did."""
-    changed = False
-    status = fields["status"]
-    if STRENGTH.get(status, 0) > STRENGTH.get(subscriber.status, 0) or (
-        subscriber.status == Status.PENDING and status == Status.ACTIVE
-    ):
+    """Apply what the file may change to a subscriber already on file."""
+    status = _status_after(subscriber.status, fields["status"])
+    if status != subscriber.status:
         subscriber.status = status
         subscriber.status_reason = "imported"
         if status == Status.ACTIVE:
             subscriber.confirmed_at = fields["consent_at"] or now
         elif status == Status.UNSUBSCRIBED:
             subscriber.unsubscribed_at = now
-        changed = True
     if not subscriber.consent_at and fields["consent_at"]:
         subscriber.consent_at = fields["consent_at"]
         subscriber.consent_url = subscriber.consent_url or fields["consent_url"]
         subscriber.consent_text = subscriber.consent_text or fields["consent_text"]
-        changed = True
-    return changed
+    subscriber.updated_at = now
 
 
 UPDATE_FIELDS = ["status", "status_reason", "confirmed_at", "unsubscribed_at", "consent_at",
@@ -222,23 +229,28 @@ def _save(rows, mailing_lists, report):
                 "email_hash", flat=True):
             del rows[hashes[found]]
             report.suppressed += 1
-    existing = {}
+    existing = {}  # address: (pk, status, consent_at), read as plain values: cheap
     for batch in _batches(rows):
-        for subscriber in Subscriber.objects.alias(address=Lower("email")).filter(
-                address__in=batch):
-            existing[subscriber.email.lower()] = subscriber
+        found = Subscriber.objects.alias(address=Lower("email")).filter(
+            address__in=batch).order_by()
+        for pk, email, status, consent_at in found.values_list(
+                "pk", "email", "status", "consent_at"):
+            existing[email.lower()] = (pk, status, consent_at)
     created = [_new_subscriber(fields, now) for email, fields in rows.items()
                if email not in existing]
     Subscriber.objects.bulk_create(created, batch_size=BATCH)
-    changed = [subscriber for email, subscriber in existing.items()
-               if _update_existing(subscriber, rows[email], now)]
-    for subscriber in changed:
-        subscriber.updated_at = now
+    to_change = [pk for email, (pk, status, consent_at) in existing.items()
+                 if _changes_needed(status, consent_at, rows[email])]
+    changed = []
+    for batch in _batches(to_change):
+        for subscriber in Subscriber.objects.filter(pk__in=batch):
+            _update_existing(subscriber, rows[subscriber.email.lower()], now)
+            changed.append(subscriber)
     Subscriber.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=BATCH)
     report.created, report.updated = len(created), len(changed)
     report.unchanged = len(existing) - len(changed)
     Membership = Subscriber.lists.through
-    ids = [subscriber.pk for subscriber in [*created, *existing.values()]]
+    ids = [subscriber.pk for subscriber in created] + [pk for pk, _, _ in existing.values()]
     Membership.objects.bulk_create(
         [Membership(subscriber_id=pk, mailinglist_id=mailing_list.pk)
          for pk in ids for mailing_list in mailing_lists],
