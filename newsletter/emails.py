@@ -60,12 +60,12 @@ def deliver(message, using=TRANSACTIONAL):
 
 def send_confirmation(subscriber):
     newsletter_settings = NewsletterSettings.load()
-    max_age = tokens.CONFIRM_MAX_AGE
     message = build_message(
         subscriber,
         "confirm",
         f"Please confirm your subscription to {newsletter_settings.from_name}",
-        {"confirm_url": tokens.confirm_url(subscriber), "valid_days": max_age.days},
+        {"confirm_url": tokens.confirm_url(subscriber),
+         "valid_days": tokens.confirm_max_age().days},
         headers={"Auto-Submitted": "auto-generated"},
         newsletter_settings=newsletter_settings,
     )

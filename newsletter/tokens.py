@@ -38,6 +38,11 @@ def absolute_url(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
+def confirm_max_age():
+    """How long a confirmation link works (``NEWSLETTER_CONFIRM_MAX_AGE``, 3 days)."""
+    return getattr(settings, "NEWSLETTER_CONFIRM_MAX_AGE", CONFIRM_MAX_AGE)
+
+
 def _address_check(subscriber):
     return hashlib.sha256(subscriber.email.encode()).hexdigest()[:10]
 
@@ -100,8 +105,7 @@ def read_confirm_token(token):
     """The pending subscriber a confirmation link is for; raises ``BadToken``/``ExpiredToken``."""
     signer = signing.TimestampSigner(salt=CONFIRM_SALT)
     try:
-        value = signer.unsign(token, max_age=getattr(
-            settings, "NEWSLETTER_CONFIRM_MAX_AGE", CONFIRM_MAX_AGE))
+        value = signer.unsign(token, max_age=confirm_max_age())
     except signing.SignatureExpired:
         raise ExpiredToken from None
     except signing.BadSignature:

@@ -35,8 +35,8 @@ LINK_PROBLEMS = {
     ),
     "expired": (
         "This confirmation link has expired",
-        "Confirmation links work for three days. Enter your address below and we'll send "
-        "you a fresh one.",
+        "Confirmation links only work for a few days. Enter your address below and we'll "
+        "send you a fresh one.",
     ),
     "cancelled": (
         "This link no longer works",
