@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "home.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,6 +126,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Anonymous reader pages from memory (home/cache.py); the generation file tells every process
+# when to forget them.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_GENERATION_FILE = Path(
+    os.environ.get("PAGE_CACHE_GENERATION_FILE", VAR_DIR / "page-cache-generation")
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -190,3 +198,16 @@ NEWSLETTER_TRUSTED_PROXIES = int(os.environ.get("NEWSLETTER_TRUSTED_PROXIES", 0)
 # Mail provider webhooks (bounces, complaints) authenticate with HTTP basic auth "user:pass".
 ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
 # End of newsletter subscriptions -----------------------------------------------------------
+
+# Newsletter campaigns ----------------------------------------------------------------------
+# wagtail-newsletter's Newsletter tab sends through our own backend (subscribers in this
+# database, Django's mailers, the task queue). Mailchimp stays selectable: set this to
+# "wagtail_newsletter.campaign_backends.mailchimp.MailchimpCampaignBackend", set
+# WAGTAIL_NEWSLETTER_MAILCHIMP_API_KEY and `pip install "wagtail-newsletter[mailchimp]"`.
+WAGTAIL_NEWSLETTER_CAMPAIGN_BACKEND = os.environ.get(
+    "WAGTAIL_NEWSLETTER_CAMPAIGN_BACKEND", "newsletter.campaign_backend.LocalCampaignBackend"
+)
+WAGTAIL_NEWSLETTER_MAILCHIMP_API_KEY = os.environ.get("WAGTAIL_NEWSLETTER_MAILCHIMP_API_KEY")
+# Audience sizes are counted in our database, so the "Send to N recipients" check can be fresh.
+WAGTAIL_NEWSLETTER_CACHE_TIMEOUT = 10
+# End of newsletter campaigns ---------------------------------------------------------------

@@ -17,3 +17,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "root": {"handlers": [], "level": "WARNING"}}
+# Query-count tests render every time; home/tests/test_page_cache.py turns the cache on.
+PAGE_CACHE_ENABLED = False
