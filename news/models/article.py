@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -132,23 +132,23 @@ class ArticlePage(ListingFields, Page):
 
     def get_related_posts(self, wanted=RELATED_POSTS_WANTED):
         """Editor's picks in their order (live ones only), then the newest articles
-        sharing this one's section or tags, never this article itself."""
+        sharing this one's section or tags, never this article itself: one query."""
         order = [link.post_id for link in self.related_posts.all()]
-        picks = sorted(
-            with_card_images(ArticlePage.objects.live().public().filter(pk__in=order)),
-            key=lambda post: order.index(post.pk),
-        )
-        if len(picks) >= wanted:
-            return picks
         shared = Q(tags__in=self.tags.all())
         if self.section_id:
             shared |= Q(section_id=self.section_id)
-        fill = (
-            ArticlePage.objects.live().public().filter(shared)
-            .exclude(pk__in=[self.pk, *order])
-            .distinct().order_by("-date", "-pk")
+        rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(order)],
+                    default=Value(len(order)), output_field=IntegerField())
+        candidates = (
+            ArticlePage.objects.live().public()
+            .filter(Q(pk__in=order) | shared).exclude(pk=self.pk)
+            .annotate(rank=rank).distinct().order_by("rank", "-date", "-pk")
         )
-        return picks + list(with_card_images(fill)[: wanted - len(picks)])
+        posts = list(with_card_images(candidates)[: max(len(order), wanted)])
+        picks = [post for post in posts if post.rank < len(order)]
+        return picks + [post for post in posts if post.rank == len(order)][
+            : max(wanted - len(picks), 0)
+        ]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

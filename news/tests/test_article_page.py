@@ -223,5 +223,5 @@ def test_article_query_count_does_not_grow_with_related_posts(client, make_artic
                               for s in stories])
 
     # The same number whatever the count of related posts, tags or photos in the body.
-    assert count_queries(client, few.url) == 19
-    assert count_queries(client, many.url) == 19
+    assert count_queries(client, few.url) == 15
+    assert count_queries(client, many.url) == 15
