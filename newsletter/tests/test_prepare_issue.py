@@ -1,0 +1,91 @@
+"""``manage.py prepare_issue``: tomorrow's draft, filled with the newest articles."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from news.factories import ArticlePageFactory, NewsIndexPageFactory
+from newsletter.factories import IssueIndexPageFactory
+from newsletter.models import IssuePage
+
+from .pages import make_home_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def home():
+    return make_home_page()
+
+
+@pytest.fixture
+def news_index(home):
+    return NewsIndexPageFactory(parent=home)
+
+
+def make_articles(news_index, count):
+    today = timezone.localdate()
+    return [ArticlePageFactory(parent=news_index, title=f"Story {n}",
+                               date=today - datetime.timedelta(days=n),
+                               lead_image__size=(320, 180))
+            for n in range(count)]
+
+
+def prepare(*args):
+    output = StringIO()
+    call_command("prepare_issue", *args, stdout=output)
+    return output.getvalue()
+
+
+def test_creates_tomorrows_draft_with_the_ten_newest_articles(home, news_index, settings):
+    IssueIndexPageFactory(parent=home)
+    articles = make_articles(news_index, 12)
+    ArticlePageFactory(parent=news_index, title="Unpublished", live=False,
+                       lead_image__size=(320, 180))
+
+    output = prepare()
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    issue = IssuePage.objects.get()
+    assert issue.issue_date == tomorrow and issue.slug == tomorrow.isoformat()
+    assert not issue.live  # a draft for the editors to finish and publish
+    assert [s.article_id for s in issue.latest_revision.as_object().stories.all()] == [
+        a.pk for a in articles[:10]]
+    assert [s.article_id for s in issue.stories.all()] == [a.pk for a in articles[:10]]
+    assert "10 of 10 stories" in output
+    assert f"{settings.WAGTAILADMIN_BASE_URL}/admin/pages/{issue.pk}/edit/" in output
+
+
+def test_running_again_changes_nothing(home, news_index):
+    IssueIndexPageFactory(parent=home)
+    make_articles(news_index, 10)
+    prepare("--date", "2026-12-01")
+
+    output = prepare("--date", "2026-12-01")
+
+    assert IssuePage.objects.count() == 1
+    assert "already exists (10 of 10 stories)" in output and "nothing changed" in output
+
+
+def test_with_fewer_articles_it_says_how_many_are_missing(home, news_index):
+    IssueIndexPageFactory(parent=home)
+    make_articles(news_index, 7)
+
+    output = prepare("--date", "2026-12-01")
+
+    assert "7 of 10 stories" in output and "add 3 more before sending" in output
+
+
+def test_plain_words_when_something_is_missing(home):
+    with pytest.raises(CommandError, match="no issue archive page"):
+        prepare()
+    with pytest.raises(CommandError, match="write it as YYYY-MM-DD"):
+        prepare("--date", "1 December")
