@@ -1,11 +1,14 @@
 """The home page and the publication's own settings."""
 
 from django.db import models
+from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 
 from news.models import ArticlePage, NewsIndexPage, with_card_images
+from newsletter.models import IssueSnapshot
+from newsletter.rendering import archive_path
 
 LATEST_STORIES = 10
 
@@ -84,8 +87,21 @@ class HomePage(Page):
             )[:LATEST_STORIES]
         )
 
+    def latest_issue(self):
+        """The last issue sent, as it was sent (its snapshot), or None before the first."""
+        return (
+            IssueSnapshot.objects.order_by("-issue_date")
+            .only("issue_date", "subject", "stories")
+            .first()
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        top_ten = self.latest_issue()
+        if top_ten is not None:
+            context["top_ten"] = top_ten
+            context["top_ten_url"] = archive_path(top_ten.issue_date, request)
+            context["top_ten_is_today"] = top_ten.issue_date == timezone.localdate()
         context["latest_stories"] = self.latest_stories()
         context["news_index"] = NewsIndexPage.objects.live().first()
         return context
