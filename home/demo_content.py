@@ -25,6 +25,27 @@ NEWS_INDEX = {
     "intro": "Every story from Lisa's Top Ten, newest first.",
 }
 
+# The daily issue: its archive, who it goes to, and a few readers to send it to.
+ISSUE_INDEX = {
+    "title": "Issues",
+    "slug": "issues",
+    "intro": "Every issue of Lisa's Top Ten, exactly as it went out.",
+}
+ISSUE_INTRO = (
+    "Good morning! Europe's leaders agree to buy air defences together, classes resume in "
+    "Bangladesh after the floods, and more from around the world.\n\n"
+    "As always: ten stories, five minutes, and you're up to date."
+)
+DAILY_RECIPIENTS = "Daily readers"
+POSTAL_ADDRESS = "Lisa's Top Ten, 1 Example Street, London N1 1AA, United Kingdom"
+SUBSCRIBERS = [
+    "ada.reader@example.com",
+    "bram.reader@example.com",
+    "chidi.reader@example.com",
+    "dana.reader@example.com",
+    "emeka.reader@example.com",
+]
+
 SECTIONS = [
     ("Europe", "europe", "From the EU and NATO capitals to the continent's streets."),
     ("Americas", "americas", "North, Central and South America and the Caribbean."),

@@ -7,8 +7,10 @@ from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Page, Revision, Site
+from wagtail_newsletter.models import NewsletterRecipients
 
 from home.models import HomePage, PublicationSettings
 from news.models import (
@@ -20,6 +22,16 @@ from news.models import (
     NewsIndexPage,
     Section,
 )
+from newsletter.factories import SubscriberFactory, daily_list, top_up_subscribers
+from newsletter.models import (
+    IssueIndexPage,
+    IssuePage,
+    IssueSnapshot,
+    IssueStory,
+    NewsletterSettings,
+    Subscriber,
+)
+from newsletter.rendering import render_issue_html
 
 DEFENCE_SLUG = "austin-rallies-allies-to-keep-weapons-flowing-to-ukraine"
 COUNTED = [Page, HomePage, NewsIndexPage, ArticlePage, ArticleRelatedPost, ArticlePageTag, Tag,
@@ -136,3 +148,89 @@ def test_refuses_to_run_outside_development(settings):
     with pytest.raises(CommandError, match="development"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.exists()
+
+
+class TestDemoIssue:
+    """Today's issue, its archive and its readers (seeded once for all of these tests)."""
+
+    def test_todays_issue_is_published_with_the_ten_newest_stories_and_not_sent(self, seeded):
+        issue = IssuePage.objects.get(issue_date=timezone.localdate())
+        newest = ArticlePage.objects.live().order_by("-date", "-first_published_at", "-pk")
+
+        assert issue.live and not issue.has_unpublished_changes
+        assert issue.sending_problems() == []
+        assert [story.article_id for story in issue.stories.all()] == [
+            article.pk for article in newest[:10]]
+        assert not IssueSnapshot.objects.exists()
+        assert issue.get_parent().specific == IssueIndexPage.objects.get(slug="issues")
+        assert issue.get_parent().get_parent().specific_class is HomePage
+        assert "Issue of" in seeded
+
+    def test_the_issue_goes_to_the_daily_readers(self, seeded):
+        issue = IssuePage.objects.get(issue_date=timezone.localdate())
+
+        assert issue.newsletter_recipients.name == "Daily readers"
+        assert issue.newsletter_recipients.audience == str(daily_list().pk)
+        assert issue.newsletter_recipients.segment in (None, "")
+
+    def test_a_few_confirmed_readers_and_a_postal_address(self, seeded):
+        readers = daily_list().members()
+
+        assert readers.count() == 5
+        assert all(reader.confirmed_at and reader.consent_at for reader in readers)
+        assert "London" in NewsletterSettings.load().postal_address
+
+    def test_the_issue_renders_as_an_email_and_is_public_once_sent(self, seeded, client):
+        issue = IssuePage.objects.get(issue_date=timezone.localdate())
+        html = render_issue_html(issue)
+
+        assert html.count("<h2") == 10 and len(html.encode()) < 102 * 1024
+        assert client.get(f"/issues/{issue.issue_date.isoformat()}/").status_code == 404
+
+
+def daily_readers():
+    return daily_list().members().count()
+
+
+def seeded_counts():
+    return [model.objects.count() for model in (IssueIndexPage, IssuePage, IssueStory,
+                                                Subscriber, NewsletterRecipients)]
+
+
+@pytest.mark.django_db
+def test_subscribers_option_tops_the_daily_list_up_to_exactly_n():
+    SubscriberFactory(email="reader00002@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+    output = StringIO()
+    call_command("seed_demo", "--subscribers", "12", stdout=output)
+
+    assert daily_readers() == 12
+    assert "7 added in bulk in" in output.getvalue()
+    bulk = Subscriber.objects.filter(email__startswith="reader0").order_by("email")
+    assert [reader.email for reader in bulk][:3] == [
+        "reader00001@example.com", "reader00002@example.com", "reader00003@example.com"]
+    assert Subscriber.objects.get(email="reader00002@example.com").status == "unsubscribed"
+    assert Subscriber.objects.get(email="reader00008@example.com").lists.get().slug == "daily"
+
+    before = seeded_counts()
+    call_command("seed_demo", "--subscribers", "12", stdout=StringIO())
+    assert seeded_counts() == before  # running again adds nothing
+
+    call_command("seed_demo", "--subscribers", "15", "--quiet", stdout=StringIO())
+    assert daily_readers() == 15
+
+
+@pytest.mark.django_db
+def test_fewer_subscribers_than_the_demo_readers():
+    call_command("seed_demo", "--subscribers", "3", "--quiet", stdout=StringIO())
+
+    assert daily_readers() == 3
+    with pytest.raises(CommandError, match="0 or more"):
+        call_command("seed_demo", "--subscribers", "-1", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_bulk_top_up_works_in_batches():
+    assert top_up_subscribers(daily_list(), 25, batch_size=10) == 25
+    assert top_up_subscribers(daily_list(), 25, batch_size=10) == 0
+    assert daily_readers() == 25
+    assert Subscriber.lists.through.objects.count() == 25

@@ -1,13 +1,16 @@
 """``manage.py seed_demo``: a small, complete publication to develop and demonstrate against.
 
-Builds the page tree, the publication settings, sections, authors, photos, articles and three
-development accounts from ``home.demo_content``, using the apps' factories. Everything is looked
-up before it is created, so running the command again creates nothing twice and leaves any
-editing done since untouched.
+Builds the page tree, the publication settings, sections, authors, photos, articles, three
+development accounts, the issue archive with today's issue (published, not sent) and a few
+confirmed subscribers from ``home.demo_content``, using the apps' factories. Everything is
+looked up before it is created, so running the command again creates nothing twice and leaves
+any editing done since untouched. ``--subscribers N`` tops the Daily list up to N active
+readers (reader00001@example.com, ...), in bulk.
 """
 
 import datetime
 import logging
+import time
 from collections import defaultdict
 
 from django.conf import settings
@@ -16,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from wagtail_newsletter.models import NewsletterRecipients
 
 from config.settings import DEV_SECRET_KEY
 from home import demo_content as demo
@@ -30,6 +34,15 @@ from news.factories import (
     paragraphs,
 )
 from news.models import ArticlePage, Author, CaptionedImage, NewsIndexPage, Section
+from newsletter.factories import (
+    IssueIndexPageFactory,
+    IssuePageFactory,
+    SubscriberFactory,
+    daily_list,
+    top_up_subscribers,
+)
+from newsletter.issues import most_recent_articles
+from newsletter.models import IssueIndexPage, IssuePage, NewsletterSettings, Subscriber
 
 # Demo articles go live at breakfast time on their date, a few minutes apart.
 FIRST_PUBLISHED = datetime.time(6, 30)
@@ -38,14 +51,19 @@ FIRST_PUBLISHED = datetime.time(6, 30)
 class Command(BaseCommand):
     help = (
         "Create the demo publication (home and news pages, settings, sections, authors, "
-        "articles with photos) and development logins admin/admin, editor/editor and "
-        "moderator/moderator. Safe to run again: existing objects are kept as they are."
+        "articles with photos), today's issue ready to send, a few subscribers and "
+        "development logins admin/admin, editor/editor and moderator/moderator. Safe to run "
+        "again: existing objects are kept as they are."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing unless it fails.")
+        parser.add_argument(
+            "--subscribers", type=int, default=None, metavar="N",
+            help="Top the Daily list up to N active subscribers (reader00001@example.com, ...).",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, subscribers=None, **options):
         if not settings.DEBUG and settings.SECRET_KEY != DEV_SECRET_KEY:
             raise CommandError(
                 "seed_demo creates an admin/admin superuser, so it only runs with the "
@@ -59,10 +77,15 @@ class Command(BaseCommand):
         wagtail_log = logging.getLogger("wagtail")
         level = wagtail_log.level
         wagtail_log.setLevel(logging.WARNING)
+        if subscribers is not None and subscribers < 0:
+            raise CommandError("--subscribers needs a number of readers, 0 or more.")
+        self.wanted_subscribers = subscribers
         try:
             self.seed()
         finally:
             wagtail_log.setLevel(level)
+        if subscribers is not None:
+            self.seed_many_subscribers(subscribers)
 
         self.say("")
         for kind, (created, kept) in self.tally.items():
@@ -89,6 +112,9 @@ class Command(BaseCommand):
         for slug in self.article_data:
             self.seed_article(slug)
         self.seed_users()
+        self.seed_newsletter_settings()
+        self.seed_subscribers()
+        self.seed_todays_issue(self.seed_issue_index(site.root_page))
 
     # Reporting
 
@@ -256,3 +282,63 @@ class Command(BaseCommand):
                 user = User.objects.create_user(username, password=password, **details)
                 user.groups.add(group)
             self.created("users", f"{username} / {password}")
+
+    # The daily issue and its readers
+
+    def seed_issue_index(self, home):
+        index = IssueIndexPage.objects.order_by("path").first()
+        if index is None:
+            index = IssueIndexPageFactory(parent=home, **demo.ISSUE_INDEX)
+            self.created("issue archive", index.title)
+        else:
+            self.kept("issue archive")
+        return index
+
+    def seed_newsletter_settings(self):
+        newsletter = NewsletterSettings.load()
+        if not newsletter.postal_address:
+            newsletter.postal_address = demo.POSTAL_ADDRESS
+            newsletter.save(update_fields=["postal_address"])
+            self.created("newsletter settings", "postal address")
+        recipients, created = NewsletterRecipients.objects.get_or_create(
+            name=demo.DAILY_RECIPIENTS, defaults={"audience": str(daily_list().pk)}
+        )
+        if created:
+            self.created("newsletter recipients", recipients.name)
+        else:
+            self.kept("newsletter recipients")
+        self.recipients = recipients
+
+    def seed_subscribers(self):
+        """A few confirmed readers on the Daily list (no more than --subscribers asks for)."""
+        wanted = self.wanted_subscribers
+        for email in demo.SUBSCRIBERS[:wanted] if wanted is not None else demo.SUBSCRIBERS:
+            if Subscriber.objects.with_email(email).exists():
+                self.kept("subscribers")
+                continue
+            SubscriberFactory(email=email, consent_url="Demo data (seed_demo)")
+            self.created("subscribers", email)
+
+    def seed_todays_issue(self, index):
+        """Today's issue, published with the ten newest articles but not sent."""
+        if IssuePage.objects.filter(issue_date=self.today).exists():
+            self.kept("issues")
+            return
+        issue = IssuePageFactory(
+            parent=index,
+            issue_date=self.today,
+            intro=demo.ISSUE_INTRO,
+            articles=most_recent_articles(),
+            newsletter_recipients=self.recipients,
+        )
+        self.created("issues", f"{issue.title} (published, not sent)")
+
+    def seed_many_subscribers(self, wanted):
+        started = time.perf_counter()
+        with transaction.atomic():
+            added = top_up_subscribers(daily_list(), wanted)
+        seconds = time.perf_counter() - started
+        self.say(
+            f"subscribers: {added} added in bulk in {seconds:.1f} s; the Daily list has "
+            f"{daily_list().members().count()} readers receiving mail"
+        )
