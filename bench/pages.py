@@ -1,0 +1,118 @@
+"""Part 1: reader pages under gunicorn, measured with wrk beside a static file.
+
+Two gunicorn servers run the same code on the same database with production settings: one
+with the page cache on (warmed before measuring), one with ``PAGE_CACHE_ENABLED=0``. The
+static file (``css/site.css`` under its hashed name, served by whitenoise from the cached
+server) is the ceiling: it is measured first and last, and the ratio uses their mean.
+"""
+
+import os
+import time
+import urllib.request
+
+from common import ROOT, Proc, children, cpu_seconds, free_port, log, probe, wait_http
+from tools import wrk
+
+PAGES = ("home", "article", "section", "archive")
+
+
+def gunicorn(env, name, workers, cache):
+    port = free_port()
+    argv = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
+            "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    proc = Proc(name, argv, dict(env, PAGE_CACHE_ENABLED="1" if cache else "0"))
+    base = f"http://127.0.0.1:{port}"
+    wait_http(base + "/", proc)
+    return proc, base
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.headers.get("X-Page-Cache", ""), len(response.read())
+
+
+def cache_hits(url, tries=8):
+    """How many of ``tries`` requests the page cache answered (each worker keeps its own)."""
+    return sum(fetch(url)[1] == "hit" for _ in range(tries))
+
+
+def settle(workers, timeout=60):
+    """Wait until the workers are idle. When wrk stops, requests it gave up on still wait in
+    the listen backlog and the workers answer them to closed sockets; left alone, that work
+    would be charged to the next measurement."""
+    deadline = time.monotonic() + timeout
+    before = cpu_seconds(workers)
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = cpu_seconds(workers)
+        if now - before < 0.01:
+            return
+        before = now
+    log("gunicorn still busy after wrk stopped; figures may include stale requests")
+
+
+def measure(env, wrk_bin, paths, *, workers, threads, connections, seconds):
+    cached, cached_base = gunicorn(env, "gunicorn-cached", workers, cache=True)
+    uncached, uncached_base = gunicorn(env, "gunicorn-uncached", workers, cache=False)
+    try:
+        for key, path in paths.items():
+            status, _, size = fetch(cached_base + path)
+            if status != 200:
+                raise RuntimeError(f"{key} {path} answered {status}")
+            log(f"{key}: {path} ({size:,} bytes)")
+        options = {"threads": threads, "connections": connections, "seconds": seconds}
+
+        def load(base, key):
+            url = base + paths[key]
+            workers = children((cached if base == cached_base else uncached).pid)
+            wrk(wrk_bin, url, threads=threads, connections=connections, seconds=2)  # warm up
+            settle(workers)
+            cpu = cpu_seconds(workers)
+            figures = wrk(wrk_bin, url, **options)
+            cpu = cpu_seconds(workers) - cpu
+            settle(workers)
+            figures["path"] = paths[key]
+            # The gunicorn workers' own CPU per response (wrk and the master excluded).
+            figures["cpu_ms"] = round(cpu * 1000 / figures["requests"], 2) \
+                if figures["requests"] else None
+            log(f"  {key:8} {base[-5:]}: {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']} "
+                f"ms  p99 {figures['p99_ms']} ms  cpu {figures['cpu_ms']} ms/req  "
+                f"errors {figures['errors']}")
+            return figures
+
+        results = {"static_first": load(cached_base, "static")}
+        for key in PAGES:
+            results[f"{key}_cached"] = load(cached_base, key)
+            results[f"{key}_cached"]["cache_hits_of_8"] = cache_hits(cached_base + paths[key])
+        for key in PAGES:
+            results[f"{key}_uncached"] = load(uncached_base, key)
+            results[f"{key}_uncached"]["page_cache_header"] = fetch(uncached_base + paths[key])[1]
+        results["static_last"] = load(cached_base, "static")
+    finally:
+        cached.stop()
+        uncached.stop()
+    first, last = results["static_first"], results["static_last"]
+    results["static"] = {
+        "rps": round((first["rps"] + last["rps"]) / 2, 1),
+        "p50_ms": first["p50_ms"], "p99_ms": first["p99_ms"],
+        "errors": first["errors"] + last["errors"], "path": paths["static"],
+        "cpu_ms": first["cpu_ms"],
+        "runs_rps": [first["rps"], last["rps"]],
+    }
+    return results
+
+
+def query_counts(env, paths):
+    """SQL queries and CPU per uncached page, with Django's test Client in one process."""
+    page_paths = [paths[key] for key in PAGES if paths.get(key)]
+    figures = probe(dict(env, PAGE_CACHE_ENABLED="0"), "queries", *page_paths)
+    return {key: figures[paths[key]] for key in PAGES if paths.get(key) in figures}
+
+
+def settings_from_env():
+    return {
+        "workers": int(os.environ.get("BENCH_WORKERS", 2)),
+        "threads": int(os.environ.get("BENCH_WRK_THREADS", 2)),
+        "connections": int(os.environ.get("BENCH_WRK_CONNECTIONS", 32)),
+        "seconds": int(os.environ.get("BENCH_SECONDS", 10)),
+    }

@@ -1,0 +1,112 @@
+"""Part 2: one issue sent through the real pipeline into smtp-sink, and the smtplib ceiling.
+
+``seed_demo --subscribers N`` on a copy of the seeded database, a ``db_worker`` process
+(started first, idle, its queue drained), ``send_issue`` (snapshot, one delivery row per
+subscriber, a task), then the worker claims and sends. The clock runs from ``send_issue``
+until the sink has counted every recipient's message; the worker's peak RSS is its VmHWM.
+"""
+
+import json
+import shutil
+import subprocess
+import time
+
+from common import DATA, PY, ROOT, Proc, django_env, log, manage, memory_kb, probe, seed_env
+
+TIMEOUT_PER_MESSAGE = 0.05  # give up on a send slower than 20 messages/s (plus a minute)
+
+
+def copy_db(source, target):
+    for suffix in ("", "-wal", "-shm"):
+        path = target.with_name(target.name + suffix)
+        path.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+def start_worker(env, name):
+    """A db_worker as production runs it, once the seeded tasks (Wagtail's search and
+    reference index updates) are done, so the send has the worker to itself."""
+    manage(["db_worker", "--queue-name", "*", "--batch", "--no-reload"], env, f"{name}-drain")
+    worker = Proc(name, [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"], env)
+    time.sleep(3)  # imports done, first poll of the queue made
+    if not worker.alive():
+        raise RuntimeError(f"db_worker exited:\n{worker.tail()}")
+    return worker
+
+
+def send(template_db, n, sink):
+    """Send today's issue to ``n`` subscribers; returns the figures."""
+    db = DATA / f"send-{n}.sqlite3"
+    copy_db(template_db, db)
+    env = django_env(db, EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?timeout=30")
+    log(f"sending to {n:,}: seed_demo --subscribers {n}")
+    seed_s, _ = manage(["seed_demo", "--quiet", "--subscribers", str(n)], seed_env(env),
+                       f"seed-{n}")
+    worker = start_worker(env, f"db-worker-{n}")
+    try:
+        idle = memory_kb(worker.pid)
+        log(f"sending to {n:,}: send_issue, then db_worker (pid {worker.pid}) sends")
+        before = sink.count()
+        started = time.perf_counter()
+        _, output = manage(["send_issue"], env, f"send-issue-{n}")
+        command_s = time.perf_counter() - started
+        first_s = None
+        deadline = started + 60 + n * TIMEOUT_PER_MESSAGE
+        received = 0
+        while received < n:
+            received = sink.count() - before
+            now = time.perf_counter()
+            if received and first_s is None:
+                first_s = now - started
+            if now > deadline or not worker.alive():
+                break
+            time.sleep(0.05)
+        total_s = time.perf_counter() - started
+        peak = memory_kb(worker.pid) if worker.alive() else {}
+        rows = wait_finished(env)
+    finally:
+        worker.stop()
+    if received < n:
+        log(f"only {received:,} of {n:,} messages reached the sink; see {worker.log_path}")
+    delivery_s = total_s - (first_s or total_s)
+    return {
+        "subscribers": n,
+        "received": received,
+        "complete": received >= n,
+        "send_issue_output": output.strip().splitlines()[-1:],
+        "seed_s": round(seed_s, 2),
+        "send_issue_command_s": round(command_s, 2),
+        "first_message_s": round(first_s, 2) if first_s else None,
+        "total_s": round(total_s, 2),
+        "rate": round(received / total_s, 1),
+        # From the first message at the sink to the last: the worker's own pace.
+        "delivery_rate": round((received - 1) / delivery_s, 1) if delivery_s > 0 else None,
+        "worker_idle_rss_kb": idle.get("VmRSS"),
+        "worker_peak_rss_kb": peak.get("VmHWM"),
+        "deliveries": rows,
+    }
+
+
+def wait_finished(env, seconds=15):
+    """The campaign's rows by status, once the worker marked it sent (or after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    rows = probe(env, "deliveries")
+    while rows.get("status") != "sent" and time.monotonic() < deadline:
+        time.sleep(1)
+        rows = probe(env, "deliveries")
+    return rows
+
+
+def ceiling(sink, n, message_dir):
+    """smtplib's rate on one connection with messages serialised in advance."""
+    html, text = message_dir / "message.html", message_dir / "message.txt"
+    before = sink.count()
+    result = subprocess.run([PY, "bench/ceiling.py", str(sink.port), str(n), str(html),
+                             str(text)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    if result.returncode:
+        raise RuntimeError(f"ceiling failed:\n{result.stderr[-2000:]}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    time.sleep(0.3)
+    figures["received"] = sink.count() - before
+    return figures
