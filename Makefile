@@ -1,7 +1,7 @@
 # Lisa's Top Ten: `make run` for a local site with demo content, `make test` for the checks CI runs.
 
 .DEFAULT_GOAL := help
-.PHONY: help install constraints run test lint chromium clean
+.PHONY: help install constraints run test lint chromium clean bench
 
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
@@ -81,3 +81,8 @@ chromium:
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts *.egg-info
+
+# Benchmarks (never timed tests): its own data and services under var/bench/, one table, a JSON
+# file. BENCH_FULL=1 adds the 100,000-subscriber send; see bench/README-section.md.
+bench: install
+	$(PY) bench/run.py
