@@ -64,7 +64,7 @@ def archive_path(issue_date, request=None):
     index = IssueIndexPage.objects.order_by("path").first()
     parts = index.get_url_parts(request) if index is not None else None
     if not parts or parts[2] is None:
-        return f"/{FROZEN_IMAGE_DIR}/{day}/"
+        return f"/issues/{day}/"  # where seed_demo and the README put the archive
     return parts[2] + index.reverse_subpage("issue", args=[day])
 
 

@@ -314,3 +314,17 @@ def test_a_draft_with_fewer_stories_still_renders(pages, articles):
 
     assert len(soup(html).find_all("h2")) == 3
     assert re.findall(r"^(\d+)\. ", render_issue_text(draft), re.MULTILINE) == ["1", "2", "3"]
+
+
+def test_the_default_preview_shows_the_archive_page_to_be(issue):
+    issue.intro = "An intro not yet published."
+
+    response = issue.make_preview_request(preview_mode="")
+
+    assert response.status_code == 200
+    page = soup(response.content.decode())
+    assert "once it is sent" in page.select_one(".newsletter-notice").get_text()
+    assert page.find("h1").get_text() == issue.get_newsletter_subject()
+    assert "An intro not yet published." in page.get_text()
+    assert [h2.get_text(strip=True) for h2 in page.select(".issue__stories h2")] == [
+        f"Story number {n}" for n in range(1, 11)]
