@@ -1,6 +1,8 @@
 from wagtail import hooks
 
 from newsletter import history
+from newsletter.panels import TodaysIssuePanel
+from newsletter.views.campaigns import CampaignViewSet
 from newsletter.viewsets import NewsletterViewSetGroup
 
 
@@ -12,3 +14,16 @@ def register_newsletter_viewsets():
 @hooks.register("register_log_actions")
 def register_newsletter_log_actions(actions):
     history.register(actions)
+
+
+# Campaigns: the report pages (Campaigns menu) and the dashboard's "Today's issue" panel.
+
+
+@hooks.register("register_admin_viewset")
+def register_campaign_viewset():
+    return CampaignViewSet()
+
+
+@hooks.register("construct_homepage_panels")
+def add_todays_issue_panel(request, panels):
+    panels.append(TodaysIssuePanel(request))

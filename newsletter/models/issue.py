@@ -19,6 +19,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail_newsletter.models import NewsletterPageMixin
 
+from newsletter.panels import IssueReadinessPanel
+
 STORIES_PER_ISSUE = 10
 
 
@@ -96,6 +98,7 @@ class IssuePage(NewsletterPageMixin, Page):
     subpage_types = []
 
     content_panels = [
+        IssueReadinessPanel(heading="Ready to send?"),
         FieldPanel("title", help_text='The issue\'s name in the admin, e.g. "Issue of 23 '
                    'November 2026". Readers see the subject.'),
         FieldPanel("issue_date"),
