@@ -118,6 +118,11 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    status_note = models.CharField(
+        max_length=500, blank=True,
+        help_text="Why the campaign is waiting or stopped, in plain words, e.g. \"Missed its "
+        "time (07:00) by 9 hours: send it now or unschedule it.\"",
+    )
 
     class Meta:
         ordering = ["-created_at"]
