@@ -211,3 +211,25 @@ WAGTAIL_NEWSLETTER_MAILCHIMP_API_KEY = os.environ.get("WAGTAIL_NEWSLETTER_MAILCH
 # Audience sizes are counted in our database, so the "Send to N recipients" check can be fresh.
 WAGTAIL_NEWSLETTER_CACHE_TIMEOUT = 10
 # End of newsletter campaigns ---------------------------------------------------------------
+
+# Newsletter sending ------------------------------------------------------------------------
+# Workers claim deliveries a batch at a time on a lease; a batch whose worker died is claimed
+# again when its lease runs out (so keep it short). db_worker looks for due schedules and
+# stalled sends every NEWSLETTER_HOUSEKEEPING_SECONDS.
+NEWSLETTER_SEND_BATCH_SIZE = int(os.environ.get("NEWSLETTER_SEND_BATCH_SIZE", 100))
+NEWSLETTER_LEASE_SECONDS = int(os.environ.get("NEWSLETTER_LEASE_SECONDS", 30))
+NEWSLETTER_HOUSEKEEPING_SECONDS = 5
+# SMTP connections each sending task uses side by side (threads). A worker killed mid-send
+# may repeat at most one message per connection, so keep this small.
+NEWSLETTER_SEND_CONNECTIONS = int(os.environ.get("NEWSLETTER_SEND_CONNECTIONS", 2))
+# Most messages a second from each worker, for a provider's limit (0: as fast as the server
+# takes them); a campaign's own rate limit wins.
+NEWSLETTER_RATE_LIMIT = int(os.environ.get("NEWSLETTER_RATE_LIMIT", 0))
+# Temporary failures (4xx, dropped connections, timeouts) retry after 30 s, 1 min, 2 min, ...
+# (at most an hour apart); after this many attempts the delivery has failed.
+NEWSLETTER_MAX_ATTEMPTS = 8
+NEWSLETTER_RETRY_SECONDS = 30
+NEWSLETTER_RETRY_MAX_SECONDS = 3600
+# A scheduled issue found this many seconds past its time waits for an editor, not sent late.
+NEWSLETTER_LATE_AFTER = int(os.environ.get("NEWSLETTER_LATE_AFTER", 6 * 60 * 60))
+# End of newsletter sending -----------------------------------------------------------------

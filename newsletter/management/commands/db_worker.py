@@ -1,0 +1,102 @@
+"""django-tasks-db's ``db_worker``, with the newsletter's housekeeping beside it.
+
+Our app comes before ``django_tasks_db`` in INSTALLED_APPS, so ``manage.py db_worker`` is this
+command. It runs the same worker loop, plus a thread that calls
+``newsletter.sending.run_due_and_stalled`` when the worker starts and every few seconds after:
+scheduled issues go out on time, and a send whose worker was killed resumes once the dead
+worker's leases run out (django-tasks-db itself never retries a task, and leaves a killed
+worker's task RUNNING for ever).
+
+On SIGTERM or Ctrl-C a send in progress stops after the message in flight and gives its
+unsent rows back, so the worker exits promptly and the next one carries on.
+"""
+
+import logging
+import os
+import threading
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.db import close_old_connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks_db.management.commands import db_worker
+
+from newsletter.sending import run_due_and_stalled
+from newsletter.sending.worker import STOPPING
+
+logger = logging.getLogger("newsletter.sending")
+
+
+def housekeeping(interval):
+    """Every ``interval`` seconds: due schedules and stalled sends (runs in a daemon thread)."""
+    while not STOPPING.wait(interval):
+        close_old_connections()
+        try:
+            run_due_and_stalled()
+        except Exception:  # the thread must outlive any one failure
+            logger.exception("Sending housekeeping failed")
+        finally:
+            close_old_connections()
+
+
+class Worker(db_worker.Worker):
+    def __init__(self, *, housekeeping_interval, **kwargs):
+        super().__init__(**kwargs)
+        self.housekeeping_interval = housekeeping_interval
+
+    def run(self):
+        if self.housekeeping_interval:
+            done = run_due_and_stalled()
+            if any(done.values()):
+                logger.info("Sending housekeeping at start: %s", done)
+        if self.housekeeping_interval and not self.batch:
+            threading.Thread(target=housekeeping, args=[self.housekeeping_interval],
+                             name="newsletter-housekeeping", daemon=True).start()
+        super().run()
+
+    def shutdown(self, signum, frame):
+        STOPPING.set()  # a send in progress stops after the message in flight
+        super().shutdown(signum, frame)
+
+
+class Command(db_worker.Command):
+    help = (
+        "Run a database background worker. It also sends scheduled issues when they are due "
+        "and resumes sends whose worker stopped."
+    )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--housekeeping-interval", type=float,
+            default=getattr(settings, "NEWSLETTER_HOUSEKEEPING_SECONDS", 5),
+            help="Seconds between checks for due schedules and stalled sends; 0 turns the "
+            "checks off (default: %(default)r)",
+        )
+
+    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay,
+               reload, max_tasks, worker_id, exclude_queues, housekeeping_interval,
+               **options):
+        # As django-tasks-db's own handle(), with our Worker.
+        self.configure_logging(verbosity)
+        if reload and batch:
+            logger.warning("--reload and --batch cannot be specified together. "
+                           "Disabling autoreload.")
+            reload = False
+        queue_names = queue_name.split(",")
+        excluded_queue_names = exclude_queues.split(",") if exclude_queues else []
+        if excluded_queue_names and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = Worker(
+            queue_names=queue_names, interval=interval, batch=batch,
+            backend_name=backend_name, startup_delay=startup_delay, max_tasks=max_tasks,
+            worker_id=worker_id, excluded_queue_names=excluded_queue_names,
+            housekeeping_interval=housekeeping_interval,
+        )
+        if reload:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                worker.configure_signals()
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()

@@ -1,0 +1,246 @@
+"""Starting, steering and reporting on a send: what the admin buttons and commands call.
+
+``send_issue_now`` is the one way an issue goes out (the Newsletter tab's Send button, a
+schedule coming due, ``manage.py send_issue``). In one transaction it locks the issue and
+its campaigns, refuses a second send, freezes the issue into its snapshot and the audience
+into delivery rows; then it hands the work to the task queue. The database backs the check:
+the constraint ``one_sent_campaign_per_issue`` refuses a second campaign with a snapshot, so
+even two requests racing past the check cannot both send.
+"""
+
+import logging
+from email.utils import formataddr, parseaddr
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+from newsletter.models import Campaign, Delivery, IssuePage, IssueSnapshot, Subscriber
+from newsletter.sending.recipients import NoAudience, audience_of, freeze, members_of
+
+logger = logging.getLogger(__name__)
+
+Status = Campaign.Status
+# A campaign in one of these may still be sent.
+SENDABLE = (Status.DRAFT, Status.SCHEDULED, Status.WAITING)
+
+
+class SendRefused(Exception):
+    """Sending (or scheduling, pausing ...) was refused; the message says why in plain words."""
+
+
+def readable(moment):
+    """A moment as editors read it, e.g. "Tuesday 24 November 2026 at 07:00"."""
+    return format_date(timezone.localtime(moment), r"l j F Y \a\t H:i")
+
+
+def enqueue(campaign_id):
+    """Hand the campaign to the task queue (the "default" queue db_worker serves)."""
+    from newsletter.sending.tasks import send_campaign
+
+    return send_campaign.enqueue(campaign_id)
+
+
+# Sending
+
+
+def refusal_for(campaign):
+    """Why this campaign (already started) can't be sent, in plain words."""
+    started = campaign.started_at or campaign.created_at
+    if campaign.status == Status.SENT:
+        return f"This issue has already been sent on {readable(campaign.finished_at or started)}."
+    if campaign.status in (Status.SENDING, Status.PAUSED):
+        state = "is being sent" if campaign.status == Status.SENDING else "is paused"
+        return (f"This issue already went out on {readable(started)} and {state}: an issue is "
+                "sent once. See its report.")
+    if campaign.status == Status.CANCELLED:
+        return (f"This issue's send (started on {readable(started)}) was cancelled; an issue is "
+                "sent once, so it can't be sent again.")
+    return f"This campaign is {campaign.get_status_display().lower()} and can't be sent."
+
+
+def already_sent(issue):
+    """The refusal for an issue that already has a sent (or sending) campaign, else None."""
+    started = (Campaign.objects.select_for_update()
+               .filter(issue_id=issue.pk, snapshot__isnull=False).first())
+    if started is not None:
+        return refusal_for(started)
+    snapshot = IssueSnapshot.objects.filter(
+        Q(issue_id=issue.pk) | Q(issue_date=issue.issue_date)).first()
+    if snapshot is not None:
+        return f"This issue has already been sent on {readable(snapshot.sent_at)}."
+    return None
+
+
+def campaign_to_send(issue, campaign):
+    """The campaign to send (locked): the one given, the issue's saved one, or a new one."""
+    if campaign is None:
+        saved = Campaign.objects.select_for_update().filter(issue_id=issue.pk, status__in=SENDABLE)
+        if issue.newsletter_campaign.isdigit():
+            campaign = saved.filter(pk=int(issue.newsletter_campaign)).first()
+        campaign = campaign or saved.order_by("-created_at").first()
+        return campaign or Campaign(issue=issue)
+    locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    if locked is None:
+        raise SendRefused("This campaign no longer exists: save the issue's campaign again.")
+    if locked.status not in SENDABLE:
+        raise SendRefused(refusal_for(locked))
+    if locked.issue_id not in (None, issue.pk):
+        raise SendRefused("This campaign belongs to another issue.")
+    locked.issue = issue
+    return locked
+
+
+def send_issue_now(issue, *, user=None, campaign=None):
+    """Freeze ``issue`` and its recipients and start sending it; returns the campaign.
+
+    Raises ``SendRefused`` when the issue can't be sent (not ready, already sent, nobody to
+    send to). Safe against double clicks, two editors and retried requests.
+    """
+    from newsletter.rendering import build_snapshot
+
+    try:
+        with transaction.atomic():
+            # Lock the issue: a second send of it waits here, then finds the first one.
+            issue = IssuePage.objects.select_for_update().filter(pk=issue.pk).first()
+            if issue is None:
+                raise SendRefused("This issue no longer exists.")
+            refusal = already_sent(issue)
+            if refusal:
+                raise SendRefused(refusal)
+            problems = issue.sending_problems()
+            if problems:
+                raise SendRefused("This issue can't be sent yet: " + " ".join(problems))
+            campaign = campaign_to_send(issue, campaign)
+            members = members_of(*audience_of(campaign, issue))
+            if not members.exists():
+                raise SendRefused("Nobody would get this issue: its list has no subscribers "
+                                  "receiving mail today.")
+            snapshot = build_snapshot(issue, user=user)
+            now = timezone.now()
+            campaign.snapshot = snapshot
+            campaign.subject = snapshot.subject
+            campaign.status = Status.SENDING
+            campaign.status_note = ""
+            campaign.started_at = now
+            campaign.finished_at = None
+            campaign.started_by = user if getattr(user, "is_authenticated", False) else None
+            campaign.save()
+            campaign.recipient_count = freeze(campaign, members)
+            campaign.save(update_fields=["recipient_count"])
+    except IntegrityError as error:
+        # Another send of this issue committed between our check and our insert.
+        logger.info("Second send of issue %s refused by the database: %s", issue.pk, error)
+        raise SendRefused("This issue has already been sent (at the same moment, by someone "
+                          "else): an issue is sent once. See its report.") from None
+    except NoAudience as error:
+        raise SendRefused(str(error)) from None
+    logger.info("Issue %s: campaign %s sending to %s", issue.pk, campaign.pk,
+                campaign.recipient_count)
+    enqueue(campaign.pk)
+    return campaign
+
+
+# Steering
+
+
+def move_status(campaign, allowed, new_status, refusal, **fields):
+    """Change status if it is still one of ``allowed`` (a conditional UPDATE)."""
+    changed = Campaign.objects.filter(pk=campaign.pk, status__in=allowed).update(
+        status=new_status, **fields)
+    campaign.refresh_from_db()
+    if not changed:
+        raise SendRefused(refusal.format(status=campaign.get_status_display().lower()))
+    return campaign
+
+
+def pause(campaign):
+    """Stop sending after the messages in flight; ``resume`` carries on where it stopped."""
+    return move_status(campaign, [Status.SENDING], Status.PAUSED,
+                 "Only a campaign that is sending can be paused; this one is {status}.",
+                 status_note="Paused by an editor.")
+
+
+def resume(campaign):
+    move_status(campaign, [Status.PAUSED], Status.SENDING,
+          "Only a paused campaign can be resumed; this one is {status}.", status_note="")
+    enqueue(campaign.pk)
+    return campaign
+
+
+def cancel(campaign):
+    """Stop for good: nobody still waiting gets this issue. Already sent mail stays sent."""
+    return move_status(
+        campaign, [Status.SENDING, Status.PAUSED, Status.SCHEDULED, Status.WAITING],
+        Status.CANCELLED, "This campaign is {status}: there is nothing to cancel.",
+        finished_at=timezone.now(), status_note="Cancelled by an editor.",
+    )
+
+
+# Report
+
+
+def report(campaign):
+    """The campaign's figures in one query: recipients, sent, failed, bounced, skipped,
+    pending, unsubscribed since it started, when it started and progress (0-100)."""
+    started = campaign.started_at
+    Ds = Delivery.Status
+    unsubscribed = Q(subscriber__status=Subscriber.Status.UNSUBSCRIBED)
+    if started is not None:
+        unsubscribed &= Q(subscriber__unsubscribed_at__gte=started)
+    figures = Delivery.objects.filter(campaign_id=campaign.pk).aggregate(
+        recipients=Count("pk"),
+        sent=Count("pk", filter=Q(status=Ds.SENT)),
+        failed=Count("pk", filter=Q(status=Ds.FAILED)),
+        bounced=Count("pk", filter=Q(status=Ds.BOUNCED)),
+        skipped=Count("pk", filter=Q(status=Ds.SKIPPED)),
+        pending=Count("pk", filter=Q(status=Ds.PENDING)),
+        unsubscribed_since=Count("pk", filter=unsubscribed),
+        first_sent=Min("sent_at"),
+    )
+    done = figures["recipients"] - figures["pending"]
+    if figures["recipients"]:
+        figures["progress"] = 100 * done // figures["recipients"]
+    else:
+        figures["progress"] = 100 if campaign.status == Status.SENT else 0
+    figures["send_time"] = started or campaign.scheduled_for
+    figures["status"] = campaign.status
+    return figures
+
+
+# Test sends
+
+
+def send_test(*, subject, html, text, email, from_name=None, reply_to=None):
+    """One message to ``email`` now, through the newsletter mailer, as a reader would get it:
+    same headers, and that address's own links if it is a subscriber (example links if not).
+    Raises ``SendRefused`` for an address that isn't one, or when the server refuses it."""
+    from django.core import mail
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from newsletter.models import NewsletterSettings
+    from newsletter.sending import transport
+    from newsletter.sending.message import FrozenMessage
+    from newsletter.sending.worker import MAILER
+
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise SendRefused(f"{email!r} is not an email address.") from None
+    newsletter_settings = NewsletterSettings.load()
+    sender = newsletter_settings.sender
+    if from_name:
+        sender = formataddr((from_name, parseaddr(sender)[1]))
+    frozen = FrozenMessage(subject=subject, html=html or "", text=text or "", from_email=sender,
+                           reply_to=reply_to or newsletter_settings.reply_to,
+                           newsletter_settings=newsletter_settings)
+    subscriber = Subscriber.objects.with_email(email).first()
+    sender = transport.GenericSender(mail.mailers[MAILER], frozen)
+    try:
+        sender.send(email, subscriber.pk if subscriber else None)
+    except transport.SendError as error:
+        raise SendRefused(f"The test email to {email} was not sent: {error}") from None
+    finally:
+        sender.close()

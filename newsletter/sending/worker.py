@@ -1,0 +1,316 @@
+"""The sending worker: claim a batch of deliveries on a lease, send them, repeat.
+
+Several workers (threads, processes, machines) share one campaign safely:
+
+- A claim sets ``lease_owner`` and ``lease_expires_at`` on up to a batch of pending rows whose
+  lease is free or expired and whose retry time has come. On PostgreSQL the rows are picked
+  with ``SELECT ... FOR UPDATE SKIP LOCKED``; on SQLite the IMMEDIATE transaction serialises
+  writers. The UPDATE itself repeats the conditions, so a row can't be claimed twice.
+- Each row is marked sent the moment the server accepts its message, so a worker killed at
+  any point can at most repeat the one message it had in flight. Its other rows wait for
+  their lease to run out and are then claimed by the next worker.
+- A long batch renews its lease; if a lease was lost anyway, those rows are left alone.
+- The campaign's status is read before each batch and about every second: pausing or
+  cancelling stops the workers within a message or two, releasing their unsent rows.
+- A subscriber who left between the send and their turn is skipped, not mailed.
+"""
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections import namedtuple
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.db import connection, connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from newsletter.models import Campaign, Delivery, Subscriber
+from newsletter.sending import transport
+from newsletter.sending.message import FrozenMessage
+from newsletter.suppression import suppress_from_smtp_error
+
+logger = logging.getLogger(__name__)
+
+MAILER = "newsletter"
+Status = Delivery.Status
+Row = namedtuple("Row", "pk email subscriber_id attempts subscriber_status")
+# Set when the worker process is asked to stop (db_worker's SIGTERM/SIGINT handler): sends
+# stop after the message in flight and give their unsent rows back.
+STOPPING = threading.Event()
+
+
+def setting(name, default):
+    return getattr(settings, name, default)
+
+
+def lease_length():
+    return timedelta(seconds=setting("NEWSLETTER_LEASE_SECONDS", 30))
+
+
+def new_owner():
+    """A name for this worker, unique across processes and machines (64 characters max)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{get_random_string(10)}"
+
+
+def claimable(campaign_id, now=None):
+    """Pending rows of the campaign that nobody holds and whose retry time has come."""
+    now = now or timezone.now()
+    return Delivery.objects.filter(
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        campaign_id=campaign_id, status=Status.PENDING,
+    )
+
+
+def claim_batch(campaign_id, owner, size):
+    """Lease up to ``size`` claimable rows to ``owner``; returns them as ``Row``s."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            claimable(campaign_id, now).order_by("pk")
+            .select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        claimable(campaign_id, now).filter(pk__in=ids).update(
+            lease_owner=owner, lease_expires_at=now + lease_length()
+        )
+    rows = (Delivery.objects.filter(pk__in=ids, lease_owner=owner, status=Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", "email", "subscriber_id", "attempts", "subscriber__status"))
+    return [Row(*row) for row in rows]
+
+
+def campaign_status(campaign_id):
+    return Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True).first()
+
+
+def release(ids, owner):
+    """Give rows back unsent (pause, cancel, shutdown) for another worker to claim."""
+    Delivery.objects.filter(pk__in=ids, lease_owner=owner, status=Status.PENDING).update(
+        lease_owner="", lease_expires_at=None
+    )
+
+
+def backoff(attempts):
+    """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min, ... at most an hour."""
+    base = setting("NEWSLETTER_RETRY_SECONDS", 30)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0),
+                                 setting("NEWSLETTER_RETRY_MAX_SECONDS", 3600)))
+
+
+# What happened to one row
+
+
+def _mark_sent_sql():
+    quote = connection.ops.quote_name
+    return (f"UPDATE {quote(Delivery._meta.db_table)} SET {quote('status')} = %s, "
+            f"{quote('sent_at')} = %s, {quote('attempts')} = %s, {quote('lease_owner')} = '', "
+            f"{quote('lease_expires_at')} = NULL, {quote('last_error')} = '' "
+            f"WHERE {quote('id')} = %s")
+
+
+def mark_sent(row):
+    """Record one accepted message, committed at once. Plain SQL: this runs once per message
+    and the ORM's query building would cost more than the database's work."""
+    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_mark_sent_sql(), [Status.SENT, sent_at, row.attempts + 1, row.pk])
+
+
+def retry_later(row, error):
+    attempts = row.attempts + 1
+    fields = {"attempts": attempts, "last_error": str(error)[:500], "lease_owner": "",
+              "lease_expires_at": None}
+    if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS", 8):
+        fields["status"] = Status.FAILED
+    else:
+        fields["next_attempt_at"] = timezone.now() + backoff(attempts)
+    Delivery.objects.filter(pk=row.pk, status=Status.PENDING).update(**fields)
+
+
+def bounce(row, error):
+    Delivery.objects.filter(pk=row.pk).update(
+        status=Status.BOUNCED, attempts=row.attempts + 1, last_error=str(error)[:500],
+        lease_owner="", lease_expires_at=None,
+    )
+    suppress_from_smtp_error(row.email, error.code, str(error))
+
+
+def fail(row, error):
+    Delivery.objects.filter(pk=row.pk).update(
+        status=Status.FAILED, attempts=row.attempts + 1, last_error=str(error)[:500],
+        lease_owner="", lease_expires_at=None,
+    )
+
+
+def skip(rows):
+    Delivery.objects.filter(pk__in=[row.pk for row in rows], status=Status.PENDING).update(
+        status=Status.SKIPPED, lease_owner="", lease_expires_at=None,
+        last_error="No longer subscribed when their turn came.",
+    )
+
+
+class Pacer:
+    """At most ``rate`` messages a second from this worker (0: no limit)."""
+
+    def __init__(self, rate):
+        self.interval = 1 / rate if rate else 0
+        self.next = time.monotonic()
+
+    def wait(self):
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next > now:
+            time.sleep(self.next - now)
+        self.next = max(self.next, now) + self.interval
+
+
+class CampaignWorker:
+    """Sends one campaign's claimable deliveries until none are left or it is stopped."""
+
+    def __init__(self, campaign, owner=None):
+        self.campaign = campaign
+        self.owner = owner or new_owner()
+        self.frozen = FrozenMessage.for_campaign(campaign)
+        self.sender = transport.for_backend(mail.mailers[MAILER], self.frozen)
+        rate = campaign.rate_limit or setting("NEWSLETTER_RATE_LIMIT", 0)
+        self.pacer = Pacer(rate)
+        lease = lease_length().total_seconds()
+        size = setting("NEWSLETTER_SEND_BATCH_SIZE", 100)
+        # A batch must fit in half a lease at the rate limit.
+        self.batch_size = max(1, min(size, int(rate * lease / 2))) if rate else size
+        self.check_every = setting("NEWSLETTER_STATUS_CHECK_SECONDS", 1.0)
+        self.sent = 0
+
+    def run(self):
+        try:
+            while not STOPPING.is_set() \
+                    and campaign_status(self.campaign.pk) == Campaign.Status.SENDING:
+                rows = claim_batch(self.campaign.pk, self.owner, self.batch_size)
+                if not rows or not self.send_batch(rows):
+                    break
+        finally:
+            self.sender.close()
+        return self.sent
+
+    def send_batch(self, rows):
+        """Send a claimed batch; False when the worker should stop (paused, no server)."""
+        gone = [row for row in rows if row.subscriber_status != Subscriber.Status.ACTIVE]
+        if gone:
+            skip(gone)
+        rows = [row for row in rows if row.subscriber_status == Subscriber.Status.ACTIVE]
+        claimed_at = checked_at = time.monotonic()
+        renew_after = lease_length().total_seconds() / 3
+        index = 0
+        while index < len(rows):
+            if STOPPING.is_set():
+                release([row.pk for row in rows[index:]], self.owner)
+                return False
+            now = time.monotonic()
+            if now - checked_at >= self.check_every:
+                checked_at = now
+                if campaign_status(self.campaign.pk) != Campaign.Status.SENDING:
+                    release([row.pk for row in rows[index:]], self.owner)
+                    return False
+            if now - claimed_at >= renew_after:
+                claimed_at = now
+                rows[index:] = self.renew(rows[index:])
+                continue
+            row = rows[index]
+            index += 1
+            self.pacer.wait()
+            try:
+                self.sender.send(row.email, row.subscriber_id)
+            except transport.Transient as error:
+                retry_later(row, error)
+                if error.connect:
+                    # The server can't be reached: the rest of the batch waits too.
+                    for later in rows[index:]:
+                        retry_later(later, error)
+                    logger.warning("Campaign %s: %s", self.campaign.pk, error)
+                    return False
+            except transport.Permanent as error:
+                bounce(row, error)
+            except transport.Rejected as error:
+                fail(row, error)
+            else:
+                mark_sent(row)
+                self.sent += 1
+        return True
+
+    def renew(self, rows):
+        """Extend the lease on rows still ours; drop any another worker has since claimed."""
+        ids = [row.pk for row in rows]
+        Delivery.objects.filter(pk__in=ids, lease_owner=self.owner,
+                                status=Status.PENDING).update(
+            lease_expires_at=timezone.now() + lease_length())
+        kept = set(Delivery.objects.filter(pk__in=ids, lease_owner=self.owner,
+                                           status=Status.PENDING).values_list("pk", flat=True))
+        return [row for row in rows if row.pk in kept]
+
+
+def finish_if_done(campaign_id):
+    """Mark a sending campaign sent once no delivery is pending; True if it was."""
+    if Delivery.objects.filter(campaign_id=campaign_id, status=Status.PENDING).exists():
+        return False
+    return Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
+        status=Campaign.Status.SENT, finished_at=timezone.now()
+    ) > 0
+
+
+def deliver_campaign(campaign_id, owner=None):
+    """Send what can be sent of the campaign now; returns how many messages went out.
+
+    With ``NEWSLETTER_SEND_CONNECTIONS`` above 1 (and no rate limit), that many threads send
+    side by side, each with its own SMTP and database connection, claiming their own
+    batches. Inside a transaction (a test, or a caller's atomic block) one thread does it
+    all: other connections could not see the uncommitted rows. Rows waiting for a retry or
+    held by another worker are left for a later run (``run_due_and_stalled`` enqueues one
+    when they become claimable).
+    """
+    campaign = Campaign.objects.select_related("snapshot").filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Campaign.Status.SENDING \
+            or campaign.snapshot is None:
+        return 0
+    threads = setting("NEWSLETTER_SEND_CONNECTIONS", 1)
+    if threads > 1 and not campaign.rate_limit and not setting("NEWSLETTER_RATE_LIMIT", 0) \
+            and not connection.in_atomic_block:
+        sent = _in_threads(campaign, threads)
+    else:
+        sent = CampaignWorker(campaign, owner).run()
+    if finish_if_done(campaign_id):
+        logger.info("Campaign %s sent", campaign_id)
+    return sent
+
+
+def _in_threads(campaign, count):
+    results, errors = [], []
+
+    def work():
+        try:
+            results.append(CampaignWorker(campaign).run())
+        except Exception as error:  # re-raised in the task's own thread below
+            errors.append(error)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    helpers = [threading.Thread(target=work, name=f"newsletter-send-{n}", daemon=True)
+               for n in range(count - 1)]
+    for helper in helpers:
+        helper.start()
+    try:
+        results.append(CampaignWorker(campaign).run())
+    finally:
+        for helper in helpers:
+            helper.join()
+    if errors:
+        raise errors[0]
+    return sum(results)
