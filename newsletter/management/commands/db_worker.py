@@ -25,6 +25,7 @@ from newsletter.sending import run_due_and_stalled
 from newsletter.sending.worker import STOPPING
 
 logger = logging.getLogger("newsletter.sending")
+POLL_SECONDS = 0.25
 
 
 def housekeeping(interval):
@@ -67,6 +68,9 @@ class Command(db_worker.Command):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
+        # Look for new tasks four times a second (django-tasks-db: once), so a send starts
+        # within a moment of the click; an idle poll is one indexed query.
+        parser.set_defaults(interval=POLL_SECONDS)
         parser.add_argument(
             "--housekeeping-interval", type=float,
             default=getattr(settings, "NEWSLETTER_HOUSEKEEPING_SECONDS", 5),
