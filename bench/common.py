@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -74,15 +75,23 @@ def seed_env(env):
     return env
 
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(argv, env, log_name, timeout=1800):
     """Run a command to completion with its output in ``data/<log_name>.log``; returns
-    (seconds, output). Raises with the log's tail when it fails."""
+    (seconds, output) and leaves its CPU seconds in ``run.last_cpu_s``. Raises with the
+    log's tail when it fails."""
     path = DATA / f"{log_name}.log"
     started = time.perf_counter()
+    cpu = children_cpu()
     with open(path, "wb") as out:
         result = subprocess.run(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 timeout=timeout)
     seconds = time.perf_counter() - started
+    run.last_cpu_s = children_cpu() - cpu
     output = path.read_text(errors="replace")
     if result.returncode:
         tail = "\n".join(output.splitlines()[-15:])

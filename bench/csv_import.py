@@ -9,7 +9,7 @@ import csv
 import datetime
 import re
 
-from common import DATA, django_env, log, manage
+from common import DATA, django_env, log, manage, run
 from sending import copy_db
 
 
@@ -36,5 +36,5 @@ def run_import(template_db, rows):
                              "import-subscribers")
     own = re.search(r"\(([\d.]+)s\)", output)
     summary = next((line for line in output.splitlines() if "(" in line), "").strip()
-    return {"rows": rows, "seconds": round(seconds, 2),
+    return {"rows": rows, "seconds": round(seconds, 2), "cpu_s": round(run.last_cpu_s, 2),
             "command_reported_s": float(own[1]) if own else None, "summary": summary}
