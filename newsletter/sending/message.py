@@ -18,7 +18,6 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
@@ -171,7 +170,7 @@ class FrozenMessage:
     def date(self):
         now = int(time.time())
         if self._date[0] != now:
-            self._date = (now, formatdate(now, localtime=settings.EMAIL_USE_LOCALTIME))
+            self._date = (now, formatdate(now, usegmt=True))
         return self._date[1]
 
     def message_id(self):

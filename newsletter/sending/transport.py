@@ -84,6 +84,8 @@ class GenericSender:
         except smtplib.SMTPResponseException as error:
             stage = "MAIL" if isinstance(error, smtplib.SMTPSenderRefused) else "DATA"
             _raise_for((error.smtp_code, error.smtp_error), stage, address)
+        except ValueError as error:  # Django refuses the address itself
+            raise Rejected(f"This address can't be mailed ({error}).") from error
         except (smtplib.SMTPException, OSError) as error:
             connect = not self.opened
             self.close()
@@ -144,10 +146,15 @@ class SMTPSender:
 
     def send(self, address, subscriber_id):
         if not address.isascii():
-            # International addresses need Django's IDNA handling: the slower, general path.
+            # International addresses need Django's IDNA handling: the slower, general path,
+            # on the same connection.
             self.open()
             self.generic.opened = True
-            return self.generic.send(address, subscriber_id)
+            try:
+                return self.generic.send(address, subscriber_id)
+            finally:
+                if self.backend.connection is None:  # the general path closed it
+                    self.connection = None
         data = self.frozen.raw_for(address, subscriber_id)
         connection = self.open()
         try:

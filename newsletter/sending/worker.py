@@ -12,7 +12,7 @@ Several workers (threads, processes, machines) share one campaign safely:
 - A long batch renews its lease; if a lease was lost anyway, those rows are left alone.
 - The campaign's status is read before each batch and about every second: pausing or
   cancelling stops the workers within a message or two, releasing their unsent rows.
-- A subscriber who left between the send and their turn is skipped, not mailed.
+- A subscriber who left (or paused) between the send and their turn is skipped, not mailed.
 """
 
 import logging
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 MAILER = "newsletter"
 Status = Delivery.Status
-Row = namedtuple("Row", "pk email subscriber_id attempts subscriber_status")
+Row = namedtuple("Row", "pk email subscriber_id attempts status paused paused_until")
 # Set when the worker process is asked to stop (db_worker's SIGTERM/SIGINT handler): sends
 # stop after the message in flight and give their unsent rows back.
 STOPPING = threading.Event()
@@ -83,8 +83,17 @@ def claim_batch(campaign_id, owner, size):
         )
     rows = (Delivery.objects.filter(pk__in=ids, lease_owner=owner, status=Status.PENDING)
             .order_by("pk")
-            .values_list("pk", "email", "subscriber_id", "attempts", "subscriber__status"))
+            .values_list("pk", "email", "subscriber_id", "attempts", "subscriber__status",
+                         "subscriber__paused", "subscriber__paused_until"))
     return [Row(*row) for row in rows]
+
+
+def still_receiving(row, today):
+    """Is the subscriber still active and not paused (their status may have changed since
+    the list was frozen; a deleted subscriber has no status)?"""
+    if row.status != Subscriber.Status.ACTIVE:
+        return False
+    return not row.paused or (row.paused_until is not None and row.paused_until <= today)
 
 
 def campaign_status(campaign_id):
@@ -153,7 +162,7 @@ def fail(row, error):
 def skip(rows):
     Delivery.objects.filter(pk__in=[row.pk for row in rows], status=Status.PENDING).update(
         status=Status.SKIPPED, lease_owner="", lease_expires_at=None,
-        last_error="No longer subscribed when their turn came.",
+        last_error="No longer subscribed (or paused) when their turn came.",
     )
 
 
@@ -203,10 +212,11 @@ class CampaignWorker:
 
     def send_batch(self, rows):
         """Send a claimed batch; False when the worker should stop (paused, no server)."""
-        gone = [row for row in rows if row.subscriber_status != Subscriber.Status.ACTIVE]
+        today = timezone.localdate()
+        gone = [row for row in rows if not still_receiving(row, today)]
         if gone:
             skip(gone)
-        rows = [row for row in rows if row.subscriber_status == Subscriber.Status.ACTIVE]
+            rows = [row for row in rows if still_receiving(row, today)]
         claimed_at = checked_at = time.monotonic()
         renew_after = lease_length().total_seconds() / 3
         index = 0

@@ -152,6 +152,19 @@ def test_lines_starting_with_a_dot_and_long_lines_arrive_intact(smtp_server):
     assert max(len(line) for line in smtp_server.messages[0][1].split(b"\r\n")) < 998
 
 
+def test_an_international_domain_goes_through_djangos_path_on_the_same_connection(
+        smtp_server):
+    subscribers = readers("ann@example.org", "zoe@exämple.org", "bob@example.org")
+    campaign = frozen_campaign(subscribers)
+
+    send_campaign.enqueue(campaign.pk)
+
+    assert sorted(received(smtp_server)) == [
+        "ann@example.org", "bob@example.org", "zoe@xn--exmple-cua.org"]
+    assert smtp_server.connections == 1
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
 def test_an_unreachable_server_defers_the_batch(settings):
     settings.MAILERS = {
         **settings.MAILERS,

@@ -247,19 +247,23 @@ def test_a_permanent_refusal_bounces_and_suppresses_the_address(scripted):
     assert report(campaign)["bounced"] == 1
 
 
-def test_a_reader_who_leaves_before_their_turn_is_skipped():
-    subscribers = readers("leaver@example.org", "erased@example.org", count=2)
+def test_a_reader_who_leaves_or_pauses_before_their_turn_is_skipped():
+    subscribers = readers("leaver@example.org", "erased@example.org", "pauser@example.org",
+                          "back@example.org", count=2)
     campaign = frozen_campaign(subscribers)
     Subscriber.objects.get(email="leaver@example.org").change_status(
         Subscriber.Status.UNSUBSCRIBED)
     Subscriber.objects.filter(email="erased@example.org").delete()
+    Subscriber.objects.filter(email="pauser@example.org").update(paused=True)
+    Subscriber.objects.filter(email="back@example.org").update(
+        paused=True, paused_until=timezone.localdate())  # the pause ends today
 
     send_campaign.enqueue(campaign.pk)
 
-    assert sorted(recipients_of()) == sorted(s.email for s in subscribers[2:])
+    assert sorted(recipients_of()) == sorted(s.email for s in subscribers[3:])
     skipped = campaign.deliveries.filter(status=DStatus.SKIPPED)
     assert sorted(skipped.values_list("email", flat=True)) == [
-        "erased@example.org", "leaver@example.org"]
+        "erased@example.org", "leaver@example.org", "pauser@example.org"]
     assert report(campaign)["unsubscribed_since"] == 1
 
 
