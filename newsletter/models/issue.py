@@ -19,6 +19,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail_newsletter.models import NewsletterPageMixin
 
+from newsletter.forms_issue import IssuePageForm
 from newsletter.panels import IssueReadinessPanel
 
 STORIES_PER_ISSUE = 10
@@ -93,6 +94,7 @@ class IssuePage(NewsletterPageMixin, Page):
         '"Good morning! Today: …". Plain text; blank lines start new paragraphs.',
     )
 
+    base_form_class = IssuePageForm
     newsletter_template = "newsletter/email/issue.html"
     parent_page_types = ["newsletter.IssueIndexPage"]
     subpage_types = []

@@ -335,3 +335,15 @@ def test_a_failing_test_send_is_a_message_not_an_error_page(editor_client, issue
 
     assert response.status_code == 200
     assert any("could not be sent: Connection refused" in m for m in messages_of(response))
+
+
+def test_the_same_article_twice_is_a_form_error_not_a_crash(editor_client, site, articles):
+    stories = [*articles[:9], articles[0]]
+    url = f"/admin/pages/add/newsletter/issuepage/{site[1].pk}/"
+
+    response = editor_client.post(url, issue_form(stories, timezone.localdate()))
+
+    assert response.status_code == 200
+    assert f'"{articles[0].title}" is in this issue twice' in html.unescape(
+        response.content.decode())
+    assert not IssuePage.objects.exists()

@@ -1,0 +1,36 @@
+"""The issue's edit form: story problems come back as form errors, never as a crash."""
+
+from django.core.exceptions import ValidationError
+from wagtail.admin.forms import WagtailAdminPageForm
+
+
+class IssuePageForm(WagtailAdminPageForm):
+    """Checks the ranked stories before Wagtail saves them (the model would refuse later)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        from newsletter.models import STORIES_PER_ISSUE
+
+        stories = self.formsets.get("stories")
+        if stories is None or not all(form.is_valid() for form in stories.forms):
+            return cleaned
+        articles = [
+            form.cleaned_data["article"]
+            for form in stories.forms
+            if form.cleaned_data.get("article") and not form.cleaned_data.get("DELETE")
+        ]
+        seen, repeated = set(), []
+        for article in articles:
+            if article.pk in seen:
+                repeated.append(article.title)
+            seen.add(article.pk)
+        if repeated:
+            raise ValidationError(
+                f'"{repeated[0]}" is in this issue twice: remove one of them.'
+            )
+        if len(articles) > STORIES_PER_ISSUE:
+            raise ValidationError(
+                f"An issue holds {STORIES_PER_ISSUE} stories; this one has {len(articles)}. "
+                "Remove some."
+            )
+        return cleaned
