@@ -144,6 +144,7 @@ def add_sending(table, sending):
         if figures["delivery_rate"]:
             table.row("  worker alone (first to last message)",
                       f"{number(figures['delivery_rate'])} msg/s",
+                      cpu=figures.get("worker_cpu_ms_per_message"),
                       ratio=figures["delivery_rate"] / ceiling if ceiling else 0)
         table.row("  send_issue command / first message at",
                   f"{figures['send_issue_command_s']} s / {figures['first_message_s']} s")

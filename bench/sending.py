@@ -11,7 +11,19 @@ import shutil
 import subprocess
 import time
 
-from common import DATA, PY, ROOT, Proc, django_env, log, manage, memory_kb, probe, seed_env
+from common import (
+    DATA,
+    PY,
+    ROOT,
+    Proc,
+    cpu_seconds,
+    django_env,
+    log,
+    manage,
+    memory_kb,
+    probe,
+    seed_env,
+)
 
 TIMEOUT_PER_MESSAGE = 0.05  # give up on a send slower than 20 messages/s (plus a minute)
 
@@ -47,6 +59,7 @@ def send(template_db, n, sink):
         idle = memory_kb(worker.pid)
         log(f"sending to {n:,}: send_issue, then db_worker (pid {worker.pid}) sends")
         before = sink.count()
+        worker_cpu = cpu_seconds([worker.pid])
         started = time.perf_counter()
         _, output = manage(["send_issue"], env, f"send-issue-{n}")
         command_s = time.perf_counter() - started
@@ -62,6 +75,7 @@ def send(template_db, n, sink):
                 break
             time.sleep(0.05)
         total_s = time.perf_counter() - started
+        worker_cpu = cpu_seconds([worker.pid]) - worker_cpu
         peak = memory_kb(worker.pid) if worker.alive() else {}
         rows = wait_finished(env)
     finally:
@@ -81,6 +95,8 @@ def send(template_db, n, sink):
         "rate": round(received / total_s, 1),
         # From the first message at the sink to the last: the worker's own pace.
         "delivery_rate": round((received - 1) / delivery_s, 1) if delivery_s > 0 else None,
+        # The worker's own CPU per message: steadier than the rate on a shared machine.
+        "worker_cpu_ms_per_message": round(worker_cpu * 1000 / received, 3) if received else None,
         "worker_idle_rss_kb": idle.get("VmRSS"),
         "worker_peak_rss_kb": peak.get("VmHWM"),
         "deliveries": rows,
