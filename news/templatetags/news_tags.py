@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.utils.safestring import mark_safe
+from wagtail.images.models import SourceImageIOError
 
 from news.models.images import SOCIAL_SPEC
 
@@ -22,7 +23,11 @@ def social_image_url(context, image):
     """Absolute URL of the 1200x630 rendition used by OpenGraph and Twitter cards."""
     if not image:
         return ""
-    return _absolute(context.get("request"), image.get_rendition(SOCIAL_SPEC).url)
+    try:
+        rendition = image.get_rendition(SOCIAL_SPEC)
+    except SourceImageIOError:
+        return ""  # the original file is gone; the page still renders, without a card image
+    return _absolute(context.get("request"), rendition.url)
 
 
 @register.simple_tag(takes_context=True)

@@ -225,3 +225,14 @@ def test_article_query_count_does_not_grow_with_related_posts(client, make_artic
     # The same number whatever the count of related posts, tags or photos in the body.
     assert count_queries(client, few.url) == 15
     assert count_queries(client, many.url) == 15
+
+
+@pytest.mark.django_db
+def test_an_image_whose_file_was_lost_does_not_break_the_page(client, make_article):
+    article = make_article(title="Lost photo")
+    article.lead_image.file.storage.delete(article.lead_image.file.name)
+
+    response = client.get(article.url)
+
+    assert response.status_code == 200
+    assert b"Lost photo" in response.content
