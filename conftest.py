@@ -91,3 +91,13 @@ def screenshot(request, page):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos():
+    """What news.generation memoizes per process must not leak from one test to the next."""
+    from news.generation import forget_memos
+
+    forget_memos()
+    yield
+    forget_memos()

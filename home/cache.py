@@ -14,49 +14,25 @@ the sign-up, confirm, unsubscribe and preference pages, search results, form pos
 response that sets a cookie or says ``private``/``no-store``.
 """
 
-import os
 import threading
-import time
 from collections import OrderedDict
-from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse
+from wagtail.models import Site
+
+from news.generation import current_generation, memoize
 
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml",
                    "application/xml", "text/xml", "text/plain")
 SKIPPED_PREFIXES = ("/admin/", "/newsletter/", "/search/", "/documents/", "/django-admin/")
 
 
-def generation_file():
-    return Path(getattr(settings, "PAGE_CACHE_GENERATION_FILE",
-                        settings.BASE_DIR / "var" / "page-cache-generation"))
-
-
-def current_generation():
-    try:
-        return os.stat(generation_file()).st_mtime_ns
-    except FileNotFoundError:
-        return 0
-
-
-def bump_generation(**kwargs):
-    """Forget every cached page in every process, once the current transaction commits."""
-    transaction.on_commit(_touch)
-
-
-def _touch():
-    path = generation_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _lock:
-        # Strictly increasing, even for two bumps within the clock's resolution.
-        stamp = max(time.time_ns(), current_generation() + 1)
-        path.touch()
-        os.utime(path, ns=(stamp, stamp))
-
-
-_lock = threading.Lock()
+def site_for(request):
+    site = Site._find_for_request(request)
+    if site is not None:
+        site.root_page.specific  # noqa: B018  (loaded once, with the site)
+    return site
 
 
 class PageStore:
@@ -94,6 +70,11 @@ class PageCacheMiddleware:
         self.store = PageStore(getattr(settings, "PAGE_CACHE_MAX_ENTRIES", 2000))
 
     def __call__(self, request):
+        if not request.path.startswith("/admin/"):
+            # Wagtail looks the site up on every request; readers share one per process.
+            request._wagtail_site = memoize(
+                ("site", request.get_host(), request.get_port()), lambda: site_for(request)
+            )
         if not settings.PAGE_CACHE_ENABLED or not self.is_cacheable_request(request):
             return self.get_response(request)
         key = (current_generation(), request.get_host(), request.get_full_path())

@@ -6,7 +6,9 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 
+from news.generation import MemoizedSiteSettingMixin
 from news.models import ArticlePage, NewsIndexPage, with_card_images
+from news.privacy import FastPrivacyMixin, public
 from newsletter.models import IssueSnapshot
 from newsletter.rendering import archive_path
 
@@ -14,7 +16,7 @@ LATEST_STORIES = 10
 
 
 @register_setting(icon="site")
-class PublicationSettings(BaseSiteSetting):
+class PublicationSettings(MemoizedSiteSettingMixin, BaseSiteSetting):
     """Who the publication is: name, tagline, pitch and social links, shown site-wide."""
 
     name = models.CharField(
@@ -64,7 +66,7 @@ class PublicationSettings(BaseSiteSetting):
         return [(label, url) for label, url in links if url]
 
 
-class HomePage(Page):
+class HomePage(FastPrivacyMixin, Page):
     """The front page: what the publication is, the sign-up, today's top ten, latest stories."""
 
     sign_up_heading = models.CharField(
@@ -83,7 +85,7 @@ class HomePage(Page):
     def latest_stories(self):
         return list(
             with_card_images(
-                ArticlePage.objects.live().public().order_by("-date", "-pk")
+                public(ArticlePage.objects.live()).order_by("-date", "-pk")
             )[:LATEST_STORIES]
         )
 

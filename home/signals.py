@@ -2,11 +2,11 @@
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from home.cache import bump_generation
 from home.models import PublicationSettings
+from news.generation import bump_generation
 from news.models import Author, CaptionedImage, Section
 from newsletter.models import IssueSnapshot, NewsletterSettings
 
@@ -14,7 +14,7 @@ from newsletter.models import IssueSnapshot, NewsletterSettings
 # unpublishing, moving and deleting do (for every page type: lists show other pages).
 PAGE_SIGNALS = (page_published, page_unpublished, post_page_move)
 CHANGED_MODELS = (CaptionedImage, Section, Author, PublicationSettings, NewsletterSettings,
-                  IssueSnapshot, Site, Redirect)
+                  IssueSnapshot, Site, Redirect, PageViewRestriction)
 # A new row of these shows nowhere until a page uses it (settings rows are made with their
 # defaults on the first page view, which already showed those defaults).
 SHOWN_ONLY_WHEN_USED = (CaptionedImage, Section, Author, PublicationSettings,

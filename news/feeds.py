@@ -5,6 +5,7 @@ from django.utils.feedgenerator import Atom1Feed
 from wagtail.models import Site
 
 from news.models import ArticlePage
+from news.privacy import public
 
 FEED_LENGTH = 30
 
@@ -23,7 +24,7 @@ class LatestArticlesFeed(Feed):
         return Site.find_for_request(request)
 
     def items(self, site):
-        pages = ArticlePage.objects.live().public().select_related("section")
+        pages = public(ArticlePage.objects.live()).select_related("section")
         return pages.order_by("-date", "-pk")[:FEED_LENGTH]
 
     def item_title(self, item):

@@ -4,6 +4,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
 
 from news.models import ArticlePage, with_card_images
+from news.privacy import public
 
 MAX_QUERY_LENGTH = 200
 PER_PAGE = 10
@@ -14,7 +15,7 @@ def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = None
     if query:
-        matches = with_card_images(ArticlePage.objects.live().public()).search(query)
+        matches = with_card_images(public(ArticlePage.objects.live())).search(query)
         paginator = Paginator(matches, PER_PAGE)
         try:
             results = paginator.page(request.GET.get("page", 1))

@@ -9,13 +9,14 @@ import datetime
 from django.utils.dateformat import format as format_date
 
 from news.models import ArticlePage
+from news.privacy import public
 from newsletter.models import STORIES_PER_ISSUE, IssueIndexPage, IssuePage, IssueStory
 
 
 def most_recent_articles(count=STORIES_PER_ISSUE):
     """The ``count`` newest live, public articles, newest first."""
     return list(
-        ArticlePage.objects.live().public().order_by("-date", "-first_published_at", "-pk")[:count]
+        public(ArticlePage.objects.live()).order_by("-date", "-first_published_at", "-pk")[:count]
     )
 
 

@@ -13,6 +13,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from news.blocks import ArticleBodyBlock
+from news.privacy import FastPrivacyMixin, public
 
 from .images import CARD_SPECS, CaptionedImage
 from .listing import ListingFields
@@ -42,7 +43,7 @@ class ArticleRelatedPost(Orderable):
     panels = [FieldPanel("post")]
 
 
-class ArticlePage(ListingFields, Page):
+class ArticlePage(FastPrivacyMixin, ListingFields, Page):
     """A news story: headline, summary, lead photo with credit, body and related reading."""
 
     date = models.DateField(
@@ -140,7 +141,7 @@ class ArticlePage(ListingFields, Page):
         rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(order)],
                     default=Value(len(order)), output_field=IntegerField())
         candidates = (
-            ArticlePage.objects.live().public()
+            public(ArticlePage.objects.live())
             .filter(Q(pk__in=order) | shared).exclude(pk=self.pk)
             .annotate(rank=rank).distinct().order_by("rank", "-date", "-pk")
         )

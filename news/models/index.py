@@ -9,13 +9,15 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from news.privacy import FastPrivacyMixin, public
+
 from .article import ArticlePage, with_card_images
 from .taxonomy import Section
 
 PER_PAGE = 12
 
 
-class NewsIndexPage(RoutablePageMixin, Page):
+class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
     """The list of all stories; articles live under it."""
 
     intro = models.TextField(
@@ -31,7 +33,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
 
     def articles(self):
         return with_card_images(
-            ArticlePage.objects.live().public().descendant_of(self).order_by("-date", "-pk")
+            public(ArticlePage.objects.live()).descendant_of(self).order_by("-date", "-pk")
         )
 
     def route(self, request, path_components):

@@ -19,6 +19,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail_newsletter.models import NewsletterPageMixin
 
+from news.privacy import FastPrivacyMixin
 from newsletter.forms_issue import IssuePageForm
 from newsletter.panels import IssueReadinessPanel
 
@@ -71,7 +72,7 @@ class IssueStory(Orderable):
         return self.blurb or self.article.summary
 
 
-class IssuePage(NewsletterPageMixin, Page):
+class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
     """One day's email: ten ranked stories, an intro, and the subject and preheader."""
 
     issue_date = models.DateField(
@@ -201,7 +202,7 @@ class IssuePage(NewsletterPageMixin, Page):
         return render_archived_issue(request, self, self.issue_date)
 
 
-class IssueIndexPage(RoutablePageMixin, Page):
+class IssueIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
     """The archive: every sent issue, newest first, exactly as it went out."""
 
     intro = models.TextField(

@@ -7,6 +7,8 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from news.generation import MemoizedGenericSettingMixin
+
 DEFAULT_CONSENT_TEXT = (
     "Send me Lisa's Top Ten every morning. I can unsubscribe at any time with one click."
 )
@@ -17,7 +19,7 @@ DEFAULT_WELCOME = (
 
 
 @register_setting(icon="mail")
-class NewsletterSettings(BaseGenericSetting):
+class NewsletterSettings(MemoizedGenericSettingMixin, BaseGenericSetting):
     """Sender identity, postal address and sign-up wording used by every newsletter email."""
 
     from_name = models.CharField(
