@@ -238,3 +238,20 @@ def test_an_image_whose_file_was_lost_does_not_break_the_page(client, make_artic
 
     assert response.status_code == 200
     assert b"Lost photo" in response.content
+
+
+@pytest.mark.django_db
+def test_a_private_article_stays_private(client, make_article):
+    from wagtail.models import PageViewRestriction
+
+    private = make_article(title="Members only")
+    client.get("/")  # "no page is private" is remembered...
+    PageViewRestriction.objects.create(page=private, restriction_type="password",
+                                       password="s3cret")
+
+    response = client.get(private.url)  # ...until a restriction is added
+
+    assert b'name="password"' in response.content
+    assert private.summary.encode() not in response.content
+    assert b"Members only" not in client.get("/").content
+    assert b"Members only" not in client.get("/feed/").content
