@@ -21,6 +21,7 @@ import ipaddress
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from wagtail.models import ModelLogEntry
 
 from newsletter.models import SignupAttempt
 
@@ -95,3 +96,26 @@ def record_attempt(client, email=""):
         created_at=now, client_key=keys["client"], email_key=keys["email"]
     )
     return MESSAGES[broken] if broken else None
+
+
+# Preference changes ------------------------------------------------------------------------
+# The links in our emails never expire and need no login, so whoever holds one could pause and
+# resume a subscription in a loop, adding to its history each time. The subscriber's own
+# history counts the changes. Unsubscribing is never limited: a one-click unsubscribe must
+# always work, and mail providers send those from a few shared addresses, so nothing here
+# counts per client address. Settings may override ``NEWSLETTER_PREFERENCE_LIMIT``.
+PREFERENCE_LIMIT = (10, 60 * 60)  # changes, seconds
+PREFERENCE_ACTIONS = ("newsletter.pause", "newsletter.resume", "newsletter.resubscribe",
+                      "newsletter.unsubscribe")
+PREFERENCE_MESSAGE = ("You've changed your settings several times in the last hour. Please "
+                      "try again later. Unsubscribing always works.")
+
+
+def preference_change_refused(subscriber):
+    """The message to show if ``subscriber`` has changed their settings too often, else None."""
+    allowed, seconds = getattr(settings, "NEWSLETTER_PREFERENCE_LIMIT", PREFERENCE_LIMIT)
+    recent = ModelLogEntry.objects.for_instance(subscriber).filter(
+        action__in=PREFERENCE_ACTIONS,
+        timestamp__gte=timezone.now() - datetime.timedelta(seconds=seconds),
+    ).count()
+    return PREFERENCE_MESSAGE if recent >= allowed else None

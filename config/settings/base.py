@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from config.mail import mailer_from_url
 
@@ -233,3 +234,66 @@ NEWSLETTER_RETRY_MAX_SECONDS = 3600
 # A scheduled issue found this many seconds past its time waits for an editor, not sent late.
 NEWSLETTER_LATE_AFTER = int(os.environ.get("NEWSLETTER_LATE_AFTER", 6 * 60 * 60))
 # End of newsletter sending -----------------------------------------------------------------
+
+# Security ----------------------------------------------------------------------------------
+# Content Security Policy, sent by Django's own middleware (placed outside the page cache, so
+# a page served from memory gets the header too). Reader pages run no inline script and set
+# no inline style, so their policy allows neither and needs no nonce: a cached page is the
+# same bytes for every reader and must not carry one. A page that is never cached may still
+# use {% csp_nonce_attr %} on an inline <script>; the nonce is only sent when a page used it.
+# JSON-LD (<script type="application/ld+json">) is data, not run, and needs no nonce.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+    "home.security.AdminContentSecurityPolicyMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+# Frames the article body's embed block may show (video players), and where media lives when
+# it isn't this site (e.g. "https://media.lisastopten.com" for object storage).
+CSP_FRAME_SOURCES = env_list(
+    "CSP_FRAME_SOURCES",
+    "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+)
+CSP_MEDIA_SOURCES = env_list("CSP_MEDIA_SOURCES")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *CSP_MEDIA_SOURCES],
+    "media-src": [CSP.SELF, *CSP_MEDIA_SOURCES],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-src": CSP_FRAME_SOURCES or [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# The Wagtail admin writes inline scripts and style attributes without nonces, so under
+# /admin/ (home.security.AdminContentSecurityPolicyMiddleware) inline code is allowed; the
+# rest still holds: no plugins, no other site's scripts, forms post only here, and only this
+# site may frame it (the editor's preview panel).
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    # The email preview's pictures are absolute links to SITE_URL.
+    "img-src": [CSP.SELF, "data:", "blob:", SITE_URL, *CSP_MEDIA_SOURCES],
+    "frame-src": [CSP.SELF, *CSP_FRAME_SOURCES],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+}
+# Editors' avatars come from this site, not Gravatar (no third-party images in the admin, and
+# no hash of an editor's address sent elsewhere).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does a superuser's dashboard ask Wagtail's server for its latest release (the policy
+# would refuse it); releases arrive by changing the pins in pyproject.toml.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Admin sign-in: at most this many failures per client address, and per username, in the
+# window; then "try again in N minutes" (home.security).
+WAGTAILADMIN_USER_LOGIN_FORM = "home.security.ThrottledLoginForm"
+ADMIN_LOGIN_LIMITS = {"failures": 10, "seconds": 15 * 60}
+# End of security ---------------------------------------------------------------------------

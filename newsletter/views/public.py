@@ -172,10 +172,15 @@ def preferences(request, token):
     form = PreferencesForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            done = _apply_preference(subscriber, form)
-            return HttpResponseRedirect(f"{request.path}?done={done}", status=303)
         status = 400
+        if form.is_valid():
+            refused = form.cleaned_data["action"] != "unsubscribe" and (
+                throttle.preference_change_refused(subscriber))
+            if not refused:
+                done = _apply_preference(subscriber, form)
+                return HttpResponseRedirect(f"{request.path}?done={done}", status=303)
+            form.add_error(None, refused)
+            status = 429
     context = {
         "subscriber": subscriber,
         "form": form,
@@ -183,4 +188,7 @@ def preferences(request, token):
         "pause_choices": [("1", "1 week"), ("2", "2 weeks"), ("4", "4 weeks"),
                           ("resume", "Until I resume")],
     }
-    return _private(render(request, "newsletter/preferences.html", context, status=status))
+    response = render(request, "newsletter/preferences.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = "3600"
+    return _private(response)

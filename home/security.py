@@ -1,0 +1,123 @@
+"""The Wagtail admin's own Content Security Policy, and a rate limit on its sign-in form.
+
+**Content Security Policy.** Django's ``ContentSecurityPolicyMiddleware`` sends
+``SECURE_CSP`` with every response. That policy is strict (no inline script or style), which
+reader pages meet. The Wagtail admin doesn't: its date pickers and inline panels write
+``<script>`` blocks without a nonce, and it sets ``style`` attributes in its markup. So
+``AdminContentSecurityPolicyMiddleware`` gives every response under the admin's URL the
+relaxed ``ADMIN_CSP`` instead, the same way Django's ``@csp_override`` does for one view (it
+sets ``response._csp_config``, which the CSP middleware reads). A middleware rather than the
+decorator on each admin URL: it also covers the admin's redirects, error pages and the URLs
+that apps add with Wagtail hooks.
+
+**Sign-in rate limit.** ``ThrottledLoginForm`` (``WAGTAILADMIN_USER_LOGIN_FORM``) counts
+failed sign-ins in the ``LoginAttempt`` table, where every gunicorn worker sees the same
+counts. ``ADMIN_LOGIN_LIMITS`` failures in its window from one client address, or for one
+username from anywhere, and the form says "Too many attempts" and when to try again,
+without checking the password. Refused attempts don't count, so the lock lifts when the
+window has passed. Rows hold keyed hashes of the address and the username, never the
+values, and are deleted once older than the window.
+"""
+
+import datetime
+import math
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.csp import CSP
+from wagtail.admin.forms.auth import LoginForm
+
+from home.models import LoginAttempt
+from newsletter.throttle import client_address
+
+DEFAULT_LOGIN_LIMITS = {"failures": 10, "seconds": 15 * 60}
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """Send ``ADMIN_CSP`` instead of ``SECURE_CSP`` for everything under the Wagtail admin.
+
+    Goes after ``django.middleware.csp.ContentSecurityPolicyMiddleware`` in ``MIDDLEWARE``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(reverse("wagtailadmin_home")):
+            # A page preview renders the page through the middleware again, as if at the
+            # page's own address, which leaves the reader policy on the response.
+            response.headers.pop(CSP.HEADER_ENFORCE, None)
+            response._csp_config = settings.ADMIN_CSP
+        return response
+
+
+def login_limits():
+    return getattr(settings, "ADMIN_LOGIN_LIMITS", DEFAULT_LOGIN_LIMITS)
+
+
+def _key(kind, value):
+    return salted_hmac(f"home.security.login.{kind}", value, algorithm="sha256").hexdigest()
+
+
+def _keys(client, username):
+    # Letter case and spaces don't make a new username to guess against.
+    return {"client_key": _key("client", client),
+            "username_key": _key("username", username.strip().casefold())}
+
+
+def seconds_locked(client, username):
+    """How long sign-ins from ``client`` or for ``username`` stay refused (0: not refused)."""
+    limits = login_limits()
+    window = datetime.timedelta(seconds=limits["seconds"])
+    now = timezone.now()
+    wait = 0
+    for field, key in _keys(client, username).items():
+        recent = list(
+            LoginAttempt.objects.filter(**{field: key}, created_at__gte=now - window)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[: limits["failures"]]
+        )
+        if len(recent) >= limits["failures"]:
+            # Refused until the oldest of the last `failures` failures leaves the window.
+            wait = max(wait, (recent[-1] + window - now).total_seconds())
+    return math.ceil(wait)
+
+
+def record_failure(client, username):
+    """Count one failed sign-in, and forget the ones the window has passed."""
+    window = datetime.timedelta(seconds=login_limits()["seconds"])
+    LoginAttempt.objects.filter(created_at__lt=timezone.now() - window).delete()
+    LoginAttempt.objects.create(**_keys(client, username))
+
+
+class ThrottledLoginForm(LoginForm):
+    """Wagtail's sign-in form, refusing to check passwords after too many failures."""
+
+    error_messages = {
+        **LoginForm.error_messages,
+        "throttled": "Too many sign-in attempts. Please try again in %(minutes)s.",
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()  # the field errors say what is missing
+        client = client_address(self.request) if self.request else ""
+        wait = seconds_locked(client, username)
+        if wait:
+            minutes = max(1, math.ceil(wait / 60))
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": f"{minutes} minute{'s' if minutes != 1 else ''}"},
+            )
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                record_failure(client, username)
+            raise

@@ -1,0 +1,488 @@
+"""Security: the Content Security Policy, the production settings, the admin sign-in limit,
+and what is never public (drafts, previews, unsent issues, another reader's subscription)."""
+
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
+from django.core import mail, signing
+from django.http import HttpResponse
+from django.middleware.csp import ContentSecurityPolicyMiddleware
+from django.template import engines
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
+
+from home.models import LoginAttempt
+from news.factories import CaptionedImageFactory
+from newsletter import tokens
+from newsletter.factories import SubscriberFactory
+from newsletter.models import IssueIndexPage, IssuePage, IssueSnapshot, Subscriber
+
+ROOT = Path(__file__).resolve().parents[2]
+Status = Subscriber.Status
+# <script> types a browser never runs: CSP's script-src doesn't apply to them.
+DATA_SCRIPT_TYPES = {"application/ld+json", "application/json"}
+
+
+def policy(response):
+    """The Content-Security-Policy header as {directive: [values]}."""
+    return {name: values for name, *values in
+            (part.split() for part in response["Content-Security-Policy"].split(";"))}
+
+
+def inline_code(html):
+    """Whatever in ``html`` a policy without 'unsafe-inline' would block."""
+    soup = BeautifulSoup(html, "html.parser")
+    found = [f"<script>{tag.string or ''}"[:80] for tag in soup.find_all("script")
+             if not tag.get("src") and tag.get("type") not in DATA_SCRIPT_TYPES]
+    found += [f"<style>{tag.string or ''}"[:80] for tag in soup.find_all("style")]
+    found += [f'{tag.name} style="{tag["style"]}"' for tag in soup.find_all(style=True)]
+    found += [f"{tag.name} {name}=" for tag in soup.find_all(True) for name in tag.attrs
+              if name.lower().startswith("on")]
+    found += [tag["href"] for tag in soup.find_all(href=re.compile(r"^\s*javascript:", re.I))]
+    return found
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("eddie", "eddie@example.com", "correct-horse")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def archive(home_page):
+    return home_page.add_child(instance=IssueIndexPage(title="Issues", slug="issues"))
+
+
+def add_issue(archive, day, *, live=True):
+    issue = IssuePage(title=f"Issue of {day}", slug=day.isoformat(), issue_date=day,
+                      live=False, has_unpublished_changes=True)
+    archive.add_child(instance=issue)
+    revision = issue.save_revision()
+    if live:
+        revision.publish()
+    issue.refresh_from_db()
+    return issue
+
+
+def send(issue):
+    """What sending leaves behind for the archive: the issue's frozen snapshot."""
+    return IssueSnapshot.objects.create(
+        issue=issue, issue_date=issue.issue_date, subject=f"Top Ten for {issue.issue_date}",
+        html="<p>email</p>", text="email", content_hash="0" * 64, stories=[],
+        web_html='<article class="issue"><h1>The sent issue</h1></article>')
+
+
+# Content Security Policy ----------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_reader_pages_have_a_strict_policy_and_nothing_inline(client, make_article, archive):
+    article = make_article(title="Austin rallies allies",
+                           lead_image=CaptionedImageFactory(caption="Secretary of Defense "
+                                                            "Lloyd Austin.", credit="cnn.com"))
+    send(add_issue(archive, datetime.date(2026, 11, 23)))
+    pages = ["/", article.url, "/news/", "/search/?q=allies", "/newsletter/subscribe/",
+             "/issues/", "/issues/2026-11-23/", "/no-such-page/"]
+
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == (404 if url == "/no-such-page/" else 200), url
+        csp = policy(response)
+        assert csp["default-src"] == ["'self'"], url
+        assert csp["script-src"] == csp["style-src"] == ["'self'"], url  # and no nonce
+        assert csp["object-src"] == csp["base-uri"] == csp["frame-ancestors"] == ["'none'"]
+        assert csp["form-action"] == ["'self'"]
+        assert inline_code(response.content) == [], url
+        assert b"nonce" not in response.content, url
+
+    # The article's JSON-LD is a data block: browsers don't run it, so it needs no nonce.
+    soup = BeautifulSoup(client.get(article.url).content, "html.parser")
+    [json_ld] = soup.find_all("script", type="application/ld+json")
+    assert json.loads(json_ld.string)["headline"] == "Austin rallies allies"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_from_the_cache_has_the_same_policy(client, make_article, settings, tmp_path):
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_GENERATION_FILE = tmp_path / "generation"
+    article = make_article()
+
+    first, second = client.get(article.url), client.get(article.url)
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert "nonce" not in first["Content-Security-Policy"]
+
+
+def test_a_page_that_is_never_cached_may_run_an_inline_script_with_a_nonce(rf):
+    template = engines["django"].from_string("<script {% csp_nonce_attr %}>go()</script>")
+    middleware = ContentSecurityPolicyMiddleware(
+        lambda request: HttpResponse(template.render({}, request)))
+
+    first, second = middleware(rf.get("/")), middleware(rf.get("/"))
+
+    nonce = re.fullmatch(r'<script nonce="([\w-]+)">go\(\)</script>', first.text)[1]
+    assert policy(first)["script-src"] == ["'self'", f"'nonce-{nonce}'"]
+    assert nonce not in second.text and nonce not in second["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_admin_has_its_own_policy_for_wagtails_inline_scripts(editor_client, make_article):
+    article = make_article()
+    # view_draft renders the page through the middleware again, as if at its own address.
+    for url in ["/admin/", f"/admin/pages/{article.pk}/edit/",
+                f"/admin/pages/{article.pk}/view_draft/"]:
+        response = editor_client.get(url)
+        assert response.status_code == 200, url
+        csp = policy(response)
+        assert csp["script-src"] == csp["style-src"] == ["'self'", "'unsafe-inline'"], url
+        assert csp["object-src"] == ["'none'"] and csp["form-action"] == ["'self'"]
+        # The editor's preview panel frames the preview, so the admin may frame itself.
+        assert csp["frame-ancestors"] == ["'self'"], url
+    assert editor_client.get("/admin/login/")["Content-Security-Policy"]
+
+
+# Production settings ------------------------------------------------------------------------
+
+def production(code, **env):
+    """Run ``code`` with the production settings and a real key; return its output."""
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production",
+                       SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10,
+                       ANYMAIL_WEBHOOK_SECRET="hook:s3cret", **env)
+    return subprocess.run([sys.executable, *code], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_production_turns_on_https_hardening_and_the_policy():
+    names = ["SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+             "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE",
+             "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_CONTENT_TYPE_NOSNIFF",
+             "X_FRAME_OPTIONS", "SECURE_CROSS_ORIGIN_OPENER_POLICY", "SECURE_CSP", "ADMIN_CSP",
+             "MIDDLEWARE"]
+    result = production(["-c", "import json, django; django.setup(); "
+                         "from django.conf import settings; "
+                         f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"])
+    assert result.returncode == 0, result.stderr
+    value = json.loads(result.stdout)
+
+    assert value["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert value["SECURE_HSTS_SECONDS"] >= 365 * 24 * 60 * 60
+    for name in names[1:10]:
+        assert value[name], name
+    assert value["X_FRAME_OPTIONS"] == "DENY"
+    assert value["SECURE_CSP"]["upgrade-insecure-requests"] is True
+    assert value["ADMIN_CSP"]["upgrade-insecure-requests"] is True
+    middleware = value["MIDDLEWARE"]
+    # Outside the page cache, so pages served from memory get the header too.
+    assert (middleware.index("django.middleware.csp.ContentSecurityPolicyMiddleware")
+            < middleware.index("home.security.AdminContentSecurityPolicyMiddleware")
+            < middleware.index("home.cache.PageCacheMiddleware"))
+
+
+def test_check_deploy_is_clean_when_the_proxy_redirects_to_https_itself():
+    result = production(["manage.py", "check", "--deploy"], SECURE_SSL_REDIRECT="0")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_http_is_redirected_and_https_gets_hsts(client, home_page, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = True
+
+    plain = client.get("/", HTTP_X_FORWARDED_PROTO="http")
+    assert plain.status_code == 301 and plain["Location"] == "https://testserver/"
+    secure = client.get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains; preload")
+
+
+# Admin sign-in rate limit -------------------------------------------------------------------
+
+def sign_in(client, username, password, ip="203.0.113.5"):
+    return client.post("/admin/login/", {"username": username, "password": password},
+                       REMOTE_ADDR=ip)
+
+
+def form_errors(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    return " ".join(li.get_text(" ", strip=True) for li in soup.select(".messages li.error"))
+
+
+@pytest.mark.django_db
+def test_ten_failed_sign_ins_lock_the_form_for_fifteen_minutes(client, editor):
+    for _ in range(10):
+        response = sign_in(client, "eddie", "wrong")
+        assert response.status_code == 200
+        assert "didn't match" in form_errors(response)
+
+    # Even the right password is not checked now.
+    response = sign_in(client, "eddie", "correct-horse")
+    assert response.status_code == 200
+    assert form_errors(response) == (
+        "Too many sign-in attempts. Please try again in 15 minutes.")
+    assert "_auth_user_id" not in client.session
+    # Refused attempts don't add to the count.
+    assert LoginAttempt.objects.count() == 10
+
+    # The same username from elsewhere (per username), and another from here (per client).
+    assert "Too many" in form_errors(sign_in(client, "EDDIE ", "correct-horse", ip="192.0.2.1"))
+    assert "Too many" in form_errors(sign_in(client, "someone", "x"))
+    # Another username from another client is not affected.
+    assert "didn't match" in form_errors(sign_in(client, "someone", "x", ip="192.0.2.2"))
+
+    LoginAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=10))
+    assert "try again in 5 minutes" in form_errors(sign_in(client, "eddie", "correct-horse"))
+    LoginAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=16))
+    assert sign_in(client, "eddie", "correct-horse").status_code == 302
+    assert client.session["_auth_user_id"] == str(editor.pk)
+
+
+@pytest.mark.django_db
+def test_the_sign_in_limit_stores_no_username_or_address(client, editor, settings):
+    settings.ADMIN_LOGIN_LIMITS = {"failures": 2, "seconds": 60}
+    sign_in(client, "eddie", "wrong", ip="198.51.100.77")
+    attempt = LoginAttempt.objects.get()
+    assert "eddie" not in attempt.username_key and "198.51" not in attempt.client_key
+    sign_in(client, "eddie", "wrong", ip="198.51.100.77")
+    assert "try again in 1 minute." in form_errors(sign_in(client, "eddie", "correct-horse"))
+    # Old rows go as new failures come.
+    LoginAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+    sign_in(client, "other", "wrong", ip="192.0.2.9")
+    assert LoginAttempt.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_missing_or_oversized_username_is_a_form_error_not_a_500(client, editor):
+    for data in ({}, {"username": "eddie"}, {"username": "x" * 10_000, "password": "p"},
+                 {"username": "\x00", "password": "p"},
+                 {"username": ["a", "b"], "password": "p"}):
+        response = client.post("/admin/login/", data)
+        assert response.status_code == 200, data
+    # Only the last one was a real attempt (a repeated field's last value counts).
+    assert LoginAttempt.objects.count() == 1
+
+
+# Never public: drafts, previews, unsent issues ---------------------------------------------
+
+@pytest.mark.django_db
+def test_drafts_are_not_public_anywhere(client, make_article, settings, tmp_path):
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_GENERATION_FILE = tmp_path / "generation"
+    make_article(title="Secret draft about Brussels", live=False)
+    live = make_article(title="Published story about Brussels")
+    live.title = "Unpublished new headline"
+    live.save_revision()  # a draft change to a live article
+
+    assert client.get("/news/secret-draft-about-brussels/").status_code == 404
+    for url in ["/", "/news/", "/search/?q=Brussels", "/feed/", "/feed/atom/", "/sitemap.xml",
+                live.url]:
+        page = client.get(url).content.decode()
+        assert "Secret draft" not in page and "secret-draft" not in page, url
+        assert "Unpublished new headline" not in page, url
+    assert "Published story about Brussels" in client.get(live.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_previews_and_draft_views_need_a_signed_in_editor(client, make_article):
+    article = make_article(live=False)
+    for view in ["edit/preview/", "view_draft/", "edit/"]:
+        url = f"/admin/pages/{article.pk}/{view}"
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/"), url
+
+
+@pytest.mark.django_db
+def test_only_sent_issues_are_public(client, archive):
+    draft = add_issue(archive, datetime.date(2026, 11, 21), live=False)
+    published_not_sent = add_issue(archive, datetime.date(2026, 11, 22))
+    sent = add_issue(archive, datetime.date(2026, 11, 23))
+    send(sent)
+
+    assert client.get("/issues/2026-11-21/").status_code == 404
+    assert client.get("/issues/2026-11-22/").status_code == 404
+    assert client.get("/issues/2026-11-23/").status_code == 200
+    assert "The sent issue" in client.get("/issues/2026-11-23/").content.decode()
+    listing = client.get("/issues/").content.decode()
+    assert "2026-11-23" in listing
+    assert "2026-11-22" not in listing and "2026-11-21" not in listing
+    for issue in (draft, published_not_sent):
+        assert f"Issue of {issue.issue_date}" not in client.get("/").content.decode()
+
+
+# One reader can't act on another's subscription -------------------------------------------
+
+@pytest.fixture
+def ann_and_bob(db):
+    return SubscriberFactory(email="ann@example.org"), SubscriberFactory(email="bob@example.org")
+
+
+def statuses(*subscribers):
+    return [Subscriber.objects.get(pk=s.pk).status for s in subscribers]
+
+
+@pytest.mark.parametrize("kind", ["unsubscribe", "preferences"])
+def test_a_token_for_ann_with_bobs_id_is_refused(client, ann_and_bob, kind):
+    ann, bob = ann_and_bob
+    token = getattr(tokens, f"{kind}_token")(ann)
+    forged = str(bob.pk) + token.removeprefix(str(ann.pk))
+
+    response = client.post(f"/newsletter/{kind}/{forged}/",
+                           {"action": "unsubscribe", "List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 400
+    assert statuses(ann, bob) == [Status.ACTIVE, Status.ACTIVE]
+
+
+def test_a_confirmation_for_ann_does_not_confirm_bob(client, db):
+    ann = SubscriberFactory(email="ann@example.org", status=Status.PENDING, consent_at=None)
+    bob = SubscriberFactory(email="bob@example.org", status=Status.PENDING, consent_at=None)
+    token = tokens.confirm_token(ann)
+    for forged in (str(bob.pk) + token.removeprefix(str(ann.pk)),
+                   signing.TimestampSigner(salt="another.salt").sign(f"{bob.pk}.x")):
+        assert client.post(f"/newsletter/confirm/{forged}/").status_code == 400
+    assert statuses(ann, bob) == [Status.PENDING, Status.PENDING]
+    assert mail.outbox == []
+
+
+def test_form_fields_naming_someone_else_are_ignored(client, ann_and_bob):
+    ann, bob = ann_and_bob
+    extra = {"email": bob.email, "subscriber": bob.pk, "id": bob.pk, "pk": bob.pk}
+    client.post(f"/newsletter/preferences/{tokens.preferences_token(ann)}/",
+                {"action": "pause", "weeks": "2", **extra})
+    client.post(f"/newsletter/unsubscribe/{tokens.unsubscribe_token(ann)}/", extra)
+
+    ann.refresh_from_db()
+    bob.refresh_from_db()
+    assert ann.status == Status.UNSUBSCRIBED
+    assert bob.status == Status.ACTIVE and not bob.paused
+
+
+@pytest.mark.parametrize("kind", ["confirm", "unsubscribe", "preferences"])
+def test_a_token_signed_with_another_key_is_refused(client, ann_and_bob, kind, settings):
+    ann, _ = ann_and_bob
+    settings.SECRET_KEY = "another-site-entirely-" + "k" * 40
+    token = getattr(tokens, f"{kind}_token")(ann)
+    settings.SECRET_KEY = "the-real-key-of-this-site-" + "r" * 40
+    assert client.post(f"/newsletter/{kind}/{token}/", {"action": "unsubscribe"}).status_code == 400
+    assert statuses(ann) == [Status.ACTIVE]
+
+
+# Rate limits on the emailed links -----------------------------------------------------------
+
+def test_preference_changes_are_limited_but_unsubscribing_always_works(client, ann_and_bob,
+                                                                      settings):
+    settings.NEWSLETTER_PREFERENCE_LIMIT = (4, 3600)
+    ann, bob = ann_and_bob
+    url = f"/newsletter/preferences/{tokens.preferences_token(ann)}/"
+    codes = [client.post(url, {"action": action, "weeks": "1"}).status_code
+             for action in ["pause", "resume"] * 3]
+    assert codes == [303] * 4 + [429] * 2
+    refused = client.post(url, {"action": "pause", "weeks": "1"})
+    assert refused["Retry-After"] == "3600"
+    assert "several times in the last hour" in refused.content.decode()
+
+    assert client.post(url, {"action": "unsubscribe"}).status_code == 303
+    # One-click unsubscribes, however many, change the status once and write one entry.
+    one_click = f"/newsletter/unsubscribe/{tokens.unsubscribe_token(bob)}/"
+    for _ in range(30):
+        assert client.post(one_click, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert statuses(ann, bob) == [Status.UNSUBSCRIBED, Status.UNSUBSCRIBED]
+    assert ModelLogEntry.objects.for_instance(bob).count() == 1
+
+
+def test_asking_again_for_a_confirmation_sends_at_most_one_email_per_window(client, db):
+    for n in range(5):
+        client.post("/newsletter/subscribe/", {"email": "again@example.org"},
+                    REMOTE_ADDR=f"192.0.2.{n}")
+    assert [m.to for m in mail.outbox] == [["again@example.org"]]
+
+
+# In Chromium --------------------------------------------------------------------------------
+
+# Runs before any page script: records every violation the browser reports, in any frame.
+WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", event => window.__cspViolations.push(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} in ${event.sourceFile}`
+    + `:${event.lineNumber}`));
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_policy_violations_for_readers_or_editors(live_server, browser, page, screenshot,
+                                                    editor, django_user_model, make_article,
+                                                    archive):
+    article = make_article(title="Austin rallies allies",
+                           lead_image=CaptionedImageFactory(caption="Secretary of Defense "
+                                                            "Lloyd Austin.", credit="cnn.com"))
+    send(add_issue(archive, datetime.date(2026, 11, 23)))
+    console = []
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and console.append(f"{page.url}: {message.text}"))
+    page.context.add_init_script(WATCH_VIOLATIONS)
+
+    def visit(path, step):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        screenshot(step)
+        return page.evaluate("window.__cspViolations")
+
+    seen = {}
+    for path, step in [("/", "home"), (article.url, "article"), ("/issues/2026-11-23/", "issue"),
+                       ("/search/?q=allies", "search"), ("/admin/login/", "admin-login")]:
+        seen[step] = visit(path, step)
+        if step == "article":  # its JSON-LD is data, not run: no nonce, no violation
+            assert page.locator("script[type='application/ld+json']").count() == 1
+    page.get_by_label("Username").fill("eddie")
+    page.get_by_label("Password").fill("correct-horse")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
+    for path, step in [("/admin/", "dashboard"), (f"/admin/pages/{article.pk}/edit/", "editor"),
+                       ("/admin/images/add/", "image-upload"),
+                       (article.url, "article-with-userbar")]:
+        seen[step] = visit(path, step)
+        if step == "editor":
+            page.get_by_role("button", name="Toggle preview").click()
+            page.frame_locator("iframe").first.locator("h1").wait_for()
+            page.wait_for_load_state("networkidle")
+            screenshot("editor-preview")
+            seen["editor-preview"] = page.evaluate("window.__cspViolations")
+
+    # A superuser's dashboard has more on it (and used to ask Wagtail's server for updates).
+    django_user_model.objects.create_superuser("root", "root@example.com", "root-pw")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    superuser_page = context.new_page()
+    superuser_page.on("console", lambda message: "Content Security Policy" in message.text
+                      and console.append(f"{superuser_page.url}: {message.text}"))
+    superuser_page.goto(live_server.url + "/admin/login/")
+    superuser_page.get_by_label("Username").fill("root")
+    superuser_page.get_by_label("Password").fill("root-pw")
+    superuser_page.get_by_role("button", name="Sign in").click()
+    superuser_page.wait_for_url("**/admin/")
+    superuser_page.wait_for_load_state("networkidle")
+    context.close()
+
+    assert {step: found for step, found in seen.items() if found} == {}
+    assert console == []
