@@ -296,4 +296,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # window; then "try again in N minutes" (home.security).
 WAGTAILADMIN_USER_LOGIN_FORM = "home.security.ThrottledLoginForm"
 ADMIN_LOGIN_LIMITS = {"failures": 10, "seconds": 15 * 60}
+# Image uploads that start like an image but aren't one are refused in plain words, not with
+# a server error (home/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.uploads.ImageForm"
 # End of security ---------------------------------------------------------------------------
