@@ -12,7 +12,8 @@ PER_PAGE = 10
 
 def search(request):
     """Search live articles by headline, summary and body."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    # PostgreSQL refuses NUL characters in text; nobody searches for them.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     results = None
     if query:
         matches = with_card_images(public(ArticlePage.objects.live())).search(query)
