@@ -101,3 +101,19 @@ def _fresh_memos():
     forget_memos()
     yield
     forget_memos()
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """An editor who is not a superuser: Wagtail's Editors group (which may publish here)."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("eddie", "eddie@example.com", "correct-horse")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from home.factories import create_home_page
 from news.factories import ArticlePageFactory, NewsIndexPageFactory, SectionFactory
@@ -30,19 +29,6 @@ def make_article(news_index):
         return ArticlePageFactory(parent=news_index, **kwargs)
 
     return make
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("eddie", "eddie@example.com", "correct-horse")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

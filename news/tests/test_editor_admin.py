@@ -1,26 +1,12 @@
 """An editor who is not a superuser writes and publishes an article in the Wagtail admin."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.blocks import Block
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from news.factories import CaptionedImageFactory, draw_image
 from news.models import ArticlePage, CaptionedImage
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("eddie", "eddie@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def article_form(title, image, related_story, related_posts, section, action="action-publish"):

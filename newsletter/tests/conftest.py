@@ -51,23 +51,10 @@ def active(db):
 
 
 @pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("eddie", "eddie@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
 def moderator(django_user_model):
     user = django_user_model.objects.create_user("mo", "mo@example.com", "pw")
     user.groups.add(Group.objects.get(name="Moderators"))
     return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def admin_url(name, *args):
