@@ -134,10 +134,17 @@ def mark_sent(row):
 
 
 def retry_later(row, error):
+    """Try this row again after ``backoff``; after ``NEWSLETTER_MAX_ATTEMPTS`` it has failed.
+
+    A mail server that can't be reached at all (``error.connect``) is nobody's address's
+    fault: the wait still grows (up to ``NEWSLETTER_RETRY_MAX_SECONDS``) but the row never
+    fails for it, so an outage longer than the retries delays the issue instead of losing it.
+    """
     attempts = row.attempts + 1
     fields = {"attempts": attempts, "last_error": str(error)[:500], "lease_owner": "",
               "lease_expires_at": None}
-    if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS", 8):
+    if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS", 8) \
+            and not getattr(error, "connect", False):
         fields["status"] = Status.FAILED
     else:
         fields["next_attempt_at"] = timezone.now() + backoff(attempts)
