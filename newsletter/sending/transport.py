@@ -8,11 +8,16 @@
   API providers through django-anymail): an ``EmailMultiAlternatives`` per recipient.
 
 Both raise ``Transient`` (try again later: 4xx, dropped connection, timeout), ``Permanent``
-(the server refused the address for good: 5xx to RCPT) or ``Rejected`` (the server refused
-this message, not the address), and return normally when the server took the message.
+(the server refused the address for good: 5xx to RCPT, or a 5xx after the message whose
+enhanced code is about the mailbox, e.g. ``554 5.1.1``) or ``Rejected`` (the server refused
+this message, not the address, e.g. ``554 5.7.1`` from a spam filter), and return normally
+when the server took the message. A message the server did not answer 250 to (the connection
+dropped or went silent before the reply) is never taken as sent: it is tried again, so a
+reader may at worst get it twice, never not at all.
 """
 
 import logging
+import re
 import smtplib
 
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -46,12 +51,26 @@ def _text(reply):
     return f"{reply[0]} {' '.join(message.split())}".strip()
 
 
+# Enhanced status codes (RFC 3463) that, after the message, still say the *address* is bad:
+# 5.1.x addressing (5.1.1 no such user, 5.1.2 no such domain, 5.1.10 null MX) and 5.2.1
+# mailbox disabled. Servers that check recipients only once they have the message send these.
+# Anything else after the message (5.7.1 "looks like spam", 5.6.x content, no code at all)
+# refuses this message, not the reader.
+ADDRESS_REFUSED = re.compile(r"^5\.(1\.\d{1,3}|2\.1)$")
+
+
+def _enhanced_code(reply):
+    words = reply[1].decode("utf-8", "replace") if isinstance(reply[1], bytes) else reply[1]
+    first = (words or "").split(maxsplit=1)
+    return first[0] if first else ""
+
+
 def _raise_for(reply, stage, address):
     code = reply[0]
     words = _text(reply)
     if 400 <= code < 500 or code < 200:
         raise Transient(f"The mail server asked us to try again later ({words}).", code)
-    if stage == "RCPT":
+    if stage == "RCPT" or (stage == "DATA" and ADDRESS_REFUSED.match(_enhanced_code(reply))):
         raise Permanent(f"The mail server refused {address} ({words}).", code)
     if stage == "MAIL":
         # A refused sender is a set-up problem, not the reader's: keep retrying.
@@ -171,9 +190,12 @@ class SMTPSender:
         if self.pipelining:
             connection.send(f"MAIL FROM:<{sender}>{self.mail_options}\r\n"
                             f"RCPT TO:<{address}>\r\nDATA\r\n".encode())
-            mail_reply = connection.getreply()
-            rcpt_reply = connection.getreply()
-            data_reply = connection.getreply()
+            # A 421 closes the connection: no more replies will come, and reading on would
+            # turn the server's reason into "connection unexpectedly closed".
+            replies = []
+            while len(replies) < 3 and (not replies or replies[-1][0] != 421):
+                replies.append(connection.getreply())
+            mail_reply, rcpt_reply, data_reply = replies + [(0, b"")] * (3 - len(replies))
         else:
             mail_reply = connection.docmd("MAIL", f"FROM:<{sender}>{self.mail_options}")
             rcpt_reply = data_reply = (0, b"")
