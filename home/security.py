@@ -17,6 +17,16 @@ username from anywhere, and the form says "Too many attempts" and when to try ag
 without checking the password. Refused attempts don't count, so the lock lifts when the
 window has passed. Rows hold keyed hashes of the address and the username, never the
 values, and are deleted once older than the window.
+
+**Password-reset rate limit.** Wagtail's "Forgot password?" form sends an email to whatever
+address is posted, so without a limit anyone could flood an editor's inbox from the sign-in
+page. ``ThrottledPasswordResetView`` (wired over ``/admin/password_reset/`` in
+``config/urls.py``) allows ``ADMIN_PASSWORD_RESET_LIMITS`` requests in the window per client
+address and per submitted address, whether or not an account has it (the page must not tell
+which). A request over the limit gets the form again with "Too many password reset
+requests", status 429, and no email. Refused requests don't count, so the limit lifts once
+the window has passed. The counts share ``LoginAttempt``: a reset request's keys start with
+``reset:``, so neither limit counts the other's rows and each deletes only its own old ones.
 """
 
 import datetime
@@ -29,11 +39,14 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.csp import CSP
 from wagtail.admin.forms.auth import LoginForm
+from wagtail.admin.views.account import PasswordResetView
 
 from home.models import LoginAttempt
 from newsletter.throttle import client_address
 
 DEFAULT_LOGIN_LIMITS = {"failures": 10, "seconds": 15 * 60}
+DEFAULT_RESET_LIMITS = {"client": 10, "email": 3, "seconds": 60 * 60}
+RESET_PREFIX = "reset:"  # LoginAttempt keys of password-reset requests start with this
 
 
 class AdminContentSecurityPolicyMiddleware:
@@ -90,7 +103,8 @@ def seconds_locked(client, username):
 def record_failure(client, username):
     """Count one failed sign-in, and forget the ones the window has passed."""
     window = datetime.timedelta(seconds=login_limits()["seconds"])
-    LoginAttempt.objects.filter(created_at__lt=timezone.now() - window).delete()
+    LoginAttempt.objects.filter(created_at__lt=timezone.now() - window).exclude(
+        client_key__startswith=RESET_PREFIX).delete()
     LoginAttempt.objects.create(**_keys(client, username))
 
 
@@ -121,3 +135,68 @@ class ThrottledLoginForm(LoginForm):
             if error.code == "invalid_login":
                 record_failure(client, username)
             raise
+
+
+# Password reset ----------------------------------------------------------------------------
+
+
+def reset_limits():
+    return getattr(settings, "ADMIN_PASSWORD_RESET_LIMITS", DEFAULT_RESET_LIMITS)
+
+
+def _reset_keys(client, email):
+    # 64 characters in all, like the sign-in keys; the prefix keeps the two kinds apart.
+    size = 64 - len(RESET_PREFIX)
+    return {
+        "client_key": RESET_PREFIX + _key("reset.client", client)[:size],
+        "username_key": RESET_PREFIX + _key("reset.email", email.strip().casefold())[:size],
+    }
+
+
+def reset_seconds_locked(client, email):
+    """How long reset requests from ``client`` or for ``email`` stay refused (0: not)."""
+    limits = reset_limits()
+    window = datetime.timedelta(seconds=limits["seconds"])
+    now = timezone.now()
+    wait = 0
+    keys = _reset_keys(client, email)
+    for field, allowed in (("client_key", limits["client"]), ("username_key", limits["email"])):
+        recent = list(
+            LoginAttempt.objects.filter(**{field: keys[field]}, created_at__gte=now - window)
+            .order_by("-created_at").values_list("created_at", flat=True)[:allowed]
+        )
+        if len(recent) >= allowed:
+            wait = max(wait, (recent[-1] + window - now).total_seconds())
+    return math.ceil(wait)
+
+
+def record_reset_request(client, email):
+    """Count one password-reset request, and forget the ones the window has passed."""
+    window = datetime.timedelta(seconds=reset_limits()["seconds"])
+    LoginAttempt.objects.filter(client_key__startswith=RESET_PREFIX,
+                                created_at__lt=timezone.now() - window).delete()
+    LoginAttempt.objects.create(**_reset_keys(client, email))
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Wagtail's password-reset form, refusing to send more than a few emails an hour from one
+    client address or to one address."""
+
+    message = ("Too many password reset requests. No email was sent. Please try again in "
+               "%(minutes)s.")
+
+    def form_valid(self, form):
+        client = client_address(self.request)
+        email = form.cleaned_data["email"]
+        wait = reset_seconds_locked(client, email)
+        if wait:
+            minutes = max(1, math.ceil(wait / 60))
+            form.add_error(None, ValidationError(
+                self.message, code="throttled",
+                params={"minutes": f"{minutes} minute{'s' if minutes != 1 else ''}"}))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
+        record_reset_request(client, email)
+        return super().form_valid(form)

@@ -300,6 +300,9 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # window; then "try again in N minutes" (home.security).
 WAGTAILADMIN_USER_LOGIN_FORM = "home.security.ThrottledLoginForm"
 ADMIN_LOGIN_LIMITS = {"failures": 10, "seconds": 15 * 60}
+# Admin password-reset emails: at most this many requests per client address and per
+# submitted address in the window; then the form says "try again in N minutes" (home.security).
+ADMIN_PASSWORD_RESET_LIMITS = {"client": 10, "email": 3, "seconds": 60 * 60}
 # Image uploads that start like an image but aren't one are refused in plain words, not with
 # a server error (home/uploads.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.uploads.ImageForm"
