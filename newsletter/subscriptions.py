@@ -127,17 +127,40 @@ def unsubscribe(subscriber, reason="unsubscribe page"):
 
 
 def resubscribe(subscriber, *, consent_url="", consent_text=None):
-    """Subscribe again from the preference page. The page is reached by a signed link from
-    an email we sent them, which proves the address is theirs, so no new confirmation."""
+    """Subscribe again from the preference page. Returns what happened: ``"resubscribed"``,
+    ``"confirm"`` (a confirmation link was emailed first) or ``None`` (already active).
+
+    - Unsubscribed: active again at once. The page is reached by a signed link from an
+      email we sent them, which proves the address is theirs, and they chose to leave.
+    - Bounced or complained: the address stopped working, or its owner reported our mail as
+      spam, so an old link proves nothing about who holds it now. Like a sign-up on the site,
+      they become pending and get a fresh confirmation link (double opt-in); nothing is sent
+      to them until it is clicked.
+    - Pending (signed up, or asked again after a bounce, and not confirmed): the confirmation
+      link again, never active without it.
+
+    Confirmation emails keep to one per ``NEWSLETTER_RESEND_WINDOW``.
+    """
     if subscriber.status == Status.ACTIVE:
-        return False
-    subscriber.consent_at = timezone.now()
+        return None
     subscriber.consent_url = consent_url[:500]
     subscriber.consent_text = consent_text or NewsletterSettings.load().consent_text
-    subscriber.paused = False
-    subscriber.change_status(Status.ACTIVE, "subscribed again on the preference page")
-    log_event(subscriber, "newsletter.resubscribe")
-    return True
+    if subscriber.status == Status.UNSUBSCRIBED:
+        subscriber.consent_at = timezone.now()
+        subscriber.paused = False
+        subscriber.change_status(Status.ACTIVE, "subscribed again on the preference page")
+        log_event(subscriber, "newsletter.resubscribe")
+        return "resubscribed"
+    if subscriber.status != Status.PENDING:
+        subscriber.change_status(
+            Status.PENDING,
+            f"asked to subscribe again on the preference page after being {subscriber.status}")
+    else:
+        subscriber.save(update_fields=["consent_url", "consent_text", "updated_at"])
+    log_event(subscriber, "newsletter.resubscribe", confirmation="requested")
+    if _claim_signup_mail(subscriber):
+        queue_email("confirm", subscriber)
+    return "confirm"
 
 
 def pause(subscriber, weeks=None):

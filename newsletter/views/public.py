@@ -152,11 +152,13 @@ def _apply_preference(subscriber, form):
     elif action == "unsubscribe":
         subscriptions.unsubscribe(subscriber, "preference page")
     elif action == "resubscribe":
-        subscriptions.resubscribe(
+        # Bounced, complained and pending addresses get a confirmation link first.
+        outcome = subscriptions.resubscribe(
             subscriber,
             consent_url=tokens.absolute_url(reverse("newsletter:subscribe")),
             consent_text=NewsletterSettings.load().consent_text,
         )
+        return "confirm" if outcome == "confirm" else action
     return action
 
 
