@@ -6,6 +6,8 @@
   goes to, when, and how far sending has got.
 - ``Delivery``: one row per recipient, made when sending starts (the recipient list is frozen
   then). Workers claim batches of rows with a lease; a row marked sent is never sent again.
+  A row taken over from a worker that died may have been sent already: it is flagged
+  ``possible_duplicate`` so the report can say so.
 """
 
 import hashlib
@@ -160,6 +162,14 @@ class Delivery(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # db_default: the recipient list is frozen with one INSERT ... SELECT that names only
+    # the columns it fills.
+    possible_duplicate = models.BooleanField(
+        default=False, db_default=False,
+        help_text="This reader may have got the issue twice: their message was the next one "
+        "in line (perhaps already accepted by the mail server) when a worker stopped without "
+        "saying so, e.g. a killed process.",
+    )
 
     class Meta:
         verbose_name_plural = "deliveries"

@@ -183,7 +183,9 @@ def cancel(campaign):
 
 def report(campaign):
     """The campaign's figures in one query: recipients, sent, failed, bounced, skipped,
-    pending, unsubscribed since it started, when it started and progress (0-100)."""
+    pending, unsubscribed since it started, when it started and progress (0-100), and
+    ``possible_duplicates``: messages sent again after the worker sending them stopped
+    without a word (killed, or its machine lost), which those readers may have got twice."""
     started = campaign.started_at
     Ds = Delivery.Status
     unsubscribed = Q(subscriber__status=Subscriber.Status.UNSUBSCRIBED)
@@ -197,6 +199,7 @@ def report(campaign):
         skipped=Count("pk", filter=Q(status=Ds.SKIPPED)),
         pending=Count("pk", filter=Q(status=Ds.PENDING)),
         unsubscribed_since=Count("pk", filter=unsubscribed),
+        possible_duplicates=Count("pk", filter=Q(possible_duplicate=True, status=Ds.SENT)),
         first_sent=Min("sent_at"),
     )
     done = figures["recipients"] - figures["pending"]

@@ -10,6 +10,10 @@ Several workers (threads, processes, machines) share one campaign safely:
   any point can at most repeat the one message it had in flight. Its other rows wait for
   their lease to run out and are then claimed by the next worker.
 - A long batch renews its lease; if a lease was lost anyway, those rows are left alone.
+- Taking over rows whose lease ran out, a worker flags the first unsent row of each dead
+  owner's batch ``possible_duplicate``: that message may have been accepted by the server
+  just before its worker died, so it may now go out twice. The report counts them. It costs
+  a few queries on a take-over, nothing per message.
 - The campaign's status is read before each batch and about every second: pausing or
   cancelling stops the workers within a message or two, releasing their unsent rows.
 - A subscriber who left (or paused) between the send and their turn is skipped, not mailed.
@@ -68,19 +72,51 @@ def claimable(campaign_id, now=None):
     )
 
 
-def claim_batch(campaign_id, owner, size):
-    """Lease up to ``size`` claimable rows to ``owner``; returns them as ``Row``s."""
-    now = timezone.now()
+def take_over(campaign_id, stopped, now):
+    """Free the rows of workers whose lease ran out (``stopped``: their names), flagging the
+    first of each one's batch ``possible_duplicate``: a worker sends its batch in pk order
+    and a row it finished no longer has its name, so that is the message it may have had in
+    flight. Its own transaction, rows locked in pk order: a second worker taking over the
+    same batch waits, then finds it freed, and flags nothing twice. Only on a take-over."""
     with transaction.atomic():
-        ids = list(
-            claimable(campaign_id, now).order_by("pk")
-            .select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]
+        rows = list(
+            Delivery.objects.filter(campaign_id=campaign_id, status=Status.PENDING,
+                                    lease_owner__in=stopped, lease_expires_at__lte=now)
+            .order_by("pk").select_for_update().values_list("pk", "lease_owner")
         )
-        if not ids:
-            return []
-        claimable(campaign_id, now).filter(pk__in=ids).update(
-            lease_owner=owner, lease_expires_at=now + lease_length()
-        )
+        first = {}
+        for pk, previous in rows:
+            first.setdefault(previous, pk)
+        if first:
+            Delivery.objects.filter(pk__in=first.values()).update(possible_duplicate=True)
+            Delivery.objects.filter(pk__in=[pk for pk, _previous in rows]).update(
+                lease_owner="")
+            logger.warning("Campaign %s: took over the batches of %s stopped worker(s); the "
+                           "first message of each may go out twice", campaign_id, len(first))
+
+
+def claim_batch(campaign_id, owner, size):
+    """Lease up to ``size`` claimable rows to ``owner``; returns them as ``Row``s.
+
+    Rows still named after another worker whose lease ran out are first taken over (see
+    ``take_over``), then claimed like the others."""
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            claimed = list(
+                claimable(campaign_id, now).order_by("pk")
+                .select_for_update(skip_locked=True).values_list("pk", "lease_owner")[:size]
+            )
+            stopped = {previous for _pk, previous in claimed if previous and previous != owner}
+            if not stopped:
+                if not claimed:
+                    return []
+                ids = [pk for pk, _previous in claimed]
+                claimable(campaign_id, now).filter(pk__in=ids).update(
+                    lease_owner=owner, lease_expires_at=now + lease_length()
+                )
+                break
+        take_over(campaign_id, stopped, now)
     rows = (Delivery.objects.filter(pk__in=ids, lease_owner=owner, status=Status.PENDING)
             .order_by("pk")
             .values_list("pk", "email", "subscriber_id", "attempts", "subscriber__status",
