@@ -14,6 +14,9 @@ Several workers (threads, processes, machines) share one campaign safely:
   owner's batch ``possible_duplicate``: that message may have been accepted by the server
   just before its worker died, so it may now go out twice. The report counts them. It costs
   a few queries on a take-over, nothing per message.
+- The database may go away for a moment (a restart, a failover, a dropped connection, a
+  locked SQLite file): each database call waits it out, reconnecting with growing pauses, for
+  up to ``NEWSLETTER_DB_OUTAGE_SECONDS``; a message the server took stays recorded as sent.
 - The campaign's status is read before each batch and about every second: pausing or
   cancelling stops the workers within a message or two, releasing their unsent rows.
 - A subscriber who left (or paused) between the send and their turn is skipped, not mailed.
@@ -29,7 +32,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -47,6 +50,10 @@ Row = namedtuple("Row", "pk email subscriber_id attempts status paused paused_un
 # Set when the worker process is asked to stop (db_worker's SIGTERM/SIGINT handler): sends
 # stop after the message in flight and give their unsent rows back.
 STOPPING = threading.Event()
+# What a database that is restarting, failing over or locked raises.
+DB_UNAVAILABLE = (OperationalError, InterfaceError)
+# Pauses between tries while the database is unavailable (the last one repeats).
+DB_RETRY_WAITS = (0.2, 0.5, 1, 2)
 
 
 def setting(name, default):
@@ -130,6 +137,45 @@ def still_receiving(row, today):
     if row.status != Subscriber.Status.ACTIVE:
         return False
     return not row.paused or (row.paused_until is not None and row.paused_until <= today)
+
+
+def reconnect():
+    """Drop this thread's database connection after an error; the next query opens a new
+    one. Inside a transaction (a caller's atomic block) it is kept, or the transaction would
+    be lost: the call is simply tried again."""
+    if connection.in_atomic_block:
+        return
+    try:
+        connection.close()
+    except Exception:  # a broken connection may fail to close; it is dropped all the same
+        logger.debug("Closing the database connection failed", exc_info=True)
+
+
+def persist(operation, *args, **kwargs):
+    """``operation(*args, **kwargs)``, waiting out a database that is unavailable for a
+    moment (a restart, a failover, a locked SQLite file): it reconnects and tries again
+    with growing pauses, for up to ``NEWSLETTER_DB_OUTAGE_SECONDS`` (then the error is
+    raised). A worker being stopped gives up at once."""
+    patience = setting("NEWSLETTER_DB_OUTAGE_SECONDS", 300)
+    started = time.monotonic()
+    tries = 0
+    while True:
+        try:
+            result = operation(*args, **kwargs)
+        except DB_UNAVAILABLE as error:
+            if STOPPING.is_set() or time.monotonic() - started >= patience:
+                raise
+            if not tries:
+                logger.warning("Database unavailable (%s); trying again for up to %ss",
+                               " ".join(str(error).split()), patience)
+            reconnect()
+            STOPPING.wait(DB_RETRY_WAITS[min(tries, len(DB_RETRY_WAITS) - 1)])
+            tries += 1
+            continue
+        if tries:
+            logger.warning("Database back after %.1fs (%s tries)",
+                           time.monotonic() - started, tries + 1)
+        return result
 
 
 def campaign_status(campaign_id):
@@ -245,8 +291,8 @@ class CampaignWorker:
     def run(self):
         try:
             while not STOPPING.is_set() \
-                    and campaign_status(self.campaign.pk) == Campaign.Status.SENDING:
-                rows = claim_batch(self.campaign.pk, self.owner, self.batch_size)
+                    and persist(campaign_status, self.campaign.pk) == Campaign.Status.SENDING:
+                rows = persist(claim_batch, self.campaign.pk, self.owner, self.batch_size)
                 if not rows or not self.send_batch(rows):
                     break
         finally:
@@ -258,24 +304,24 @@ class CampaignWorker:
         today = timezone.localdate()
         gone = [row for row in rows if not still_receiving(row, today)]
         if gone:
-            skip(gone)
+            persist(skip, gone)
             rows = [row for row in rows if still_receiving(row, today)]
         claimed_at = checked_at = time.monotonic()
         renew_after = lease_length().total_seconds() / 3
         index = 0
         while index < len(rows):
             if STOPPING.is_set():
-                release([row.pk for row in rows[index:]], self.owner)
+                persist(release, [row.pk for row in rows[index:]], self.owner)
                 return False
             now = time.monotonic()
             if now - checked_at >= self.check_every:
                 checked_at = now
-                if campaign_status(self.campaign.pk) != Campaign.Status.SENDING:
-                    release([row.pk for row in rows[index:]], self.owner)
+                if persist(campaign_status, self.campaign.pk) != Campaign.Status.SENDING:
+                    persist(release, [row.pk for row in rows[index:]], self.owner)
                     return False
             if now - claimed_at >= renew_after:
                 claimed_at = now
-                rows[index:] = self.renew(rows[index:])
+                rows[index:] = persist(self.renew, rows[index:])
                 continue
             row = rows[index]
             index += 1
@@ -283,19 +329,21 @@ class CampaignWorker:
             try:
                 self.sender.send(row.email, row.subscriber_id)
             except transport.Transient as error:
-                retry_later(row, error)
+                persist(retry_later, row, error)
                 if error.connect:
                     # The server can't be reached: the rest of the batch waits too.
                     for later in rows[index:]:
-                        retry_later(later, error)
+                        persist(retry_later, later, error)
                     logger.warning("Campaign %s: %s", self.campaign.pk, error)
                     return False
             except transport.Permanent as error:
-                bounce(row, error)
+                persist(bounce, row, error)
             except transport.Rejected as error:
-                fail(row, error)
+                persist(fail, row, error)
             else:
-                mark_sent(row)
+                # The server has the message: record it even if the database is away for a
+                # while, or it would go out again.
+                persist(mark_sent, row)
                 self.sent += 1
         return True
 
@@ -339,7 +387,7 @@ def deliver_campaign(campaign_id, owner=None):
         sent = _in_threads(campaign, threads)
     else:
         sent = CampaignWorker(campaign, owner).run()
-    if finish_if_done(campaign_id):
+    if persist(finish_if_done, campaign_id):
         logger.info("Campaign %s sent", campaign_id)
     return sent
 

@@ -1,5 +1,6 @@
 """Sends that survive their faults: a worker killed mid-batch (the messages it may have had
-in flight are flagged and counted in the report)."""
+in flight are flagged and counted in the report) and a database that is unavailable for a
+moment (the send and the worker carry on by themselves)."""
 
 import datetime
 from collections import Counter
@@ -7,10 +8,14 @@ from collections import Counter
 import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
+from django.core.management import call_command
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from newsletter.management.commands import db_worker
 from newsletter.models import Campaign, Delivery
 from newsletter.sending import report, run_due_and_stalled
+from newsletter.sending import worker as sending_worker
 from newsletter.sending.tasks import send_campaign
 from newsletter.sending.worker import claim_batch
 
@@ -19,6 +24,13 @@ from .sending_helpers import frozen_campaign, no_failed_tasks, readers, recipien
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_failed_tasks")]
 __all__ = ["no_failed_tasks"]
 DStatus = Delivery.Status
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch):
+    """The pauses between tries while the database is away: none here."""
+    monkeypatch.setattr(sending_worker, "DB_RETRY_WAITS", (0,))
+    monkeypatch.setattr(db_worker, "OUTAGE_WAITS", (0,))
 
 
 def killed_mid_batch(campaign, owner, *, marked, in_flight):
@@ -89,3 +101,88 @@ def test_a_worker_taking_back_its_own_rows_flags_nothing():
 
     assert len(claim_batch(campaign.pk, "slow-worker", 4)) == 4
     assert not Delivery.objects.filter(possible_duplicate=True).exists()
+
+
+def fails_first(monkeypatch, name, *errors):
+    """Make ``worker.<name>`` raise ``errors`` on its first calls, then work as before."""
+    original = getattr(sending_worker, name)
+    pending = list(errors)
+
+    def flaky(*args, **kwargs):
+        if pending:
+            raise pending.pop(0)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sending_worker, name, flaky)
+
+
+def test_the_send_goes_on_when_the_database_drops_while_claiming(monkeypatch):
+    subscribers = readers(count=7)
+    campaign = frozen_campaign(subscribers)
+    fails_first(monkeypatch, "claim_batch",
+                OperationalError("server closed the connection unexpectedly"),
+                InterfaceError("connection already closed"))
+
+    send_campaign.enqueue(campaign.pk)
+
+    assert sorted(recipients_of()) == sorted(s.email for s in subscribers)
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_a_message_the_server_took_is_recorded_once_the_database_is_back(monkeypatch):
+    subscribers = readers(count=5)
+    campaign = frozen_campaign(subscribers)
+    # The database is away for three tries just as the first message has gone out.
+    fails_first(monkeypatch, "mark_sent", *[OperationalError("database is locked")] * 3)
+
+    send_campaign.enqueue(campaign.pk)
+
+    assert sorted(recipients_of()) == sorted(s.email for s in subscribers)  # once each
+    figures = report(campaign)
+    assert figures["sent"] == 5 and figures["pending"] == 0
+    assert figures["possible_duplicates"] == 0
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_a_longer_outage_than_the_worker_waits_for_fails_the_task_not_the_rows(settings,
+                                                                            monkeypatch):
+    settings.NEWSLETTER_DB_OUTAGE_SECONDS = 0
+    campaign = frozen_campaign(readers(count=3))
+    fails_first(monkeypatch, "claim_batch", OperationalError("could not connect to server"))
+
+    with pytest.raises(OperationalError):
+        sending_worker.deliver_campaign(campaign.pk)
+
+    # Nothing was lost: the next run (the housekeeping's) sends everything.
+    assert run_due_and_stalled()["resumed"] == 1
+    assert len(mail.outbox) == 3
+
+
+def test_db_worker_keeps_running_after_the_database_was_unavailable(monkeypatch, caplog):
+    from django_tasks_db.management.commands import db_worker as tasks_db_worker
+    from django_tasks_db.models import DBTaskResultQuerySet
+
+    # Tests run tasks inline, inside the test's transaction, which the worker must not close.
+    monkeypatch.setattr(tasks_db_worker, "valid_backend_name", str)
+    monkeypatch.setattr(tasks_db_worker, "close_old_connections", lambda: None)
+    polls = []
+    original = DBTaskResultQuerySet.get_locked
+
+    def unavailable_at_first(queryset):
+        polls.append(queryset)
+        if len(polls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return original(queryset)
+
+    monkeypatch.setattr(DBTaskResultQuerySet, "get_locked", unavailable_at_first)
+    subscribers = readers(count=3)
+    campaign = frozen_campaign(subscribers)
+    claim_batch(campaign.pk, "killed-worker", 3)
+    leases_run_out(campaign)
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload",
+                 "--housekeeping-interval", "1", verbosity=0)
+
+    assert len(polls) == 2  # it polled the queue again instead of exiting on the error
+    assert "Database unavailable" in caplog.text
+    assert sorted(recipients_of()) == sorted(s.email for s in subscribers)

@@ -9,23 +9,33 @@ worker's task RUNNING for ever).
 
 On SIGTERM or Ctrl-C a send in progress stops after the message in flight and gives its
 unsent rows back, so the worker exits promptly and the next one carries on.
+
+The database may be unavailable for a moment (a restart, a failover, a dropped connection):
+django-tasks-db's loop would exit on the error; this one drops its connections, waits (half
+a second, growing to ten) and goes on, so the process never needs restarting. A send in
+progress waits the outage out itself (``newsletter.sending.worker.persist``).
 """
 
 import logging
 import os
 import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from newsletter.sending import run_due_and_stalled
-from newsletter.sending.worker import STOPPING
+from newsletter.sending.worker import DB_UNAVAILABLE, STOPPING
 
 logger = logging.getLogger("newsletter.sending")
 POLL_SECONDS = 0.25
+# Pauses before the worker loop starts again after a database error (the last one repeats);
+# a loop that ran this many seconds without an error starts the pauses again from the first.
+OUTAGE_WAITS = (0.5, 1, 2, 5, 10)
+CALM_SECONDS = 60
 
 
 def housekeeping(interval):
@@ -38,6 +48,18 @@ def housekeeping(interval):
             logger.exception("Sending housekeeping failed")
         finally:
             close_old_connections()
+
+
+def close_all_connections():
+    """Drop this thread's database connections (broken ones may fail to close), but not
+    one inside a transaction: that is its owner's to end."""
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block:
+            continue
+        try:
+            conn.close()
+        except Exception:
+            logger.debug("Closing a database connection failed", exc_info=True)
 
 
 class Worker(db_worker.Worker):
@@ -53,7 +75,31 @@ class Worker(db_worker.Worker):
         if self.housekeeping_interval and not self.batch:
             threading.Thread(target=housekeeping, args=[self.housekeeping_interval],
                              name="newsletter-housekeeping", daemon=True).start()
-        super().run()
+        self.run_through_outages()
+
+    def run_through_outages(self):
+        """django-tasks-db's loop, started again after a database error instead of exiting.
+
+        A task whose result could not be saved stays RUNNING in the queue; a send's
+        unfinished rows are taken up by the housekeeping once their lease runs out."""
+        failures = 0
+        while True:
+            started = time.monotonic()
+            try:
+                return super().run()
+            except DB_UNAVAILABLE as error:
+                if not self.running:
+                    raise
+                if time.monotonic() - started > CALM_SECONDS:
+                    failures = 0
+                wait = OUTAGE_WAITS[min(failures, len(OUTAGE_WAITS) - 1)]
+                failures += 1
+                logger.warning("Database unavailable (%s); the worker goes on in %ss",
+                               " ".join(str(error).split()), wait)
+                self.running_task = False
+                self.startup_delay = False
+                close_all_connections()
+                time.sleep(wait)
 
     def shutdown(self, signum, frame):
         STOPPING.set()  # a send in progress stops after the message in flight
