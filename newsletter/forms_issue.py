@@ -1,4 +1,5 @@
-"""The issue's edit form: story problems come back as form errors, never as a crash."""
+"""The issue's edit form: story problems come back as form errors, never as a crash, and the
+issue's web address comes from its date."""
 
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -7,7 +8,19 @@ from wagtail.admin.forms import WagtailAdminPageForm
 class IssuePageForm(WagtailAdminPageForm):
     """Checks the ranked stories before Wagtail saves them (the model would refuse later)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            # The address is the issue's date (IssuePage.full_clean): nothing for editors to
+            # type, and no "This field is required" hidden on the Promote tab.
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = (
+                "Leave blank: the issue's address is its date, e.g. /issues/2026-11-23/.")
+
     def clean(self):
+        issue_date = self.cleaned_data.get("issue_date")
+        if issue_date and not self.cleaned_data.get("slug"):
+            self.cleaned_data["slug"] = issue_date.isoformat()
         cleaned = super().clean()
         from newsletter.models import STORIES_PER_ISSUE
 
