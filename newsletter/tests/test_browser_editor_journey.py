@@ -1,0 +1,281 @@
+"""An editor's whole morning in Chromium, through the Wagtail admin only: sign in, write and
+publish an article with a photo, assemble today's ten stories, preview the email, send a test,
+send the issue and read the report.
+
+The editor is not a superuser (Wagtail's Editors group). With ``EDITOR_GUIDE=1`` (``make
+guide``) the step screenshots become the pictures of ``docs/editor-guide.md``.
+"""
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import expect
+from wagtail_newsletter.models import NewsletterRecipients
+
+from news.factories import ArticlePageFactory, SectionFactory
+from news.models import ArticlePage
+from newsletter.factories import SubscriberFactory, daily_list
+from newsletter.models import Campaign, IssuePage, Subscriber
+
+from .issue_setup import make_site
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+GUIDE = os.environ.get("EDITOR_GUIDE") == "1"
+GUIDE_DIR = Path(__file__).resolve().parents[2] / "docs" / "editor-guide"
+READERS = ["ann@example.org", "bob@example.org", "cy@example.net"]
+PASSWORD = "correct-horse-battery"
+HEADLINES = [
+    "Allies agree to meet again in Brussels next month",
+    "Floods in Bangladesh: a million people leave their homes",
+    "Amazon deforestation falls for a third year",
+    "Japan's new prime minister names her cabinet",
+    "Kenya opens Africa's largest geothermal plant",
+    "Chile votes on a new water law",
+    "Canada and the EU sign a critical-minerals pact",
+    "India's monsoon ends with record rainfall",
+    "Scientists map the deepest coral reef yet found",
+]
+NEW_HEADLINE = "Austin rallies allies in Brussels"
+
+
+@pytest.fixture
+def newsroom(live_server, settings, tmp_path, django_user_model):
+    """The site with nine published articles, three readers on the Daily list, the "Daily
+    readers" audience, and an editor (not a superuser) with a password to type."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = live_server.url
+    # Wagtail's autosave posts in the background every half second; racing the Publish
+    # button, it locks the shared in-memory SQLite test database. Editors save by hand here.
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
+    news_index, issue_index = make_site()
+    section = SectionFactory(name="World", slug="world")
+    for headline in HEADLINES:
+        ArticlePageFactory(parent=news_index, title=headline, section=section)
+    daily = daily_list()
+    for address in READERS:
+        SubscriberFactory(email=address, lists=[daily])
+    NewsletterRecipients.objects.create(name="Daily readers", audience=str(daily.pk))
+    editor = django_user_model.objects.create_user("eddie", "eddie@example.com", PASSWORD,
+                                                   first_name="Eddie")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    assert not editor.is_superuser
+    return news_index, issue_index
+
+
+@pytest.fixture
+def guide_page(browser, page):
+    """The test's page; for the guide, a 1280x800 window whose pictures stay small."""
+    if not GUIDE:
+        yield page
+        return
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def shoot(guide_page, screenshot):
+    """``shoot(n, "step")``: the step's picture, in docs/editor-guide/ for ``make guide``."""
+
+    def take(number, step, *, full_page=False):
+        if not GUIDE:
+            return screenshot(f"{number:02d}-{step}", page=guide_page, full_page=full_page)
+        GUIDE_DIR.mkdir(parents=True, exist_ok=True)
+        path = GUIDE_DIR / f"{number:02d}-{step}.png"
+        png = guide_page.screenshot(full_page=full_page)
+        # A 256-colour palette keeps an admin screenshot legible at a fraction of the size.
+        picture = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256)
+        picture.save(path, optimize=True)
+        return path
+
+    return take
+
+
+def small_jpeg():
+    """A 640x360 photo drawn with Pillow: what the editor uploads."""
+    picture = Image.linear_gradient("L").resize((640, 360)).convert("RGB")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def publish(page):
+    """The footer's Publish action (behind the Save draft button's menu)."""
+    page.locator("footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']").first \
+        .click()
+    page.get_by_role("button", name="Publish").click()
+
+
+def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page, shoot,
+                                                          newsroom):
+    news_index, issue_index = newsroom
+    page = guide_page
+    url = live_server.url
+
+    # Sign in through the real form.
+    page.goto(url + "/admin/")
+    page.wait_for_url("**/admin/login/**")
+    page.get_by_label("Username").fill("eddie")
+    page.get_by_label("Password").fill(PASSWORD)
+    shoot(1, "sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(url + "/admin/")
+    shoot(2, "dashboard")
+
+    # 1. Write an article under News.
+    page.goto(f"{url}/admin/pages/{news_index.pk}/")
+    page.get_by_role("link", name="Add child page").first.click()
+    page.wait_for_url("**/add/news/articlepage/**")
+    page.get_by_role("textbox", name="Headline").fill(NEW_HEADLINE)
+    page.get_by_role("textbox", name="Summary").fill(
+        "The Pentagon chief says allies will meet again in Brussels next month.")
+
+    page.get_by_role("button", name="Choose an image").click()
+    modal = page.locator(".modal-dialog")
+    modal.get_by_role("tab", name="Upload").click()
+    modal.get_by_label("Title").fill("Lloyd Austin in Brussels")
+    modal.locator("input[type=file]").set_input_files(
+        {"name": "austin.jpg", "mimeType": "image/jpeg", "buffer": small_jpeg()})
+    modal.get_by_label("Caption").fill("Secretary of Defense Lloyd Austin.")
+    modal.get_by_label("Credit", exact=True).fill("cnn.com")
+    shoot(3, "upload-photo")
+    modal.get_by_role("button", name="Upload").click()
+    modal.wait_for(state="hidden")
+    page.get_by_text("Lloyd Austin in Brussels").first.wait_for()
+    shoot(4, "article-form", full_page=True)
+
+    body = page.locator("#panel-child-content-body-section")
+    body.get_by_role("button", name="Insert a block").first.click()
+    page.get_by_role("option", name="Paragraph").first.click()
+    editor = body.locator("[contenteditable=true]").first
+    editor.click()
+    editor.type("Lloyd Austin told allies in Brussels that they would meet again next month.")
+
+    page.get_by_role("button", name="Choose a page").first.click()
+    modal = page.locator(".modal-dialog")
+    modal.get_by_role("link", name=HEADLINES[0]).click()
+    modal.wait_for(state="hidden")
+
+    page.get_by_role("button", name="Add article related post").click()
+    modal.wait_for()
+    for headline in HEADLINES[1:3]:
+        modal.get_by_role("row", name=headline).get_by_role("checkbox").check()
+    shoot(5, "related-posts")
+    modal.get_by_role("button", name="Confirm selection").click()
+    modal.wait_for(state="hidden")
+    related = page.locator("#panel-child-content-related_reading-section")
+    related.scroll_into_view_if_needed()
+    shoot(6, "related-reading")
+    # The web address: the headline panel doesn't fill it in (see the report), so type it.
+    page.get_by_role("tab", name="Promote").click()
+    page.get_by_role("textbox", name="Slug").fill("austin-rallies-allies")
+    page.get_by_role("tab", name="Content").click()
+    publish(page)
+    page.get_by_text(f"Page '{NEW_HEADLINE}' created and published.").wait_for()
+    shoot(7, "article-published")
+
+    # What readers see: the photo with its caption and credit, and the related reading.
+    article = ArticlePage.objects.get(title=NEW_HEADLINE)
+    assert article.live and not article.owner.is_superuser
+    page.goto(url + article.url)
+    caption = page.locator("figure.lead-image figcaption")
+    assert caption.inner_text() == "Secretary of Defense Lloyd Austin. cnn.com"
+    assert page.get_by_text("Lloyd Austin told allies in Brussels").is_visible()
+    assert page.get_by_role("link", name=HEADLINES[0]).first.is_visible()
+    shoot(8, "article-live", full_page=True)
+
+    # 2. Today's issue: ten ranked stories, the new article first.
+    page.goto(f"{url}/admin/pages/{issue_index.pk}/")
+    page.get_by_role("link", name="Add child page").first.click()
+    page.wait_for_url("**/add/newsletter/issuepage/**")
+    page.get_by_role("textbox", name="Title").fill("Issue of today")
+    # The lead story first, then the other nine: the chooser adds them in its own order.
+    modal = page.locator(".modal-dialog")
+    for headlines in ([NEW_HEADLINE], HEADLINES):
+        page.get_by_role("button", name="Add issue story").click()
+        modal.wait_for()
+        for headline in headlines:
+            modal.get_by_role("row", name=headline).get_by_role("checkbox").check()
+        if len(headlines) > 1:
+            shoot(9, "choose-stories")
+        modal.get_by_role("button", name="Confirm selection").click()
+        modal.wait_for(state="hidden")
+    readiness = page.locator("[data-issue-readiness]")
+    assert readiness.locator("[data-issue-story-count]").inner_text() == "10"
+    shoot(10, "ten-stories")
+
+    page.get_by_role("tab", name="Newsletter").click()
+    page.get_by_role("button", name="Choose recipients").click()
+    modal.wait_for()
+    modal.get_by_role("link", name="Daily readers").click()
+    modal.wait_for(state="hidden")
+    publish(page)
+    page.get_by_text("Page 'Issue of today' created and published.").wait_for()
+    issue = IssuePage.objects.get()
+    assert issue.live and issue.issue_date == timezone.localdate()
+    assert [story.article.title for story in issue.stories.all()][0] == NEW_HEADLINE
+
+    # The dashboard's morning panel says the issue is ready.
+    page.goto(url + "/admin/")
+    today = page.locator("#newsletter-today-section")
+    assert "10 of 10 stories" in today.inner_text()
+    today.get_by_role("link", name="Edit").click()
+    page.wait_for_url(f"**/admin/pages/{issue.pk}/edit/")
+    readiness = page.locator("[data-issue-readiness]")
+    assert "10 of 10 stories" in readiness.inner_text()
+    assert "Ready to send" in readiness.inner_text()
+
+    # 3. Preview the email.
+    page.get_by_role("button", name="Toggle preview").click()
+    page.get_by_label("Preview mode").select_option("newsletter")
+    email = page.frame_locator("#w-preview-iframe")
+    email.get_by_text(NEW_HEADLINE, exact=True).first.wait_for()
+    shoot(11, "email-preview")
+    page.get_by_role("button", name="Toggle preview").click()
+
+    # 4. A test to the editor's own address.
+    page.get_by_role("tab", name="Newsletter").click()
+    page.get_by_role("button", name="Send test email").first.click()
+    page.get_by_label("Email address").fill("eddie@example.com")
+    shoot(12, "send-test")
+    page.locator("button[name='newsletter-action'][value='send_test_email']").click()
+    page.get_by_text("Test message sent to 'eddie@example.com'").wait_for()
+    [test_message] = mail.outbox
+    assert test_message.to == ["eddie@example.com"]
+    assert test_message.subject.startswith("[Test]")
+    assert NEW_HEADLINE in test_message.body
+
+    # 5. Send to the three readers, then read the report.
+    page.get_by_role("tab", name="Newsletter").click()
+    page.get_by_role("button", name="Send campaign").click()
+    dialog = page.locator("#wn-send-dialog")
+    dialog.get_by_text(re.compile("with 3 recipients")).wait_for()
+    shoot(13, "send-campaign")
+    dialog.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_text("Newsletter campaign is now sending").wait_for()
+
+    page.goto(url + "/admin/")
+    page.get_by_role("link", name="Campaigns").first.click()
+    page.get_by_role("row", name=re.compile("Issue of today")).locator("td.title a").click()
+    # The report refreshes itself while the worker sends (here the task backend sends inline).
+    report = page.locator("[data-campaign-report]")
+    expect(report.locator("dd[data-figure=sent]")).to_have_text("3")
+    expect(report.locator("dd[data-figure=recipients]")).to_have_text("3")
+    expect(report.locator("dd[data-figure=failed]")).to_have_text("0")
+    shoot(14, "report")
+    sent = mail.outbox[1:]
+    assert sorted(message.to[0] for message in sent) == sorted(READERS)
+    assert all(NEW_HEADLINE in message.body and "/newsletter/unsubscribe/" in message.body
+               for message in sent)
+    assert Campaign.objects.get().issue_id == issue.pk
+    assert Subscriber.objects.count() == len(READERS)
