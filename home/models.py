@@ -6,9 +6,10 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 
-from news.generation import MemoizedSiteSettingMixin
+from news.generation import MemoizedSiteSettingMixin, memoize
 from news.models import ArticlePage, NewsIndexPage, with_card_images
 from news.privacy import FastPrivacyMixin, public
+from news.routing import MemoizedChildRoutingMixin
 from newsletter.models import IssueSnapshot
 from newsletter.rendering import archive_path
 
@@ -66,7 +67,7 @@ class PublicationSettings(MemoizedSiteSettingMixin, BaseSiteSetting):
         return [(label, url) for label, url in links if url]
 
 
-class HomePage(FastPrivacyMixin, Page):
+class HomePage(MemoizedChildRoutingMixin, FastPrivacyMixin, Page):
     """The front page: what the publication is, the sign-up, today's top ten, latest stories."""
 
     sign_up_heading = models.CharField(
@@ -105,7 +106,8 @@ class HomePage(FastPrivacyMixin, Page):
             context["top_ten_url"] = archive_path(top_ten.issue_date, request)
             context["top_ten_is_today"] = top_ten.issue_date == timezone.localdate()
         context["latest_stories"] = self.latest_stories()
-        context["news_index"] = NewsIndexPage.objects.live().first()
+        # The same page for every reader until the content changes: kept per process.
+        context["news_index"] = memoize("news-index", NewsIndexPage.objects.live().first)
         return context
 
 

@@ -1,5 +1,9 @@
 """Tests: tasks run inline, mail stays in memory, fast password hashing."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .dev import *  # noqa: F403
 from .dev import BASE_DIR
 
@@ -19,3 +23,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False,
            "root": {"handlers": [], "level": "WARNING"}}
 # Query-count tests render every time; home/tests/test_page_cache.py turns the cache on.
 PAGE_CACHE_ENABLED = False
+# One content-generation file per test run (inherited by processes the tests start), so two
+# runs on one machine, or `make run` beside them, can't invalidate each other's memos mid-test.
+os.environ.setdefault("TOPTEN_TEST_GENERATION_FILE",
+                      str(Path(tempfile.mkdtemp(prefix="topten-tests-")) / "generation"))
+PAGE_CACHE_GENERATION_FILE = Path(os.environ["TOPTEN_TEST_GENERATION_FILE"])

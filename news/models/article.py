@@ -15,18 +15,32 @@ from wagtail.search import index
 from news.blocks import ArticleBodyBlock
 from news.privacy import FastPrivacyMixin, public
 
-from .images import CARD_SPECS, CaptionedImage
+from .images import CARD_SPECS, LEAD_SPECS, SOCIAL_SPEC, CaptionedImage
 from .listing import ListingFields
 from .taxonomy import ArticlePageTag
 
 RELATED_POSTS_WANTED = 3
 
 
+# What a story card shows (components/article_card.html): loading only these makes each
+# page object about a third cheaper to build. A card that shows more must add it here.
+CARD_FIELDS = ("title", "url_path", "summary", "date", "section", "lead_image")
+
+
 def with_card_images(pages):
-    """Load each page's section and lead image with its card renditions in two queries."""
-    return pages.select_related("section").prefetch_related(
+    """Pages as story cards: their card fields, section, and lead image with its card
+    renditions, in three queries."""
+    return pages.only(*CARD_FIELDS).select_related("section").prefetch_related(
         Prefetch("lead_image", queryset=CaptionedImage.objects.prefetch_renditions(*CARD_SPECS))
     )
+
+
+def lead_renditions():
+    """For a query that selects ``lead_image``: its renditions for the article page (the
+    picture and the social card) in one query, instead of a cache round trip for each."""
+    renditions = CaptionedImage.get_rendition_model().objects.filter(
+        filter_spec__in=[*LEAD_SPECS, SOCIAL_SPEC])
+    return Prefetch("lead_image__renditions", queryset=renditions)
 
 
 class ArticleRelatedPost(Orderable):
@@ -127,37 +141,49 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
         verbose_name = "article"
 
     def get_related_story(self):
-        """The related story, if it is still live."""
-        story = self.related_story
-        return story if story is not None and story.live else None
+        """The related story, if it is live and public."""
+        return self.get_related_reading()[0]
 
     def get_related_posts(self, wanted=RELATED_POSTS_WANTED):
-        """Editor's picks in their order (live ones only), then the newest articles
-        sharing this one's section or tags, never this article itself: one query."""
+        return self.get_related_reading(wanted)[1]
+
+    def get_related_reading(self, wanted=RELATED_POSTS_WANTED, tags=None):
+        """The related story, then the Related Posts: the editor's picks in their order (live
+        ones only), filled with the newest articles sharing this one's section or tags, never
+        this article itself. One query for both, with the posts' card images."""
         order = [link.post_id for link in self.related_posts.all()]
-        shared = Q(tags__in=self.tags.all())
+        story_id = self.related_story_id if self.related_story_id != self.pk else None
+        tags = self.tags.all() if tags is None else tags
+        shared = Q(tags__in=[tag.pk for tag in tags])
         if self.section_id:
             shared |= Q(section_id=self.section_id)
-        rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(order)],
-                    default=Value(len(order)), output_field=IntegerField())
+        # The story ranks before everything; a story that is also a pick keeps its pick rank.
+        ranks = [When(pk=pk, then=Value(i)) for i, pk in enumerate(order)]
+        if story_id and story_id not in order:
+            ranks.append(When(pk=story_id, then=Value(-1)))
+        rank = Case(*ranks, default=Value(len(order)), output_field=IntegerField())
+        wanted_ids = [*order, story_id] if story_id else order
         candidates = (
             public(ArticlePage.objects.live())
-            .filter(Q(pk__in=order) | shared).exclude(pk=self.pk)
+            .filter(Q(pk__in=wanted_ids) | shared).exclude(pk=self.pk)
             .annotate(rank=rank).distinct().order_by("rank", "-date", "-pk")
         )
-        posts = list(with_card_images(candidates)[: max(len(order), wanted)])
+        found = list(with_card_images(candidates)[: max(len(order), wanted) + 1])
+        story = next((post for post in found if post.pk == story_id), None)
+        posts = [post for post in found if post.rank >= 0]
         picks = [post for post in posts if post.rank < len(order)]
-        return picks + [post for post in posts if post.rank == len(order)][
-            : max(wanted - len(picks), 0)
-        ]
+        fill = [post for post in posts if post.rank == len(order)]
+        return story, picks + fill[: max(wanted - len(picks), 0)]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         url = self.get_url(request) or ""
         # The news index is this page's parent: its address is this one's minus the slug.
         context["news_index_url"] = url[: url.rstrip("/").rfind("/") + 1]
-        context["related_story"] = self.get_related_story()
-        context["related_posts"] = self.get_related_posts()
+        context["authors"] = list(self.authors.all())
+        context["tags"] = list(self.tags.all())
+        context["related_story"], context["related_posts"] = self.get_related_reading(
+            tags=context["tags"])
         return context
 
     @property

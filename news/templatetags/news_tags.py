@@ -4,7 +4,7 @@ import json
 
 from django import template
 from django.utils.safestring import mark_safe
-from wagtail.images.models import SourceImageIOError
+from wagtail.images.models import Filter, SourceImageIOError
 
 from news.models.images import SOCIAL_SPEC
 
@@ -12,6 +12,8 @@ register = template.Library()
 
 # Characters that could end a <script> element or open a comment inside it.
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# Parsed once: a Filter inspects its operations again each time one is made.
+SOCIAL_FILTER = Filter(SOCIAL_SPEC)
 
 
 def _absolute(request, url):
@@ -24,15 +26,17 @@ def social_image_url(context, image):
     if not image:
         return ""
     try:
-        rendition = image.get_rendition(SOCIAL_SPEC)
+        rendition = image.get_rendition(SOCIAL_FILTER)
     except SourceImageIOError:
         return ""  # the original file is gone; the page still renders, without a card image
     return _absolute(context.get("request"), rendition.url)
 
 
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, page, publisher_name):
-    """A schema.org NewsArticle for search engines, with the image's caption and credit."""
+def article_json_ld(context, page, publisher_name, image_url=None, authors=None):
+    """A schema.org NewsArticle for search engines, with the image's caption and credit.
+    ``image_url`` and ``authors``: what the template already has, so it isn't fetched twice."""
+    authors = page.authors.all() if authors is None else authors
     request = context.get("request")
     data = {
         "@context": "https://schema.org",
@@ -43,7 +47,7 @@ def article_json_ld(context, page, publisher_name):
         "dateModified": (page.last_published_at or page.published_at).isoformat(),
         "mainEntityOfPage": page.get_full_url(request),
         "publisher": {"@type": "NewsMediaOrganization", "name": publisher_name},
-        "author": [{"@type": "Person", "name": a.name} for a in page.authors.all()]
+        "author": [{"@type": "Person", "name": a.name} for a in authors]
         or [{"@type": "Organization", "name": publisher_name}],
     }
     if page.section:
@@ -51,7 +55,7 @@ def article_json_ld(context, page, publisher_name):
     if page.lead_image:
         data["image"] = {
             "@type": "ImageObject",
-            "url": social_image_url(context, page.lead_image),
+            "url": image_url or social_image_url(context, page.lead_image),
             "caption": page.image_caption,
             "creditText": page.image_credit,
         }

@@ -135,6 +135,33 @@ def test_unpublished_or_deleted_related_story_disappears(client, make_article):
     assert not read(client, article).select(".related-story")
 
 
+@pytest.mark.django_db
+def test_a_private_related_story_is_not_linked(client, make_article):
+    from wagtail.models import PageViewRestriction
+
+    secret = make_article(title="Members-only story")
+    article = make_article(related_story=secret, related=[secret])
+    PageViewRestriction.objects.create(page=secret, restriction_type="password",
+                                       password="s3cret")
+
+    soup = read(client, article)
+
+    assert not soup.select(".related-story")
+    assert "Members-only story" not in related_titles(soup)
+
+
+@pytest.mark.django_db
+def test_a_related_story_that_is_also_a_related_post_shows_in_both_places(client,
+                                                                        make_article):
+    other = make_article(title="Both places")
+    article = make_article(related_story=other, related=[other])
+
+    soup = read(client, article)
+
+    assert soup.select_one(".related-story a").get_text(strip=True) == "Both places"
+    assert related_titles(soup)[0] == "Both places"
+
+
 def related_titles(soup):
     return [a.get_text(strip=True) for a in soup.select(".related-posts .card__title a")]
 
@@ -222,11 +249,12 @@ def test_article_query_count_does_not_grow_with_related_posts(client, make_artic
                         body=[{"type": "image", "value": {"image": s.lead_image_id}}
                               for s in stories])
 
-    # Route to the article (with section, image and related story), its authors, its tags,
-    # the related-post links, the related posts, their images and renditions, the photos in
-    # the body: the same whatever the number of related posts, tags or photos.
-    assert count_queries(client, few.url) == 8
-    assert count_queries(client, many.url) == 8
+    # Route to the article (with section and lead image), the lead image's renditions, its
+    # authors, its tags, the related-post links, the related story and posts, their images
+    # and renditions, the photos in the body: the same whatever the number of related posts,
+    # tags or photos.
+    assert count_queries(client, few.url) == 9
+    assert count_queries(client, many.url) == 9
 
 
 @pytest.mark.django_db
