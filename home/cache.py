@@ -1,24 +1,30 @@
-"""Anonymous reader pages served from memory, invalidated whenever the site changes.
+"""Anonymous reader pages served from Django's cache, invalidated whenever the site changes.
 
 Every anonymous GET of a reader page (home, articles, sections, the archive, feeds, sitemap)
-is kept in a small in-process LRU store after its first render, and later requests skip the
-whole of Django below this middleware. Correctness rests on one *generation*: a number kept
-in a file (``PAGE_CACHE_GENERATION_FILE``) that every worker process reads on each request
-(one ``stat``). Anything that could change what a page shows (publishing, unpublishing,
-moving or deleting a page, a new sent issue, a changed image, snippet or setting) bumps it
-after the transaction commits, and every process then ignores what it stored before. The
-file must be shared by all processes serving the site (one machine, or a shared volume).
+is kept in the ``pages`` cache after its first render, and later requests skip the whole of
+Django below this middleware. That cache is this process's memory by default, a folder or
+Redis by setting (``PAGE_CACHE_URL``, config/caches.py). Correctness rests on one
+*generation*: a number kept in a file (``PAGE_CACHE_GENERATION_FILE``) that every worker
+process reads on each request (one ``stat``) and that is part of every key. Anything that
+could change what a page shows (publishing, unpublishing, moving or deleting a page, a new
+sent issue, a changed image, snippet or setting) bumps it after the transaction commits, and
+every process then stops finding what was stored before. The file must be shared by all
+processes serving the site (one machine, or a shared volume).
+
+Cacheable responses say so to shared caches (``public, s-maxage``) and not to browsers
+(``max-age=0``); a CDN in front is purged by ``home.frontend``.
 
 Never cached: logged-in users and anyone with a session (editors), previews and the admin,
 the sign-up, confirm, unsubscribe and preference pages, search results, form posts, and any
 response that sets a cookie or says ``private``/``no-store``.
 """
 
-import threading
-from collections import OrderedDict
+import hashlib
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
 from news.generation import current_generation, memoize
@@ -35,39 +41,17 @@ def site_for(request):
     return site
 
 
-class PageStore:
-    """A bounded, thread-safe LRU of (status, headers, body) by request key."""
-
-    def __init__(self, max_entries):
-        self.max_entries = max_entries
-        self.entries = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
-            return entry
-
-    def set(self, key, entry):
-        with self.lock:
-            self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
+def page_key(request):
+    """The generation, host and full path (hashed: some caches limit key length)."""
+    address = f"{request.get_host()}{request.get_full_path()}".encode()
+    return f"{current_generation()}:{hashlib.blake2b(address, digest_size=16).hexdigest()}"
 
 
 class PageCacheMiddleware:
-    """Serve anonymous reader pages from the page store (see the module docstring)."""
+    """Serve anonymous reader pages from the ``pages`` cache (see the module docstring)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.store = PageStore(getattr(settings, "PAGE_CACHE_MAX_ENTRIES", 2000))
 
     def __call__(self, request):
         if not request.path.startswith("/admin/"):
@@ -75,10 +59,11 @@ class PageCacheMiddleware:
             request._wagtail_site = memoize(
                 ("site", request.get_host(), request.get_port()), lambda: site_for(request)
             )
-        if not settings.PAGE_CACHE_ENABLED or not self.is_cacheable_request(request):
+        if not self.is_cacheable_request(request):
             return self.get_response(request)
-        key = (current_generation(), request.get_host(), request.get_full_path())
-        entry = self.store.get(key)
+        store = caches["pages"] if settings.PAGE_CACHE_ENABLED else None
+        key = page_key(request) if store is not None else None
+        entry = store.get(key) if store is not None else None
         if entry is not None:
             status, headers, body = entry
             response = HttpResponse(body, status=status, headers=headers)
@@ -86,9 +71,12 @@ class PageCacheMiddleware:
             return response
         response = self.get_response(request)
         if self.is_cacheable_response(response):
-            headers = {k: v for k, v in response.items() if k.lower() != "x-page-cache"}
-            self.store.set(key, (response.status_code, headers, response.content))
-            response["X-Page-Cache"] = "miss"
+            patch_cache_control(response, public=True, max_age=0,
+                                s_maxage=settings.PAGE_CACHE_SHARED_SECONDS)
+            if store is not None:
+                headers = {k: v for k, v in response.items() if k.lower() != "x-page-cache"}
+                store.set(key, (response.status_code, headers, response.content))
+                response["X-Page-Cache"] = "miss"
         return response
 
     @staticmethod

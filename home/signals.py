@@ -5,6 +5,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from home.frontend import purge_listings_after_commit
 from home.models import PublicationSettings
 from news.generation import bump_generation
 from news.models import Author, CaptionedImage, Section
@@ -21,16 +22,22 @@ SHOWN_ONLY_WHEN_USED = (CaptionedImage, Section, Author, PublicationSettings,
                         NewsletterSettings, Redirect)
 
 
-def bump_on_change(sender, created=False, **kwargs):
+def changed(**kwargs):
+    """Readers could see a change: forget cached pages here and on a CDN's listing pages."""
+    bump_generation()
+    purge_listings_after_commit()
+
+
+def changed_unless_new(sender, created=False, **kwargs):
     if created and sender in SHOWN_ONLY_WHEN_USED:
         return
-    bump_generation()
+    changed()
 
 
 def connect():
     for signal in PAGE_SIGNALS:
-        signal.connect(bump_generation, dispatch_uid=f"page-cache-{signal!r}")
-    post_delete.connect(bump_generation, sender=Page, dispatch_uid="page-cache-page-delete")
+        signal.connect(changed, dispatch_uid=f"page-cache-{signal!r}")
+    post_delete.connect(changed, sender=Page, dispatch_uid="page-cache-page-delete")
     for model in CHANGED_MODELS:
-        post_save.connect(bump_on_change, sender=model, dispatch_uid=f"page-cache-{model}")
-        post_delete.connect(bump_generation, sender=model, dispatch_uid=f"page-cache-d-{model}")
+        post_save.connect(changed_unless_new, sender=model, dispatch_uid=f"page-cache-{model}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"page-cache-d-{model}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from config.caches import cache_from_url
 from config.mail import mailer_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "wagtail_newsletter",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
@@ -128,12 +130,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Anonymous reader pages from memory (home/cache.py); the generation file tells every process
-# when to forget them.
+# Anonymous reader pages from Django's cache (home/cache.py), keyed by the content generation:
+# the generation file tells every process when to forget them.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_GENERATION_FILE = Path(
     os.environ.get("PAGE_CACHE_GENERATION_FILE", VAR_DIR / "page-cache-generation")
 )
+PAGE_CACHE_MAX_ENTRIES = int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", 2000))
+
+# Caches by URL (config/caches.py): CACHE_URL for all of them, or PAGE_CACHE_URL and
+# RENDITIONS_CACHE_URL for one each; each process's memory unless set (redis://... to share).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": cache_from_url(CACHE_URL or "locmem://default", prefix="default"),
+    # Wagtail keeps image renditions' details here (its "renditions" alias).
+    "renditions": cache_from_url(
+        os.environ.get("RENDITIONS_CACHE_URL", CACHE_URL or "locmem://renditions"),
+        prefix="renditions", timeout=7 * 24 * 3600, max_entries=10000),
+    # Whole reader pages. Stale entries are never served (the generation is in the key);
+    # the timeout and size only bound the memory they take.
+    "pages": cache_from_url(
+        os.environ.get("PAGE_CACHE_URL", CACHE_URL or "locmem://pages"),
+        prefix="pages", timeout=24 * 3600, max_entries=PAGE_CACHE_MAX_ENTRIES),
+}
+
+# A CDN or caching proxy in front of the site (wagtail.contrib.frontend_cache): pages are
+# purged when they change, with the pages that list them (home/frontend.py). FRONTEND_CACHE_URL
+# is a proxy that accepts HTTP PURGE (Varnish, nginx); or Cloudflare with CLOUDFLARE_ZONE_ID
+# and CLOUDFLARE_API_TOKEN.
+WAGTAILFRONTENDCACHE = {}
+if os.environ.get("FRONTEND_CACHE_URL"):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": os.environ["FRONTEND_CACHE_URL"],
+    }
+if os.environ.get("CLOUDFLARE_ZONE_ID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": os.environ["CLOUDFLARE_ZONE_ID"],
+        "BEARER_TOKEN": os.environ.get("CLOUDFLARE_API_TOKEN", ""),
+    }
+# How long a shared cache (CDN, proxy) may keep a reader page: long when it is purged on every
+# change, a minute when nothing purges it. Browsers always ask again (max-age=0).
+PAGE_CACHE_SHARED_SECONDS = int(os.environ.get(
+    "PAGE_CACHE_SHARED_SECONDS", 3600 if WAGTAILFRONTENDCACHE else 60))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")

@@ -51,6 +51,11 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
                 return article.route(request, [])
         return super().route(request, path_components)
 
+    def get_cached_paths(self):
+        """For a CDN purge (home.frontend): the index and every section page."""
+        return ["/", *(self.reverse_subpage("section", args=[slug])
+                       for slug in Section.objects.values_list("slug", flat=True))]
+
     def paginate(self, request, articles):
         paginator = Paginator(articles, PER_PAGE)
         try:
