@@ -1,0 +1,232 @@
+"""The trials' stage: databases, the environment of every Django process, and db_worker.
+
+Built on bench/'s helpers (``common``: ``Proc``, ``manage``, ``free_port``, ``seed_env``),
+with every file under ``var/chaos/`` (chaos/run.py points ``common.DATA`` there).
+
+A trial starts from a copy of one template database: migrated, seeded with the demo content
+and N subscribers, Wagtail's own tasks done, and today's issue sent with ``send_issue``, so
+the campaign is "sending", one delivery row per subscriber waits and the send task is queued.
+The first ``db_worker`` started on a copy picks that task up. On SQLite a copy is a file copy;
+on PostgreSQL ``CREATE DATABASE ... TEMPLATE``.
+"""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import common
+from common import PY, ROOT, Proc, manage, seed_env
+
+VAR = ROOT / "var" / "chaos"
+DATA = VAR / "data"
+RESULTS = VAR / "results"
+PRODUCTION = "config.settings.production"
+
+
+def log(message):
+    """Progress goes to stderr; the table and the JSON path go to stdout."""
+    elapsed = time.monotonic() - common.STARTED
+    print(f"[chaos {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def django_env(database_url, sink_port, **extra):
+    """Production settings, this run's database, media and static files, mail to the sink."""
+    env = {key: value for key, value in os.environ.items() if key not in common.DROPPED}
+    env.update(
+        DJANGO_SETTINGS_MODULE=PRODUCTION,
+        DATABASE_URL=database_url,
+        MEDIA_ROOT=str(DATA / "media"),
+        STATIC_ROOT=str(DATA / "static"),
+        SECRET_KEY=common.SECRET_KEY,
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        PAGE_CACHE_GENERATION_FILE=str(DATA / "page-cache-generation"),
+        EMAIL_URL=f"smtp://127.0.0.1:{sink_port}?timeout=30",
+        SITE_URL="http://127.0.0.1:8000",
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
+    )
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def appstate(env, command="state"):
+    result = subprocess.run([PY, "chaos/appstate.py", command], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    if result.returncode:
+        raise RuntimeError(f"appstate {command} failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def start_worker(env, name, *extra):
+    """``manage.py db_worker`` as bin/serve starts it (``make run``)."""
+    return Proc(name, [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload",
+                       *extra], env)
+
+
+# Databases
+
+
+class SQLiteDatabases:
+    """Template and trial databases as files under var/chaos/data/."""
+
+    kind = "SQLite"
+
+    def url(self, name):
+        return f"sqlite:///{DATA / (name + '.sqlite3')}"
+
+    def path(self, name):
+        return DATA / f"{name}.sqlite3"
+
+    def create_empty(self, name):
+        self.drop(name)
+
+    def finish_template(self, name):
+        with sqlite3.connect(self.path(name)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def copy(self, template, name):
+        self.drop(name)
+        shutil.copyfile(self.path(template), self.path(name))
+        return self.url(name)
+
+    def drop(self, name):
+        for suffix in ("", "-wal", "-shm"):
+            path = self.path(name)
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+    def query(self, name, sql):
+        connection = sqlite3.connect(self.path(name), timeout=60)
+        try:
+            return connection.execute(sql).fetchall()
+        finally:
+            connection.close()
+
+
+class PostgresDatabases:
+    """Databases named ``<name of DATABASE_URL's database>_chaos_<name>`` on its server,
+    with its credentials (the role needs CREATEDB), dropped when the run ends."""
+
+    kind = "PostgreSQL"
+
+    def __init__(self, database_url):
+        self.parts = urlsplit(database_url)
+        self.base = self.parts.path.lstrip("/") or "postgres"
+        self.made = set()
+
+    def dbname(self, name):
+        return f"{self.base}_chaos_{name}"
+
+    def url(self, name, port=None):
+        netloc = self.parts.netloc
+        if port is not None:
+            netloc = f"{netloc.rpartition('@')[0]}@127.0.0.1:{port}"
+        return urlunsplit(("postgres", netloc, "/" + self.dbname(name), "", ""))
+
+    @property
+    def host(self):
+        return self.parts.hostname or "127.0.0.1"
+
+    @property
+    def port(self):
+        return self.parts.port or 5432
+
+    def connect(self, dbname):
+        import psycopg
+
+        return psycopg.connect(host=self.host, port=self.port, dbname=dbname,
+                               user=self.parts.username, password=self.parts.password,
+                               autocommit=True, connect_timeout=10)
+
+    def admin(self, sql):
+        with self.connect(self.base) as connection:
+            connection.execute(sql)
+
+    def create_empty(self, name):
+        self.drop(name)
+        self.admin(f'CREATE DATABASE "{self.dbname(name)}"')
+        self.made.add(name)
+
+    def finish_template(self, name):
+        pass
+
+    def copy(self, template, name):
+        self.drop(name)
+        self.admin(f'CREATE DATABASE "{self.dbname(name)}" TEMPLATE "{self.dbname(template)}"')
+        self.made.add(name)
+        return self.url(name)
+
+    def drop(self, name):
+        self.admin(f'DROP DATABASE IF EXISTS "{self.dbname(name)}" WITH (FORCE)')
+        self.made.discard(name)
+
+    def drop_all(self):
+        for name in list(self.made):
+            try:
+                self.drop(name)
+            except Exception as error:  # the run's result matters more than a leftover
+                log(f"could not drop {self.dbname(name)}: {error}")
+
+    def query(self, name, sql):
+        with self.connect(self.dbname(name)) as connection:
+            return connection.execute(sql).fetchall()
+
+
+def databases_for(database_url):
+    if database_url and database_url.split(":", 1)[0] in ("postgres", "postgresql", "pgsql"):
+        return PostgresDatabases(database_url)
+    return SQLiteDatabases()
+
+
+def make_template(databases, name, subscribers, sink_port):
+    """Migrated, seeded, N subscribers, Wagtail's tasks done, today's issue sent (queued)."""
+    started = time.monotonic()
+    databases.create_empty(name)
+    env = django_env(databases.url(name), sink_port)
+    log(f"{databases.kind} template {name}: migrate, seed_demo --subscribers {subscribers:,}, "
+        "send_issue")
+    manage(["migrate", "--noinput"], env, f"{name}-migrate")
+    if not (DATA / "static" / "staticfiles.json").exists():
+        manage(["collectstatic", "--noinput", "--verbosity", "0"], env, "collectstatic")
+    manage(["seed_demo", "--quiet"], seed_env(env), f"{name}-seed")
+    manage(["seed_demo", "--quiet", "--subscribers", str(subscribers)], seed_env(env),
+           f"{name}-seed-subscribers")
+    manage(["db_worker", "--queue-name", "*", "--batch", "--no-reload",
+            "--no-startup-delay"], env, f"{name}-drain")
+    _, output = manage(["send_issue"], env, f"{name}-send-issue")
+    databases.finish_template(name)
+    log(f"template ready in {time.monotonic() - started:.0f}s: "
+        f"{output.strip().splitlines()[-1] if output.strip() else ''}")
+    return env
+
+
+def campaign_status(databases, name):
+    rows = databases.query(name, "SELECT status FROM newsletter_campaign "
+                                 "WHERE snapshot_id IS NOT NULL ORDER BY id DESC LIMIT 1")
+    return rows[0][0] if rows else None
+
+
+def wait_until_sent(databases, name, sink, workers, timeout):
+    """Until the campaign is marked sent and the sink has been quiet for a moment; returns
+    the seconds waited (None if it never finished)."""
+    started = time.monotonic()
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        dead = [worker for worker in workers if not worker.alive()]
+        if dead:
+            log(f"{dead[0].name} exited:\n{dead[0].tail()}")
+            return None
+        try:
+            status = campaign_status(databases, name)
+        except Exception as error:  # a locked file or a busy server: ask again
+            log(f"reading the campaign's status failed ({error}); trying again")
+            status = None
+        if status == "sent" and (sink.last_at is None or time.monotonic() - sink.last_at > 0.5):
+            return time.monotonic() - started
+        time.sleep(0.25)
+    return None
