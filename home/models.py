@@ -7,7 +7,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 
 from news.generation import MemoizedSiteSettingMixin, memoize
-from news.models import ArticlePage, NewsIndexPage, with_card_images
+from news.models import ArticlePage, NewsIndexPage, as_cards, with_card_renditions
 from news.privacy import FastPrivacyMixin, public
 from news.routing import MemoizedChildRoutingMixin
 from newsletter.models import IssueSnapshot
@@ -84,10 +84,8 @@ class HomePage(MemoizedChildRoutingMixin, FastPrivacyMixin, Page):
         verbose_name = "home page"
 
     def latest_stories(self):
-        return list(
-            with_card_images(
-                public(ArticlePage.objects.live()).order_by("-date", "-pk")
-            )[:LATEST_STORIES]
+        return with_card_renditions(
+            as_cards(public(ArticlePage.objects.live()).order_by("-date", "-pk"))[:LATEST_STORIES]
         )
 
     def latest_issue(self):

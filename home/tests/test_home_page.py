@@ -66,7 +66,7 @@ def test_home_query_count_does_not_grow_with_stories(client, make_article):
         make_article()
     many = home_queries(client)
 
-    # The latest sent issue, the latest stories, their images and their renditions; the site,
-    # the settings, the news index and "is any page private?" are read once per process and
-    # content generation (news.generation.memoize).
-    assert one == many == 4
+    # The latest sent issue, the latest stories (with their sections and images) and the
+    # images' renditions; the site, the settings, the news index and "is any page private?"
+    # are read once per process and content generation (news.generation.memoize).
+    assert one == many == 3

@@ -1,4 +1,10 @@
-from .article import ArticlePage, ArticleRelatedPost, with_card_images
+from .article import (
+    ArticlePage,
+    ArticleRelatedPost,
+    as_cards,
+    with_card_images,
+    with_card_renditions,
+)
 from .images import CaptionedImage, CaptionedRendition
 from .index import NewsIndexPage
 from .listing import ListingFields
@@ -14,5 +20,7 @@ __all__ = [
     "ListingFields",
     "NewsIndexPage",
     "Section",
+    "as_cards",
     "with_card_images",
+    "with_card_renditions",
 ]

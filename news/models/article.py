@@ -15,7 +15,7 @@ from wagtail.search import index
 from news.blocks import ArticleBodyBlock
 from news.privacy import FastPrivacyMixin, public
 
-from .images import CARD_SPECS, LEAD_SPECS, SOCIAL_SPEC, CaptionedImage
+from .images import CARD_SPECS, CaptionedImage
 from .listing import ListingFields
 from .taxonomy import ArticlePageTag
 
@@ -28,19 +28,42 @@ CARD_FIELDS = ("title", "url_path", "summary", "date", "section", "lead_image")
 
 
 def with_card_images(pages):
-    """Pages as story cards: their card fields, section, and lead image with its card
-    renditions, in three queries."""
+    """Pages as story cards for lazy consumers (search results): their card fields, section,
+    and lead image with its card renditions, in three queries."""
     return pages.only(*CARD_FIELDS).select_related("section").prefetch_related(
         Prefetch("lead_image", queryset=CaptionedImage.objects.prefetch_renditions(*CARD_SPECS))
     )
 
 
-def lead_renditions():
-    """For a query that selects ``lead_image``: its renditions for the article page (the
-    picture and the social card) in one query, instead of a cache round trip for each."""
+def as_cards(pages):
+    """Pages to show as story cards: the card's fields, with the section and lead image
+    joined in. Once fetched, ``with_card_renditions`` adds the pictures' renditions."""
+    return pages.only(*CARD_FIELDS).select_related("section", "lead_image")
+
+
+def with_card_renditions(pages):
+    """The fetched ``pages`` as a list, their lead images' card renditions attached."""
+    pages = list(pages)
+    attach_renditions([page.lead_image for page in pages if page.lead_image_id], CARD_SPECS)
+    return pages
+
+
+def attach_renditions(images, specs):
+    """Wagtail's prefetched renditions for ``images``, in one query for all of them: its
+    picture tag then needs no cache or database lookup (and no prefetch_related machinery)."""
+    by_id = {}
+    for image in images:
+        image.prefetched_renditions = []
+        by_id.setdefault(image.pk, []).append(image)
+    if not by_id:
+        return
     renditions = CaptionedImage.get_rendition_model().objects.filter(
-        filter_spec__in=[*LEAD_SPECS, SOCIAL_SPEC])
-    return Prefetch("lead_image__renditions", queryset=renditions)
+        image_id__in=list(by_id), filter_spec__in=specs)
+    for rendition in renditions:
+        same_image = by_id[rendition.image_id]
+        rendition.image = same_image[0]
+        for image in same_image:
+            image.prefetched_renditions.append(rendition)
 
 
 class ArticleRelatedPost(Orderable):
@@ -168,7 +191,7 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
             .filter(Q(pk__in=wanted_ids) | shared).exclude(pk=self.pk)
             .annotate(rank=rank).distinct().order_by("rank", "-date", "-pk")
         )
-        found = list(with_card_images(candidates)[: max(len(order), wanted) + 1])
+        found = with_card_renditions(as_cards(candidates)[: max(len(order), wanted) + 1])
         story = next((post for post in found if post.pk == story_id), None)
         posts = [post for post in found if post.rank >= 0]
         picks = [post for post in posts if post.rank < len(order)]

@@ -1,6 +1,8 @@
 """The photo library: every image carries its own caption and source credit."""
 
+from django.core.cache import caches
 from django.db import models
+from django.utils.functional import classproperty
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
 # Renditions the reader pages ask for; listing views prefetch exactly these.
@@ -37,8 +39,32 @@ class CaptionedImage(AbstractImage):
         verbose_name_plural = "images"
 
 
+class RenditionCache:
+    """Wagtail's renditions cache, marking the renditions it hands back as cached.
+
+    Wagtail writes back every rendition it found that isn't so marked, and only marks the
+    prefetched ones: a photo found in this cache was pickled and stored again on every view.
+    """
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def get_many(self, keys):
+        found = self.cache.get_many(keys)
+        for rendition in found.values():
+            rendition._from_cache = True
+        return found
+
+    def __getattr__(self, name):
+        return getattr(self.cache, name)
+
+
 class CaptionedRendition(AbstractRendition):
     """A resized copy of a captioned image (Wagtail's rendition cache)."""
+
+    @classproperty
+    def cache_backend(cls):
+        return RenditionCache(caches["renditions"])
 
     image = models.ForeignKey(
         CaptionedImage, on_delete=models.CASCADE, related_name="renditions"

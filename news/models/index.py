@@ -11,7 +11,8 @@ from wagtail.models import Page
 
 from news.privacy import FastPrivacyMixin, public
 
-from .article import ArticlePage, lead_renditions, with_card_images
+from .article import ArticlePage, as_cards, attach_renditions, with_card_renditions
+from .images import LEAD_SPECS, SOCIAL_SPEC
 from .taxonomy import Section
 
 PER_PAGE = 12
@@ -32,7 +33,7 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
         verbose_name = "news index"
 
     def articles(self):
-        return with_card_images(
+        return as_cards(
             public(ArticlePage.objects.live()).descendant_of(self).order_by("-date", "-pk")
         )
 
@@ -42,12 +43,15 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
         # authors, tags and related links are one small query each in get_context: for a
         # single page that is cheaper than prefetch_related's machinery.)
         if self.live and len(path_components) == 1:
-            article = (
+            # A slug is unique among siblings: no ORDER BY, as .first() would add.
+            found = (
                 ArticlePage.objects.child_of(self).filter(slug=path_components[0])
-                .select_related("section", "lead_image").prefetch_related(lead_renditions())
-                .first()
-            )
+                .select_related("section", "lead_image")
+            )[:1]
+            article = next(iter(found), None)
             if article is not None:
+                if article.lead_image is not None:
+                    attach_renditions([article.lead_image], [*LEAD_SPECS, SOCIAL_SPEC])
                 return article.route(request, [])
         return super().route(request, path_components)
 
@@ -59,11 +63,13 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
     def paginate(self, request, articles):
         paginator = Paginator(articles, PER_PAGE)
         try:
-            return paginator.page(request.GET.get("page", 1))
+            page = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
-            return paginator.page(1)
+            page = paginator.page(1)
         except EmptyPage as error:
             raise Http404("No such page of stories") from error
+        page.object_list = with_card_renditions(page.object_list)
+        return page
 
     def render_list(self, request, articles, **extra):
         context = {"articles": self.paginate(request, articles), **extra}

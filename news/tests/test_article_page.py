@@ -250,11 +250,11 @@ def test_article_query_count_does_not_grow_with_related_posts(client, make_artic
                               for s in stories])
 
     # Route to the article (with section and lead image), the lead image's renditions, its
-    # authors, its tags, the related-post links, the related story and posts, their images
-    # and renditions, the photos in the body: the same whatever the number of related posts,
-    # tags or photos.
-    assert count_queries(client, few.url) == 9
-    assert count_queries(client, many.url) == 9
+    # authors, its tags, the related-post links, the related story and posts (with their
+    # sections and images), their renditions, the photos in the body: the same whatever the
+    # number of related posts, tags or photos.
+    assert count_queries(client, few.url) == 8
+    assert count_queries(client, many.url) == 8
 
 
 @pytest.mark.django_db

@@ -55,3 +55,20 @@ def test_the_tag_renders_as_wagtails_and_reuses_its_filters():
 def test_no_image_renders_nothing():
     assert Template(TAGS.format(library="news_images")).render(
         Context({"image": None, "alt": ""})) == ""
+
+
+@pytest.mark.django_db
+def test_a_photo_found_in_the_renditions_cache_is_not_stored_again(client, monkeypatch):
+    from django.core.cache import caches
+
+    image = CaptionedImageFactory()
+    image.get_renditions(*LEAD_SPECS)  # made and cached, as by an earlier page view
+    fresh = type(image).objects.get(pk=image.pk)  # no prefetched renditions: the cache path
+    writes = []
+    monkeypatch.setattr(caches["renditions"], "set_many",
+                        lambda data, *args, **kwargs: writes.append(data))
+
+    renditions = fresh.get_renditions(*LEAD_SPECS)
+
+    assert len(renditions) == len(LEAD_SPECS)
+    assert writes == []
