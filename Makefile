@@ -1,7 +1,7 @@
 # Lisa's Top Ten: `make run` for a local site with demo content, `make test` for the checks CI runs.
 
 .DEFAULT_GOAL := help
-.PHONY: help install constraints run test lint chromium clean bench
+.PHONY: help install constraints run test lint chromium clean bench chaos load guide
 
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
@@ -24,6 +24,9 @@ help:
 	@echo "make constraints re-pin constraints.txt after a change to pyproject.toml"
 	@echo "make run         migrate, seed demo content, serve http://127.0.0.1:$(PORT)/ and the task worker"
 	@echo "make test        ruff, manage.py check, makemigrations --check, then pytest incl. browser tests"
+	@echo "make chaos       fault trials: SIGKILLed workers, two workers, a database outage (prints counts)"
+	@echo "make load        50 readers for 60 s while an issue goes to 10,000 subscribers (prints p99)"
+	@echo "make guide       re-take the pictures of docs/editor-guide.md (the editor's journey in Chromium)"
 	@echo "make lint        ruff check"
 	@echo "make clean       remove .venv, var/ (local database, outbox), staticfiles/, test-artifacts/"
 
@@ -86,3 +89,17 @@ clean:
 # file. BENCH_FULL=1 adds the 100,000-subscriber send; see bench/README-section.md.
 bench: install
 	$(PY) bench/run.py
+
+# Fault trials (see README, "Reliability"): their own databases, worker processes and SMTP sink
+# under var/chaos/. With DATABASE_URL at PostgreSQL the two-worker trial runs there too.
+chaos: install
+	$(PY) chaos/run.py $(CHAOS_ARGS)
+
+# Readers under load while an issue is sent: gunicorn, the worker and an SMTP sink, then wrk.
+load: install
+	$(PY) chaos/load.py $(LOAD_ARGS)
+
+# The editor's journey test, keeping its screenshots as the pictures of docs/editor-guide.md.
+guide: export DJANGO_SETTINGS_MODULE = config.settings.test
+guide: install chromium
+	EDITOR_GUIDE=1 $(VENV)/bin/pytest newsletter/tests/test_browser_editor_journey.py
