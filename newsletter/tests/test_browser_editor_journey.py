@@ -275,6 +275,8 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     assert test_message.to == ["eddie@example.com"]
     assert test_message.subject.startswith("[Test]")
     assert NEW_HEADLINE in test_message.body
+    html, _ = test_message.alternatives[0]
+    assert "Secretary of Defense Lloyd Austin." in html and "cnn.com" in html
 
     # 5. Send to the three readers, then read the report.
     page.get_by_role("tab", name="Newsletter").click()
