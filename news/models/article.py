@@ -7,7 +7,12 @@ from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    MultiFieldPanel,
+    MultipleChooserPanel,
+    TitleFieldPanel,
+)
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -133,14 +138,14 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
     subpage_types = []
 
     content_panels = [
-        FieldPanel("title", heading="Headline",
+        TitleFieldPanel("title", heading="Headline",
                    help_text='The story\'s headline, e.g. "Austin rallies allies in Brussels".'),
         *ListingFields.listing_panels,
         FieldPanel("body"),
         MultiFieldPanel(
             [FieldPanel("related_story"),
              MultipleChooserPanel("related_posts", chooser_field_name="post",
-                                  heading="Related Posts",
+                                  heading="Related Posts", label="related post",
                                   help_text="Pick up to three in the order readers should see "
                                   "them; fewer are filled from the same section and tags.")],
             heading="Related reading",

@@ -109,6 +109,7 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
         FieldPanel("intro"),
         MultipleChooserPanel(
             "stories", chooser_field_name="article", heading="Stories (ten, in rank order)",
+            label="story",
             max_num=STORIES_PER_ISSUE,
             help_text="Pick ten live articles and drag them into rank order. A draft may "
             "hold fewer; sending needs exactly ten.",
