@@ -81,6 +81,8 @@ def test_messages_in_flight_when_workers_died_are_flagged_and_reported(settings,
     page = report_page(editor_client, campaign)
     assert "2 messages may have been sent twice after a worker stopped" in page
     assert "May have been sent twice 2" in page
+    progress = editor_client.get(f"/admin/newsletter/campaigns/{campaign.pk}/progress/")
+    assert progress.json()["possible_duplicates"] == 2
 
 
 def test_a_send_nobody_interrupted_flags_nothing(editor_client):

@@ -156,7 +156,7 @@ def progress(request, pk):
     send_time = figures.get("send_time")
     data = {key: figures.get(key, 0) for key in
             ("recipients", "sent", "failed", "bounced", "pending", "unsubscribed_since",
-             "progress")}
+             "possible_duplicates", "progress")}
     return JsonResponse({**data, "status": campaign.status,
                          "status_label": campaign.get_status_display(),
                          "send_time": send_time.isoformat() if send_time else None})
