@@ -45,21 +45,22 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def django_env(db_path, **extra):
+def django_env(db_path=None, *, data=DATA, database_url=None, **extra):
     """The environment of every Django process: production settings, DEBUG off, this run's
-    database, media, static files and page-cache generation file."""
+    database (``db_path`` for SQLite, or ``database_url``) and its media, static files,
+    outbox and page-cache generation file under ``data``. ``extra`` overrides any of it."""
     env = {key: value for key, value in os.environ.items() if key not in DROPPED}
     env.update(
         DJANGO_SETTINGS_MODULE=PRODUCTION,
-        DATABASE_URL=f"sqlite:///{db_path}",
-        MEDIA_ROOT=str(DATA / "media"),
-        STATIC_ROOT=str(DATA / "static"),
+        DATABASE_URL=database_url or f"sqlite:///{db_path}",
+        MEDIA_ROOT=str(data / "media"),
+        STATIC_ROOT=str(data / "static"),
         SECRET_KEY=SECRET_KEY,
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
-        PAGE_CACHE_GENERATION_FILE=str(DATA / "page-cache-generation"),
-        EMAIL_URL=f"file:{DATA / 'outbox'}",
+        PAGE_CACHE_GENERATION_FILE=str(data / "page-cache-generation"),
+        EMAIL_URL=f"file:{data / 'outbox'}",
         SITE_URL="http://127.0.0.1:8000",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
     )
@@ -113,13 +114,15 @@ def probe(env, *args):
 
 
 class Proc:
-    """A background process started here, in its own session, with its output in a log."""
+    """A background process started here, in its own session, with its output in a log
+    under ``log_dir``."""
 
     running = []
+    log_dir = DATA
 
     def __init__(self, name, argv, env):
         self.name = name
-        self.log_path = DATA / f"{name}.log"
+        self.log_path = self.log_dir / f"{name}.log"
         with open(self.log_path, "wb") as out:  # the child keeps its own copy
             self.popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out,
                                           stderr=subprocess.STDOUT, start_new_session=True)

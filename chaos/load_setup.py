@@ -55,12 +55,7 @@ def fresh_directory():
 def django_env(**extra):
     """bench's production environment (DEBUG off, a fresh key, the page cache as configured),
     with this run's database and files."""
-    env = common.django_env(DB, **extra)
-    env.update(MEDIA_ROOT=str(LOAD / "media"), STATIC_ROOT=str(LOAD / "static"),
-               PAGE_CACHE_GENERATION_FILE=str(LOAD / "page-cache-generation"))
-    if "EMAIL_URL" not in extra:
-        env["EMAIL_URL"] = f"file:{LOAD / 'outbox'}"
-    return env
+    return common.django_env(DB, data=LOAD, **extra)
 
 
 def manage(args, env, log_name, timeout=900):
@@ -107,13 +102,7 @@ class Proc(common.Proc):
     """bench's background process (its own session, stopped by ``Proc.stop_all``), with its
     output in ``var/load/<name>.log``."""
 
-    def __init__(self, name, argv, env):
-        self.name = name
-        self.log_path = LOAD / f"{name}.log"
-        with open(self.log_path, "wb") as out:  # the child keeps its own copy
-            self.popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out,
-                                          stderr=subprocess.STDOUT, start_new_session=True)
-        common.Proc.running.append(self)
+    log_dir = LOAD
 
 
 class Sink(SmtpSink):

@@ -25,7 +25,6 @@ from common import PY, ROOT, Proc, manage, seed_env
 VAR = ROOT / "var" / "chaos"
 DATA = VAR / "data"
 RESULTS = VAR / "results"
-PRODUCTION = "config.settings.production"
 
 
 def log(message):
@@ -36,23 +35,10 @@ def log(message):
 
 def django_env(database_url, sink_port, **extra):
     """Production settings, this run's database, media and static files, mail to the sink."""
-    env = {key: value for key, value in os.environ.items() if key not in common.DROPPED}
-    env.update(
-        DJANGO_SETTINGS_MODULE=PRODUCTION,
-        DATABASE_URL=database_url,
-        MEDIA_ROOT=str(DATA / "media"),
-        STATIC_ROOT=str(DATA / "static"),
-        SECRET_KEY=common.SECRET_KEY,
-        DEBUG="0",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        PAGE_CACHE_GENERATION_FILE=str(DATA / "page-cache-generation"),
+    return common.django_env(
+        data=DATA, database_url=database_url,
         EMAIL_URL=f"smtp://127.0.0.1:{sink_port}?timeout=30",
-        SITE_URL="http://127.0.0.1:8000",
-        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
-    )
-    env.update({key: str(value) for key, value in extra.items()})
-    return env
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"), **extra)
 
 
 def appstate(env, command="state"):
