@@ -26,10 +26,11 @@ logger = logging.getLogger(__name__)
 
 
 class SendError(Exception):
-    def __init__(self, message, code=0, *, connect=False):
+    def __init__(self, message, code=0, *, connect=False, silent=False):
         super().__init__(message)
         self.code = code
         self.connect = connect  # the mail server could not be reached at all
+        self.silent = silent  # the server stopped answering (a timeout)
 
 
 class Transient(SendError):
@@ -180,10 +181,13 @@ class SMTPSender:
             self._transaction(connection, address, data)
         except smtplib.SMTPServerDisconnected as error:
             self.close()
-            raise Transient(f"The mail server dropped the connection ({error}).") from error
+            # smtplib reports a read that timed out as a disconnection.
+            raise Transient(f"The mail server dropped the connection ({error}).",
+                            silent=isinstance(error.__context__, TimeoutError)) from error
         except OSError as error:
             self.close()
-            raise Transient(f"The mail server did not answer ({error}).") from error
+            raise Transient(f"The mail server did not answer ({error}).",
+                            silent=isinstance(error, TimeoutError)) from error
 
     def _transaction(self, connection, address, data):
         sender = self.frozen.envelope_from

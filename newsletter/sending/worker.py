@@ -54,6 +54,8 @@ STOPPING = threading.Event()
 DB_UNAVAILABLE = (OperationalError, InterfaceError)
 # Pauses between tries while the database is unavailable (the last one repeats).
 DB_RETRY_WAITS = (0.2, 0.5, 1, 2)
+# Timeouts in a row before the rest of a batch waits for its retry (one may be a slow message).
+SILENCES_BEFORE_WAITING = 2
 
 
 def setting(name, default):
@@ -308,7 +310,7 @@ class CampaignWorker:
             rows = [row for row in rows if still_receiving(row, today)]
         claimed_at = checked_at = time.monotonic()
         renew_after = lease_length().total_seconds() / 3
-        index = 0
+        index = silences = 0
         while index < len(rows):
             if STOPPING.is_set():
                 persist(release, [row.pk for row in rows[index:]], self.owner)
@@ -330,17 +332,22 @@ class CampaignWorker:
                 self.sender.send(row.email, row.subscriber_id)
             except transport.Transient as error:
                 persist(retry_later, row, error)
-                if error.connect:
-                    # The server can't be reached: the rest of the batch waits too.
+                silences = silences + 1 if error.silent else 0
+                # The server can't be reached, or went silent twice running (each costs the
+                # mailer's whole timeout): the rest of the batch waits too.
+                if error.connect or silences >= SILENCES_BEFORE_WAITING:
                     for later in rows[index:]:
                         persist(retry_later, later, error)
                     logger.warning("Campaign %s: %s", self.campaign.pk, error)
                     return False
             except transport.Permanent as error:
+                silences = 0
                 persist(bounce, row, error)
             except transport.Rejected as error:
+                silences = 0
                 persist(fail, row, error)
             else:
+                silences = 0
                 # The server has the message: record it even if the database is away for a
                 # while, or it would go out again.
                 persist(mark_sent, row)

@@ -327,6 +327,29 @@ def test_a_silent_server_after_the_message_times_out_and_it_is_sent_again(
                                  "skipped": 0, "pending": 0}
 
 
+def test_a_server_silent_on_every_message_costs_two_timeouts_not_one_per_reader(
+        server, port, clock, settings):
+    subscribers = readers(*(f"r{n}@example.org" for n in range(5)))
+    server.script = {("END", s.email): [HANG] for s in subscribers}
+    point_mailer(settings, port, SHORT_TIMEOUT)
+    campaign = frozen_campaign(subscribers)
+
+    sent, before, after = run(campaign, clock)
+
+    # Two timeouts in a row: the rest of the batch waits for its retry instead of costing a
+    # timeout each.
+    assert sent == 0
+    assert server.connections == 2
+    assert set(rows(campaign).values()) == {(DStatus.PENDING, 1)}
+    for delivery in campaign.deliveries.all():
+        assert_retry_after(delivery, backoff(1), before, after)
+    server.script = {}  # the server answers again
+    clock.advance(backoff(1))
+    assert run(campaign, clock)[0] == 5
+
+    assert_one_complete_copy_each(server, subscribers)
+
+
 # 5. 5xx for some addresses
 
 
