@@ -32,7 +32,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import mail
-from django.db import InterfaceError, OperationalError, connection, connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -40,6 +40,7 @@ from django.utils.crypto import get_random_string
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import transport
 from newsletter.sending.message import FrozenMessage
+from newsletter.sending.outage import STOPPING, persist
 from newsletter.suppression import suppress_from_smtp_error
 
 logger = logging.getLogger(__name__)
@@ -47,13 +48,6 @@ logger = logging.getLogger(__name__)
 MAILER = "newsletter"
 Status = Delivery.Status
 Row = namedtuple("Row", "pk email subscriber_id attempts status paused paused_until")
-# Set when the worker process is asked to stop (db_worker's SIGTERM/SIGINT handler): sends
-# stop after the message in flight and give their unsent rows back.
-STOPPING = threading.Event()
-# What a database that is restarting, failing over or locked raises.
-DB_UNAVAILABLE = (OperationalError, InterfaceError)
-# Pauses between tries while the database is unavailable (the last one repeats).
-DB_RETRY_WAITS = (0.2, 0.5, 1, 2)
 # Timeouts in a row before the rest of a batch waits for its retry (one may be a slow message).
 SILENCES_BEFORE_WAITING = 2
 
@@ -139,45 +133,6 @@ def still_receiving(row, today):
     if row.status != Subscriber.Status.ACTIVE:
         return False
     return not row.paused or (row.paused_until is not None and row.paused_until <= today)
-
-
-def reconnect():
-    """Drop this thread's database connection after an error; the next query opens a new
-    one. Inside a transaction (a caller's atomic block) it is kept, or the transaction would
-    be lost: the call is simply tried again."""
-    if connection.in_atomic_block:
-        return
-    try:
-        connection.close()
-    except Exception:  # a broken connection may fail to close; it is dropped all the same
-        logger.debug("Closing the database connection failed", exc_info=True)
-
-
-def persist(operation, *args, **kwargs):
-    """``operation(*args, **kwargs)``, waiting out a database that is unavailable for a
-    moment (a restart, a failover, a locked SQLite file): it reconnects and tries again
-    with growing pauses, for up to ``NEWSLETTER_DB_OUTAGE_SECONDS`` (then the error is
-    raised). A worker being stopped gives up at once."""
-    patience = setting("NEWSLETTER_DB_OUTAGE_SECONDS", 300)
-    started = time.monotonic()
-    tries = 0
-    while True:
-        try:
-            result = operation(*args, **kwargs)
-        except DB_UNAVAILABLE as error:
-            if STOPPING.is_set() or time.monotonic() - started >= patience:
-                raise
-            if not tries:
-                logger.warning("Database unavailable (%s); trying again for up to %ss",
-                               " ".join(str(error).split()), patience)
-            reconnect()
-            STOPPING.wait(DB_RETRY_WAITS[min(tries, len(DB_RETRY_WAITS) - 1)])
-            tries += 1
-            continue
-        if tries:
-            logger.warning("Database back after %.1fs (%s tries)",
-                           time.monotonic() - started, tries + 1)
-        return result
 
 
 def campaign_status(campaign_id):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from newsletter.management.commands import db_worker
 from newsletter.models import Campaign, Delivery
-from newsletter.sending import report, run_due_and_stalled
+from newsletter.sending import outage, report, run_due_and_stalled
 from newsletter.sending import worker as sending_worker
 from newsletter.sending.tasks import send_campaign
 from newsletter.sending.worker import claim_batch
@@ -29,7 +29,7 @@ DStatus = Delivery.Status
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch):
     """The pauses between tries while the database is away: none here."""
-    monkeypatch.setattr(sending_worker, "DB_RETRY_WAITS", (0,))
+    monkeypatch.setattr(outage, "DB_RETRY_WAITS", (0,))
     monkeypatch.setattr(db_worker, "OUTAGE_WAITS", (0,))
 
 

@@ -22,8 +22,9 @@ from newsletter.sending import (
     send_issue_now,
     unschedule,
 )
+from newsletter.sending.outage import STOPPING
 from newsletter.sending.tasks import send_campaign
-from newsletter.sending.worker import STOPPING, claim_batch, deliver_campaign
+from newsletter.sending.worker import claim_batch, deliver_campaign
 
 from .sending_helpers import (
     frozen_campaign,

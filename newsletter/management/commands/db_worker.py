@@ -13,7 +13,7 @@ unsent rows back, so the worker exits promptly and the next one carries on.
 The database may be unavailable for a moment (a restart, a failover, a dropped connection):
 django-tasks-db's loop would exit on the error; this one drops its connections, waits (half
 a second, growing to ten) and goes on, so the process never needs restarting. A send in
-progress waits the outage out itself (``newsletter.sending.worker.persist``).
+progress waits the outage out itself (``newsletter.sending.outage.persist``).
 """
 
 import logging
@@ -28,7 +28,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from newsletter.sending import run_due_and_stalled
-from newsletter.sending.worker import DB_UNAVAILABLE, STOPPING
+from newsletter.sending.outage import DB_UNAVAILABLE, STOPPING
 
 logger = logging.getLogger("newsletter.sending")
 POLL_SECONDS = 0.25
