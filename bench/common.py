@@ -118,11 +118,11 @@ class Proc:
     under ``log_dir``."""
 
     running = []
-    log_dir = DATA
+    log_dir = None  # None: DATA as it is when the process starts (chaos/run.py moves it)
 
     def __init__(self, name, argv, env):
         self.name = name
-        self.log_path = self.log_dir / f"{name}.log"
+        self.log_path = (self.log_dir or DATA) / f"{name}.log"
         with open(self.log_path, "wb") as out:  # the child keeps its own copy
             self.popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out,
                                           stderr=subprocess.STDOUT, start_new_session=True)
