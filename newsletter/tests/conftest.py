@@ -1,3 +1,4 @@
+import datetime
 import html
 import re
 
@@ -6,10 +7,27 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
+from news.factories import NewsIndexPageFactory
 from newsletter.factories import SubscriberFactory
 from newsletter.models import Subscriber
 
+from .hostile import report_inputs_tried
+from .issue_setup import make_site
+from .pages import make_home_page
+
 SUBSCRIBE = "/newsletter/subscribe/"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded and drawn photos go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def site():
+    """Home, news index and issue archive (``issue_setup.make_site``)."""
+    return make_site()
 
 
 @pytest.fixture
@@ -59,3 +77,26 @@ def moderator(django_user_model):
 
 def admin_url(name, *args):
     return reverse(f"subscribers:{name}", args=args)
+
+
+# The hostile-input modules (test_hostile_input.py, test_hostile_admin.py) ----------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_report(request):
+    """After a hostile-input module: how many inputs were tried so far."""
+    yield
+    report_inputs_tried(request.config)
+
+
+@pytest.fixture
+def open_limits(settings):
+    """Rate limits out of the way: this is about content, not volume (tested elsewhere)."""
+    settings.NEWSLETTER_SIGNUP_LIMITS = (("client", 10**6, 60), ("email", 10**6, 60))
+    settings.NEWSLETTER_PREFERENCE_LIMIT = (10**6, 60)
+    settings.NEWSLETTER_RESEND_WINDOW = datetime.timedelta(0)
+
+
+@pytest.fixture
+def news_index(db):
+    return NewsIndexPageFactory(parent=make_home_page())
