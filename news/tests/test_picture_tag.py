@@ -15,11 +15,6 @@ ATTRS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("specs", [CARD_SPECS, LEAD_SPECS, CARD_SPECS[:2], CARD_SPECS[:1]])
 @pytest.mark.parametrize("attrs", ATTRS)

@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 Status = Campaign.Status
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def backend():
     return LocalCampaignBackend()

@@ -17,21 +17,11 @@ from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import Campaign, Delivery, IssuePage
 
 from .conftest import text
-from .issue_setup import make_articles, make_site
+from .issue_setup import make_articles
 
 pytestmark = pytest.mark.django_db
 Status = Campaign.Status
 READERS = ["ann@example.org", "bob@example.org", "cy@example.net"]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def site():
-    return make_site()
 
 
 @pytest.fixture

@@ -11,11 +11,6 @@ from .pages import make_home_page
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def signup_form(response):
     soup = BeautifulSoup(response.content, "html.parser")
     return next(form for form in soup.find_all("form")
