@@ -2,7 +2,6 @@ from .article import (
     ArticlePage,
     ArticleRelatedPost,
     as_cards,
-    with_card_images,
     with_card_renditions,
 )
 from .images import CaptionedImage, CaptionedRendition
@@ -21,6 +20,5 @@ __all__ = [
     "NewsIndexPage",
     "Section",
     "as_cards",
-    "with_card_images",
     "with_card_renditions",
 ]

@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -32,17 +32,10 @@ RELATED_POSTS_WANTED = 3
 CARD_FIELDS = ("title", "url_path", "summary", "date", "section", "lead_image")
 
 
-def with_card_images(pages):
-    """Pages as story cards for lazy consumers (search results): their card fields, section,
-    and lead image with its card renditions, in three queries."""
-    return pages.only(*CARD_FIELDS).select_related("section").prefetch_related(
-        Prefetch("lead_image", queryset=CaptionedImage.objects.prefetch_renditions(*CARD_SPECS))
-    )
-
-
 def as_cards(pages):
-    """Pages to show as story cards: the card's fields, with the section and lead image
-    joined in. Once fetched, ``with_card_renditions`` adds the pictures' renditions."""
+    """Pages to show as story cards (lists, search, related posts): the card's fields, with
+    the section and lead image joined in. Once fetched (a page of results, a slice),
+    ``with_card_renditions`` adds the pictures' renditions."""
     return pages.only(*CARD_FIELDS).select_related("section", "lead_image")
 
 

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from news.factories import SectionFactory
 from news.models.index import PER_PAGE
@@ -67,6 +69,24 @@ def test_search_finds_live_articles(client, make_article):
     assert titles(found) == ["Austin rallies allies"]
     assert b"No stories found" in nothing.content
     assert empty.status_code == 200
+
+
+@pytest.mark.django_db
+def test_search_results_cost_the_same_queries_however_many(client, make_article):
+    def queries():
+        client.get("/search/", {"q": "Pentagon"})  # the card renditions are made here
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/search/", {"q": "Pentagon"}).status_code == 200
+        return len(captured.captured_queries)
+
+    make_article(title="Pentagon one")
+    one = queries()
+    for n in range(6):
+        make_article(title=f"Pentagon story {n}")
+
+    # The search with its count, the matching cards (section and photo joined in), their
+    # renditions.
+    assert one == queries() == 3
 
 
 @pytest.mark.django_db
