@@ -4,7 +4,9 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from wagtail.admin.forms import WagtailAdminModelForm
 
+from newsletter import consent
 from newsletter.addresses import clean_email
 from newsletter.models import MailingList
 from newsletter.subscriptions import PAUSE_CHOICES
@@ -82,6 +84,17 @@ class PreferencesForm(forms.Form):
 
     def pause_weeks(self):
         return PAUSE_CHOICES[self.cleaned_data["weeks"]]
+
+
+class SubscriberAdminForm(WagtailAdminModelForm):
+    """The admin's add and edit form: a status change must pass ``newsletter.consent``."""
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        old = self.instance.status if self.instance.pk else None
+        if reason := consent.refusal(old, status, consent.Actor.EDITOR):
+            raise forms.ValidationError(reason)
+        return status
 
 
 class ImportForm(forms.Form):

@@ -9,7 +9,8 @@
 - Rows for the same address (in any letter case) are merged into one subscriber.
 - An address already on file keeps its record and joins the list; the file may only move it
   *away* from receiving mail (to unsubscribed, bounced, complained), or from pending to active.
-  An import never brings back someone who left.
+  An import never brings back someone who left, and the report counts those it kept out
+  (the rules are ``newsletter.consent``'s).
 - Addresses erased at the owner's request are skipped (``Suppression``).
 - All or nothing: any invalid row and nothing is imported; every problem is reported with
   its row number. ``skip_invalid`` imports the valid rows and reports the rest.
@@ -28,9 +29,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from newsletter.addresses import clean_email, email_hash
+from newsletter.consent import Actor, brings_back, status_after
 from newsletter.exporting import unguard
 from newsletter.models import Subscriber, Suppression
-from newsletter.suppression import STRENGTH
 
 Status = Subscriber.Status
 BATCH = 500
@@ -63,6 +64,7 @@ class ImportReport:
     unchanged: int = 0
     duplicates: int = 0
     suppressed: int = 0
+    kept_out: int = 0  # on file, left (unsubscribed, bounced, complained), the file says back
     errors: list = field(default_factory=list)  # (row number, reason)
     dry_run: bool = False
     imported: bool = False
@@ -79,6 +81,10 @@ class ImportReport:
                  f"{self.duplicates} duplicate rows merged"]
         if self.suppressed:
             parts.append(f"{self.suppressed} erased addresses skipped")
+        if self.kept_out:
+            parts.append(f"{self.kept_out} who had left "
+                         f"{'would not be' if self.dry_run else 'were not'} brought back: "
+                         "only the reader can subscribe again, from the sign-up form")
         if self.errors:
             parts.append(f"{len(self.errors)} invalid rows")
         return "; ".join(parts) + "."
@@ -132,13 +138,9 @@ def _parse_row(raw, now):
 
 
 def _status_after(current, incoming):
-    """What the file may do to a status: move it away from receiving, or confirm a pending
-    one; never the other way."""
-    if STRENGTH.get(incoming, 0) > STRENGTH.get(current, 0) or (
-        current == Status.PENDING and incoming == Status.ACTIVE
-    ):
-        return incoming
-    return current
+    """What the file may do to a status (``newsletter.consent``): move it away from
+    receiving, or confirm a pending one; never bring back someone who left."""
+    return status_after(current, incoming, Actor.IMPORT)
 
 
 def _merge(first, later):
@@ -236,6 +238,8 @@ def _save(rows, mailing_lists, report):
         for pk, email, status, consent_at in found.values_list(
                 "pk", "email", "status", "consent_at"):
             existing[email.lower()] = (pk, status, consent_at)
+    report.kept_out = sum(brings_back(status, rows[email]["status"])
+                          for email, (_, status, _) in existing.items())
     created = [_new_subscriber(fields, now) for email, fields in rows.items()
                if email not in existing]
     Subscriber.objects.bulk_create(created, batch_size=BATCH)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from newsletter.addresses import email_hash
+from newsletter.consent import Actor, allows
 from newsletter.history import log_event
 from newsletter.models import MailingList, NewsletterSettings, Subscriber, Suppression
 from newsletter.tasks import queue_email
@@ -44,6 +45,7 @@ def _find_or_create(email, consent_url, consent_text):
                 defaults={
                     "email": email,
                     "status": Status.PENDING,
+                    "pending_since": timezone.now(),
                     "source": Subscriber.Source.FORM,
                     "consent_url": consent_url,
                     "consent_text": consent_text,
@@ -65,19 +67,19 @@ def sign_up(email, *, consent_url="", consent_text=None):
     subscriber, created = _find_or_create(email, consent_url, consent_text)
     if created:
         log_event(subscriber, "newsletter.signup", where=consent_url)
-    if subscriber.status == Status.ACTIVE:
+    if not allows(subscriber.status, Status.PENDING, Actor.SIGNUP):  # already active
         kind = "already_subscribed"
     else:
         kind = "confirm"
         if not created:
-            if subscriber.status != Status.PENDING:
-                subscriber.status = Status.PENDING
-                subscriber.status_reason = "signed up again on the site"
-                log_event(subscriber, "newsletter.signup", where=consent_url)
             subscriber.consent_url = consent_url
             subscriber.consent_text = consent_text
-            subscriber.save(update_fields=["status", "status_reason", "consent_url",
-                                           "consent_text", "updated_at"])
+            if subscriber.status != Status.PENDING:
+                # A new sign-up: links sent for an earlier one stop working.
+                subscriber.change_status(Status.PENDING, "signed up again on the site")
+                log_event(subscriber, "newsletter.signup", where=consent_url)
+            else:
+                subscriber.save(update_fields=["consent_url", "consent_text", "updated_at"])
         subscriber.lists.add(*MailingList.objects.filter(join_on_signup=True))
     if not _claim_signup_mail(subscriber):
         return None
@@ -96,8 +98,15 @@ def invite(subscriber):
 def confirm(subscriber):
     """Activate a pending subscriber from their confirmation link and queue the welcome
     email. Returns False (and changes nothing) if they weren't pending, e.g. a second click."""
+    if subscriber.status == Status.ACTIVE or not allows(
+            subscriber.status, Status.ACTIVE, Actor.CONFIRMATION):
+        return False
     now = timezone.now()
-    activated = Subscriber.objects.filter(pk=subscriber.pk, status=Status.PENDING).update(
+    # Only the sign-up the link was for (``tokens.read_confirm_token`` checked it), even if
+    # another began since it was read.
+    activated = Subscriber.objects.filter(
+        pk=subscriber.pk, status=Status.PENDING, pending_since=subscriber.pending_since,
+    ).update(
         status=Status.ACTIVE,
         confirmed_at=now,
         consent_at=now,
@@ -118,7 +127,8 @@ def confirm(subscriber):
 
 def unsubscribe(subscriber, reason="unsubscribe page"):
     """Stop all mail to them at once. Returns False if they were already not receiving."""
-    if subscriber.is_suppressed:
+    if subscriber.status == Status.UNSUBSCRIBED or not allows(
+            subscriber.status, Status.UNSUBSCRIBED, Actor.READER):
         return False
     subscriber.paused = False
     subscriber.change_status(Status.UNSUBSCRIBED, reason)
@@ -145,7 +155,7 @@ def resubscribe(subscriber, *, consent_url="", consent_text=None):
         return None
     subscriber.consent_url = consent_url[:500]
     subscriber.consent_text = consent_text or NewsletterSettings.load().consent_text
-    if subscriber.status == Status.UNSUBSCRIBED:
+    if allows(subscriber.status, Status.ACTIVE, Actor.READER):  # unsubscribed, not bounced
         subscriber.consent_at = timezone.now()
         subscriber.paused = False
         subscriber.change_status(Status.ACTIVE, "subscribed again on the preference page")

@@ -2,18 +2,19 @@
 
 Plain functions, called by the provider webhooks (``newsletter.signals``), by our own
 transactional mail when the SMTP server refuses a recipient, and by the sending pipeline.
-A stronger state is never weakened: complained > bounced > unsubscribed > anything else.
+A stronger state is never weakened: complained > bounced > unsubscribed > anything else
+(``newsletter.consent``).
 """
 
 import logging
 
+from newsletter.consent import Actor, allows
 from newsletter.history import log_event
 from newsletter.models import Subscriber
 
 logger = logging.getLogger(__name__)
 
 Status = Subscriber.Status
-STRENGTH = {Status.UNSUBSCRIBED: 1, Status.BOUNCED: 2, Status.COMPLAINED: 3}
 ACTIONS = {
     Status.UNSUBSCRIBED: "newsletter.unsubscribe",
     Status.BOUNCED: "newsletter.bounce",
@@ -27,7 +28,7 @@ def suppress(email, status, reason=""):
     subscriber = Subscriber.objects.with_email(email).first()
     if subscriber is None:
         return None
-    if STRENGTH.get(subscriber.status, 0) < STRENGTH[status]:
+    if subscriber.status != status and allows(subscriber.status, status, Actor.PROVIDER):
         subscriber.change_status(status, reason)
         log_event(subscriber, ACTIONS[status], reason=subscriber.status_reason)
         logger.info("Subscriber %s is now %s: %s", subscriber.pk, status, reason)

@@ -2,9 +2,11 @@
 
 Each kind of link has its own salt, so one kind of token never works as another.
 
-- Confirm: ``TimestampSigner`` over the subscriber id and a short hash of the address, so
-  the link stops working after ``NEWSLETTER_CONFIRM_MAX_AGE`` (3 days) or if an editor changes
-  the address it was sent to.
+- Confirm: ``TimestampSigner`` over the subscriber id, a short hash of the address and the
+  sign-up it was sent for (``Subscriber.pending_since``), so the link stops working after
+  ``NEWSLETTER_CONFIRM_MAX_AGE`` (3 days), if an editor changes the address it was sent to,
+  or once a later sign-up has replaced it (``ReplacedToken``). Links made before the sign-up
+  was part of the token carry none, and work while the address hasn't signed up again.
 - Unsubscribe and preferences: ``Signer`` over the subscriber id only. They never expire
   (an unsubscribe link in a year-old email must still work) and survive an address change.
 
@@ -33,6 +35,10 @@ class ExpiredToken(BadToken):
     """The link was genuine but is too old (confirmation links only)."""
 
 
+class ReplacedToken(BadToken):
+    """A genuine confirmation link for an earlier sign-up of the same address."""
+
+
 def absolute_url(path):
     """An absolute URL on the public site (``settings.SITE_URL``), as used in emails."""
     return settings.SITE_URL.rstrip("/") + path
@@ -47,9 +53,16 @@ def _address_check(subscriber):
     return hashlib.sha256(subscriber.email.encode()).hexdigest()[:10]
 
 
+def _signup_check(subscriber):
+    """Which sign-up a confirmation link is for: "" for none recorded (older rows)."""
+    moment = subscriber.pending_since
+    return "" if moment is None else signing.b62_encode(
+        int(moment.timestamp() * 1_000_000))
+
+
 def confirm_token(subscriber):
     return signing.TimestampSigner(salt=CONFIRM_SALT).sign(
-        f"{subscriber.pk}.{_address_check(subscriber)}"
+        f"{subscriber.pk}.{_address_check(subscriber)}.{_signup_check(subscriber)}"
     )
 
 
@@ -102,7 +115,8 @@ def _subscriber(pk):
 
 
 def read_confirm_token(token):
-    """The pending subscriber a confirmation link is for; raises ``BadToken``/``ExpiredToken``."""
+    """The subscriber a confirmation link is for; raises ``BadToken``, ``ExpiredToken`` or
+    ``ReplacedToken`` (sent for an earlier sign-up)."""
     signer = signing.TimestampSigner(salt=CONFIRM_SALT)
     try:
         value = signer.unsign(token, max_age=confirm_max_age())
@@ -110,10 +124,13 @@ def read_confirm_token(token):
         raise ExpiredToken from None
     except signing.BadSignature:
         raise BadToken from None
-    pk, _, check = value.partition(".")
+    pk, _, rest = value.partition(".")
+    check, _, signup = rest.partition(".")
     subscriber = _subscriber(pk)
     if check != _address_check(subscriber):
         raise BadToken
+    if signup != _signup_check(subscriber):
+        raise ReplacedToken
     return subscriber
 
 

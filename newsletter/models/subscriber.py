@@ -52,9 +52,10 @@ class Subscriber(models.Model):
         choices=Status.choices,
         default=Status.PENDING,
         db_index=True,
-        help_text="Only active subscribers get the newsletter. Add someone as pending to "
-        "email them a confirmation link; choose active only if they already agreed "
-        "elsewhere, e.g. on a paper form.",
+        help_text="Only active subscribers get the newsletter. Add someone as Pending and we "
+        "email them a link to confirm: they become active when they click it, and only the "
+        "reader can do that. You can unsubscribe someone (e.g. they asked by phone), but "
+        "only the reader can subscribe again, from the sign-up form.",
     )
     source = models.CharField(
         max_length=10,
@@ -122,6 +123,13 @@ class Subscriber(models.Model):
         editable=False,
         help_text="When the sign-up form last made us email them (confirmation or reminder).",
     )
+    pending_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When they last asked to subscribe (again). Confirmation links are for "
+        "this sign-up only: a link from an earlier one no longer works.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SubscriberQuerySet.as_manager()
@@ -187,6 +195,8 @@ class Subscriber(models.Model):
     def change_status(self, status, reason=""):
         """Move to ``status``, stamping the matching time and the reason, and save."""
         now = timezone.now()
+        if status == self.Status.PENDING and self.status != status:
+            self.pending_since = now  # a new sign-up: links sent for an earlier one stop
         self.status = status
         self.status_reason = reason[:255]
         if status == self.Status.ACTIVE:

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from newsletter import subscriptions, throttle, tokens
+from newsletter import consent, subscriptions, throttle, tokens
 from newsletter.forms import PreferencesForm, SignupForm
 from newsletter.models import NewsletterSettings, Subscriber
 
@@ -37,6 +37,12 @@ LINK_PROBLEMS = {
         "This confirmation link has expired",
         "Confirmation links only work for a few days. Enter your address below and we'll "
         "send you a fresh one.",
+    ),
+    "replaced": (
+        "This link has been replaced",
+        "This address signed up again after this email was sent, so the link in it no longer "
+        "works: use the link in the newest email from us. Can't find it? Enter your address "
+        "below and we'll send a fresh one.",
     ),
     "cancelled": (
         "This link no longer works",
@@ -105,9 +111,11 @@ def confirm(request, token):
         subscriber = tokens.read_confirm_token(token)
     except tokens.ExpiredToken:
         return link_problem(request, "expired")
+    except tokens.ReplacedToken:
+        return link_problem(request, "replaced")
     except tokens.BadToken:
         return link_problem(request, "invalid")
-    if subscriber.status not in (Status.PENDING, Status.ACTIVE):
+    if not consent.allows(subscriber.status, Status.ACTIVE, consent.Actor.CONFIRMATION):
         return link_problem(request, "cancelled")
     context = {"subscriber": subscriber, "token": token}
     if subscriber.status == Status.ACTIVE:
