@@ -76,6 +76,18 @@ def mailer_from_url(url, base_dir):
     )
 
 
+def webhook_providers(mailers):
+    """The django-anymail providers the ``MAILERS`` send through, by their ``EMAIL_URL``
+    scheme (``{"postmark"}``): each reports bounces and complaints to its webhook."""
+    providers = set()
+    for mailer in mailers.values():
+        backend = mailer.get("BACKEND", "")
+        if backend.startswith("anymail.backends.") and backend.endswith(".EmailBackend"):
+            providers.add(backend.removeprefix("anymail.backends.").split(".")[0])
+    # anymail's test backend keeps messages in memory and has no webhook.
+    return providers - {"test"}
+
+
 class OutboxBackend(BaseEmailBackend):
     """Write each message to its own readable ``.eml`` file in ``file_path``.
 

@@ -236,8 +236,13 @@ LOGGING = {
 # How many proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR); the
 # sign-up rate limit counts per client address.
 NEWSLETTER_TRUSTED_PROXIES = int(os.environ.get("NEWSLETTER_TRUSTED_PROXIES", 0))
-# Mail provider webhooks (bounces, complaints) authenticate with HTTP basic auth "user:pass".
-ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
+# The mail provider's webhook (bounces, complaints) is closed until ANYMAIL_WEBHOOK_SECRET,
+# HTTP basic auth "user:password", is set; production refuses to start without it. Any other
+# ANYMAIL_<NAME> variable becomes anymail's <NAME> setting, e.g. the signing key of a provider
+# that signs its posts: ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY.
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items()
+           if name.startswith("ANYMAIL_")}
+ANYMAIL.setdefault("WEBHOOK_SECRET", "")
 # End of newsletter subscriptions -----------------------------------------------------------
 
 # Newsletter campaigns ----------------------------------------------------------------------

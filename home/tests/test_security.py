@@ -20,6 +20,7 @@ from home.models import LoginAttempt
 from news.factories import CaptionedImageFactory
 
 from .conftest import add_issue, send
+from .test_settings_and_mail import PRODUCTION_MAIL
 
 ROOT = Path(__file__).resolve().parents[2]
 # <script> types a browser never runs: CSP's script-src doesn't apply to them.
@@ -154,7 +155,8 @@ def test_production_turns_on_https_hardening_and_the_policy():
 
 
 def test_check_deploy_is_clean_when_the_proxy_redirects_to_https_itself():
-    result = production(["manage.py", "check", "--deploy"], SECURE_SSL_REDIRECT="0")
+    result = production(["manage.py", "check", "--deploy"], SECURE_SSL_REDIRECT="0",
+                        **PRODUCTION_MAIL)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
 

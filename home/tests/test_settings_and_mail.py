@@ -14,6 +14,11 @@ from django.core.mail import EmailMultiAlternatives
 from config.mail import OutboxBackend, mailer_from_url
 
 ROOT = Path(__file__).resolve().parents[2]
+# check --deploy refuses the development mail settings (newsletter/checks.py).
+PRODUCTION_MAIL = {"SITE_URL": "https://lisastopten.com",
+                   "EMAIL_URL": "smtp://mailer:pw@smtp.lisastopten.com:587?tls=1",
+                   "DEFAULT_FROM_EMAIL": "Lisa's Top Ten <lisa@lisastopten.com>",
+                   "NEWSLETTER_REPLY_TO": "lisa@lisastopten.com"}
 
 
 def django_check(**env):
@@ -36,7 +41,7 @@ def test_production_refuses_the_development_secret_key(key):
 
 def test_production_starts_with_a_real_key():
     result = django_check(SECRET_KEY="k" * 20 + "-a-long-random-production-key-0123456789",
-                          ANYMAIL_WEBHOOK_SECRET="hook:s3cret")
+                          ANYMAIL_WEBHOOK_SECRET="hook:s3cret", **PRODUCTION_MAIL)
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout

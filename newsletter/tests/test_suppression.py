@@ -1,7 +1,5 @@
 """Bounces, complaints and provider unsubscribes stop the mail; weaker news never undoes them."""
 
-import base64
-import json
 import smtplib
 
 import pytest
@@ -10,7 +8,6 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
 from newsletter import subscriptions
-from newsletter.factories import SubscriberFactory
 from newsletter.models import Subscriber
 from newsletter.suppression import (
     mark_bounced,
@@ -120,44 +117,6 @@ def test_an_event_without_recipient_is_ignored(active):
     send_event("bounced", None)
     active.refresh_from_db()
     assert active.status == Status.ACTIVE
-
-
-def postmark(client, payload, auth="hooks:s3cret"):
-    token = base64.b64encode(auth.encode()).decode()
-    return client.post("/newsletter/anymail/postmark/tracking/", json.dumps(payload),
-                       content_type="application/json", HTTP_AUTHORIZATION=f"Basic {token}")
-
-
-def test_the_webhook_checks_its_secret_then_suppresses(client, settings, active):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": "hooks:s3cret"}
-    bounce = {"RecordType": "Bounce", "Type": "HardBounce", "Email": active.email,
-              "ID": 1, "Details": "smtp;550 5.1.1 The email account does not exist"}
-    assert postmark(client, bounce, auth="hooks:wrong").status_code == 400
-    active.refresh_from_db()
-    assert active.status == Status.ACTIVE
-    assert postmark(client, bounce).status_code == 200
-    active.refresh_from_db()
-    assert active.status == Status.BOUNCED
-    assert active.status_reason.startswith("Postmark:")
-
-
-def test_the_webhook_reports_complaints(client, settings):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": "hooks:s3cret"}
-    reader = SubscriberFactory()
-    complaint = {"RecordType": "SpamComplaint", "Type": "SpamComplaint", "Email": reader.email,
-                 "ID": 2}
-    assert postmark(client, complaint).status_code == 200
-    reader.refresh_from_db()
-    assert reader.status == Status.COMPLAINED
-
-
-def test_the_deploy_check_warns_without_a_webhook_secret(settings):
-    from newsletter.checks import webhook_secret_check
-
-    settings.ANYMAIL = {"WEBHOOK_SECRET": ""}
-    assert [warning.id for warning in webhook_secret_check(None)] == ["newsletter.W001"]
-    settings.ANYMAIL = {"WEBHOOK_SECRET": "a:b"}
-    assert webhook_secret_check(None) == []
 
 
 def test_confirming_after_a_bounce_works_through_double_opt_in(active):
