@@ -90,7 +90,8 @@ def test_a_flood_from_one_client_is_rate_limited(signup, settings):
     assert statuses[20:] == [429] * 5
     response = signup("one-more@example.org", ip="198.51.100.9")
     assert response.status_code == 429
-    assert response["Retry-After"] == "3600"
+    # The seconds until the oldest counted sign-up leaves the hour.
+    assert 3500 < int(response["Retry-After"]) <= 3600
     assert "Too many sign-ups from your network" in error_text(response)
     assert len(mail.outbox) == 20
     assert not Subscriber.objects.with_email("one-more@example.org").exists()

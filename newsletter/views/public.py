@@ -193,5 +193,5 @@ def preferences(request, token):
     }
     response = render(request, "newsletter/preferences.html", context, status=status)
     if status == 429:
-        response["Retry-After"] = str(refused.seconds)
+        response["Retry-After"] = "3600"
     return _private(response)
