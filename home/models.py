@@ -107,23 +107,3 @@ class HomePage(MemoizedChildRoutingMixin, FastPrivacyMixin, Page):
         # The same page for every reader until the content changes: kept per process.
         context["news_index"] = memoize("news-index", NewsIndexPage.objects.live().first)
         return context
-
-
-class LoginAttempt(models.Model):
-    """One failed sign-in to the admin, kept for the rate limit's window (``home.security``).
-
-    Both keys are keyed hashes, not the client address or username themselves.
-    """
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    client_key = models.CharField(max_length=64)
-    username_key = models.CharField(max_length=64)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client_key", "created_at"], name="home_login_client"),
-            models.Index(fields=["username_key", "created_at"], name="home_login_username"),
-        ]
-
-    def __str__(self):
-        return f"Failed sign-in at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -11,42 +11,46 @@ decorator on each admin URL: it also covers the admin's redirects, error pages a
 that apps add with Wagtail hooks.
 
 **Sign-in rate limit.** ``ThrottledLoginForm`` (``WAGTAILADMIN_USER_LOGIN_FORM``) counts
-failed sign-ins in the ``LoginAttempt`` table, where every gunicorn worker sees the same
-counts. ``ADMIN_LOGIN_LIMITS`` failures in its window from one client address, or for one
-username from anywhere, and the form says "Too many attempts" and when to try again,
-without checking the password. Refused attempts don't count, so the lock lifts when the
-window has passed. Rows hold keyed hashes of the address and the username, never the
-values, and are deleted once older than the window.
+failed sign-ins with ``core.ratelimit``, where every gunicorn worker sees the same counts
+(keyed hashes only). ``ADMIN_LOGIN_LIMITS`` in its window: ``failures`` for one username from
+one client address, or ``client_failures`` from one client address for any usernames, and
+the form says "Too many sign-in attempts" and when to try again, without checking the
+password. Strangers can't lock an editor out: their failures count against their own
+addresses. Past ``username_failures`` for one username from everywhere (guessing spread over
+many addresses), only an address with no failure for that username still gets its password
+checked, so a botnet gets one guess per address and the editor, from their own address,
+still signs in. Refused attempts don't count, so a lock lifts when the window has passed.
 
 **Password-reset rate limit.** Wagtail's "Forgot password?" form sends an email to whatever
 address is posted, so without a limit anyone could flood an editor's inbox from the sign-in
 page. ``ThrottledPasswordResetView`` (wired over ``/admin/password_reset/`` in
-``config/urls.py``) allows ``ADMIN_PASSWORD_RESET_LIMITS`` requests in the window per client
-address and per submitted address, whether or not an account has it (the page must not tell
-which). A request over the limit gets the form again with "Too many password reset
-requests", status 429, and no email. Refused requests don't count, so the limit lifts once
-the window has passed. The counts share ``LoginAttempt``: a reset request's keys start with
-``reset:``, so neither limit counts the other's rows and each deletes only its own old ones.
-"""
+``config/urls.py``) allows, per ``ADMIN_PASSWORD_RESET_LIMITS`` in the window, ``email``
+requests for one address from one client address and ``client`` requests from one client
+address for any addresses, whether or not an account has the address (the page must not tell
+which). Past ``email_everywhere`` requests for one address from everywhere, only client
+addresses that haven't asked for it yet are served, the same way as sign-ins, so strangers
+can't spend an editor's own reset. A request over a limit gets the form again with "Too many
+password reset requests", status 429, and no email. Refused requests don't count.
 
-import datetime
-import math
+Why not django-axes: it would count sign-ins only, with its own three tables, middleware,
+authentication backend and lockout page, beside the limiter the sign-up form needs anyway.
+One limiter (``core.ratelimit``) gives all three forms the same client address (IPv4-mapped
+addresses, proxies, IPv6 networks), the same hashing and the same clean-up, and the lockout
+stays a message on Wagtail's own sign-in form.
+"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.csp import CSP
 from wagtail.admin.forms.auth import LoginForm
 from wagtail.admin.views.account import PasswordResetView
 
-from home.models import LoginAttempt
-from newsletter.throttle import client_address
+from core.ratelimit import Limiter, Rule, client_address
 
-DEFAULT_LOGIN_LIMITS = {"failures": 10, "seconds": 15 * 60}
-DEFAULT_RESET_LIMITS = {"client": 10, "email": 3, "seconds": 60 * 60}
-RESET_PREFIX = "reset:"  # LoginAttempt keys of password-reset requests start with this
+DEFAULT_LOGIN_LIMITS = {"failures": 10, "client_failures": 30, "username_failures": 100,
+                        "seconds": 15 * 60}
+DEFAULT_RESET_LIMITS = {"email": 3, "client": 10, "email_everywhere": 10, "seconds": 60 * 60}
 
 
 class AdminContentSecurityPolicyMiddleware:
@@ -69,43 +73,24 @@ class AdminContentSecurityPolicyMiddleware:
 
 
 def login_limits():
-    return getattr(settings, "ADMIN_LOGIN_LIMITS", DEFAULT_LOGIN_LIMITS)
+    return {**DEFAULT_LOGIN_LIMITS, **getattr(settings, "ADMIN_LOGIN_LIMITS", {})}
 
 
-def _key(kind, value):
-    return salted_hmac(f"home.security.login.{kind}", value, algorithm="sha256").hexdigest()
-
-
-def _keys(client, username):
-    # Letter case and spaces don't make a new username to guess against.
-    return {"client_key": _key("client", client),
-            "username_key": _key("username", username.strip().casefold())}
-
-
-def seconds_locked(client, username):
-    """How long sign-ins from ``client`` or for ``username`` stay refused (0: not refused)."""
+def _login_rules():
     limits = login_limits()
-    window = datetime.timedelta(seconds=limits["seconds"])
-    now = timezone.now()
-    wait = 0
-    for field, key in _keys(client, username).items():
-        recent = list(
-            LoginAttempt.objects.filter(**{field: key}, created_at__gte=now - window)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[: limits["failures"]]
-        )
-        if len(recent) >= limits["failures"]:
-            # Refused until the oldest of the last `failures` failures leaves the window.
-            wait = max(wait, (recent[-1] + window - now).total_seconds())
-    return math.ceil(wait)
+    return [Rule("account", limits["failures"], limits["seconds"]),
+            Rule("client", limits["client_failures"], limits["seconds"]),
+            Rule("name", limits["username_failures"], limits["seconds"],
+                 spare_new="account")]
 
 
-def record_failure(client, username):
-    """Count one failed sign-in, and forget the ones the window has passed."""
-    window = datetime.timedelta(seconds=login_limits()["seconds"])
-    LoginAttempt.objects.filter(created_at__lt=timezone.now() - window).exclude(
-        client_key__startswith=RESET_PREFIX).delete()
-    LoginAttempt.objects.create(**_keys(client, username))
+SIGN_INS = Limiter("login", _login_rules)
+
+
+def _counted(client, name):
+    # Letter case and spaces don't make a new username (or address) to guess against.
+    name = name.strip().casefold()
+    return {"account": (name, client), "client": client, "name": name}
 
 
 class ThrottledLoginForm(LoginForm):
@@ -120,20 +105,16 @@ class ThrottledLoginForm(LoginForm):
         username = self.cleaned_data.get("username")
         if username is None or not self.cleaned_data.get("password"):
             return super().clean()  # the field errors say what is missing
-        client = client_address(self.request) if self.request else ""
-        wait = seconds_locked(client, username)
-        if wait:
-            minutes = max(1, math.ceil(wait / 60))
-            raise ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": f"{minutes} minute{'s' if minutes != 1 else ''}"},
-            )
+        counted = _counted(client_address(self.request) if self.request else "", username)
+        refusal = SIGN_INS.check(counted)
+        if refusal:
+            raise ValidationError(self.error_messages["throttled"], code="throttled",
+                                  params={"minutes": refusal.minutes})
         try:
             return super().clean()
         except ValidationError as error:
             if error.code == "invalid_login":
-                record_failure(client, username)
+                SIGN_INS.record(counted)
             raise
 
 
@@ -141,62 +122,36 @@ class ThrottledLoginForm(LoginForm):
 
 
 def reset_limits():
-    return getattr(settings, "ADMIN_PASSWORD_RESET_LIMITS", DEFAULT_RESET_LIMITS)
+    return {**DEFAULT_RESET_LIMITS, **getattr(settings, "ADMIN_PASSWORD_RESET_LIMITS", {})}
 
 
-def _reset_keys(client, email):
-    # 64 characters in all, like the sign-in keys; the prefix keeps the two kinds apart.
-    size = 64 - len(RESET_PREFIX)
-    return {
-        "client_key": RESET_PREFIX + _key("reset.client", client)[:size],
-        "username_key": RESET_PREFIX + _key("reset.email", email.strip().casefold())[:size],
-    }
-
-
-def reset_seconds_locked(client, email):
-    """How long reset requests from ``client`` or for ``email`` stay refused (0: not)."""
+def _reset_rules():
     limits = reset_limits()
-    window = datetime.timedelta(seconds=limits["seconds"])
-    now = timezone.now()
-    wait = 0
-    keys = _reset_keys(client, email)
-    for field, allowed in (("client_key", limits["client"]), ("username_key", limits["email"])):
-        recent = list(
-            LoginAttempt.objects.filter(**{field: keys[field]}, created_at__gte=now - window)
-            .order_by("-created_at").values_list("created_at", flat=True)[:allowed]
-        )
-        if len(recent) >= allowed:
-            wait = max(wait, (recent[-1] + window - now).total_seconds())
-    return math.ceil(wait)
+    return [Rule("account", limits["email"], limits["seconds"]),
+            Rule("client", limits["client"], limits["seconds"]),
+            Rule("name", limits["email_everywhere"], limits["seconds"],
+                 spare_new="account")]
 
 
-def record_reset_request(client, email):
-    """Count one password-reset request, and forget the ones the window has passed."""
-    window = datetime.timedelta(seconds=reset_limits()["seconds"])
-    LoginAttempt.objects.filter(client_key__startswith=RESET_PREFIX,
-                                created_at__lt=timezone.now() - window).delete()
-    LoginAttempt.objects.create(**_reset_keys(client, email))
+RESETS = Limiter("reset", _reset_rules)
 
 
 class ThrottledPasswordResetView(PasswordResetView):
     """Wagtail's password-reset form, refusing to send more than a few emails an hour from one
-    client address or to one address."""
+    client address, or to one address from one client address."""
 
     message = ("Too many password reset requests. No email was sent. Please try again in "
                "%(minutes)s.")
 
     def form_valid(self, form):
-        client = client_address(self.request)
-        email = form.cleaned_data["email"]
-        wait = reset_seconds_locked(client, email)
-        if wait:
-            minutes = max(1, math.ceil(wait / 60))
-            form.add_error(None, ValidationError(
-                self.message, code="throttled",
-                params={"minutes": f"{minutes} minute{'s' if minutes != 1 else ''}"}))
+        counted = _counted(client_address(self.request), form.cleaned_data["email"])
+        refusal = RESETS.check(counted)
+        if refusal:
+            form.add_error(None, ValidationError(self.message, code="throttled",
+                                                 params={"minutes": refusal.minutes}))
             response = self.form_invalid(form)
             response.status_code = 429
-            response["Retry-After"] = str(wait)
+            response["Retry-After"] = str(refusal.seconds)
             return response
-        record_reset_request(client, email)
+        RESETS.record(counted)
         return super().form_valid(form)

@@ -26,6 +26,23 @@ def normalise_email(value):
     return (value or "").strip().lower()
 
 
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def canonical_mailbox(value):
+    """The mailbox an address delivers to, as the rate limits count it: lower case, any
+    ``+tag`` dropped (``jane+news@example.org`` is ``jane@example.org``), and at Gmail, which
+    ignores dots, no dots (``j.a.n.e@googlemail.com`` is ``jane@gmail.com``). Only a key:
+    the subscriber's address is stored as typed."""
+    local, at, domain = normalise_email(value).rpartition("@")
+    if not at:
+        return domain
+    local = local.split("+", 1)[0] or local
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", "") or local, "gmail.com"
+    return f"{local}@{domain}"
+
+
 def email_hash(value):
     """A stable SHA-256 of the normalised address, for suppression records."""
     return hashlib.sha256(normalise_email(value).encode()).hexdigest()

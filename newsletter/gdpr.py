@@ -7,8 +7,8 @@ from wagtail.models import ModelLogEntry
 
 from newsletter.addresses import email_hash
 from newsletter.exporting import COLUMNS
-from newsletter.models import SignupAttempt, Subscriber, Suppression
-from newsletter.throttle import email_key
+from newsletter.models import Subscriber, Suppression
+from newsletter.throttle import forget_address
 
 Status = Subscriber.Status
 SUPPRESSION_REASONS = {
@@ -55,7 +55,7 @@ def erase(subscriber):
     """
     address = subscriber.email
     _history(subscriber).delete()
-    SignupAttempt.objects.filter(email_key=email_key(address)).delete()
+    forget_address(address)
     reason = SUPPRESSION_REASONS.get(subscriber.status, Suppression.Reason.ERASED)
     subscriber.delete()
     suppression, _ = Suppression.objects.update_or_create(

@@ -1,37 +1,42 @@
-"""Rate limits for the sign-up form, per client address and per email address.
+"""Rate limits for the sign-up form, per client network and per mailbox.
 
-Why a table: the site runs several gunicorn workers (and the default cache is per process),
-so counters must live somewhere they all share. Each post of the form adds one
-``SignupAttempt`` row holding keyed hashes (``salted_hmac``) of the client address and the
-email address, never the values themselves; rows older than the longest window are deleted
-as new ones arrive. A check is a couple of indexed ``COUNT`` queries. Two requests racing
-may both pass at the very edge of a limit; that overshoot of one is acceptable here.
+The counting is ``core.ratelimit``'s (one table, keyed hashes, sliding windows); this module
+says what is counted. Every post of the form counts, refused ones too, so a flood stays
+refused until it stops. The client is its IP (an IPv4-mapped IPv6 address as the IPv4 address
+it carries, other IPv6 addresses per /64 network).
 
-Refused attempts count too, so a flood stays refused until it stops. IPv6 clients are
-counted per /64 network, the block one household or phone usually gets.
+Addresses are counted by their canonical mailbox (``newsletter.addresses.canonical_mailbox``):
+``victim+1@example.org`` to ``victim+20@example.org`` all reach one inbox, so they share one
+count, and so do Gmail's dotted spellings. Besides the counts per client and per mailbox, one
+network may ask for only a few *different* mailboxes an hour ("addresses"), so nobody can
+send confirmation mail to a list of strangers; a reader asking again for a mailbox already
+counted there still may.
 
 Limits are ``(kind, how many, seconds)``; settings may override them with
-``NEWSLETTER_SIGNUP_LIMITS``. The per-address limits also cap how much mail one address can
-be sent by strangers (the resend window in ``newsletter.subscriptions`` caps it further).
+``NEWSLETTER_SIGNUP_LIMITS``. The per-mailbox limits cap how much mail one inbox can be sent
+by strangers (the resend window in ``newsletter.subscriptions`` caps it further for one
+exact address).
 """
 
 import datetime
-import ipaddress
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from wagtail.models import ModelLogEntry
 
-from newsletter.models import SignupAttempt
+from core.ratelimit import Limiter, Rule
+from newsletter.addresses import canonical_mailbox
 
 DEFAULT_LIMITS = (
     ("client", 20, 60 * 60),  # an office or school sharing one address can still sign up
-    ("email", 5, 60 * 60),
+    ("addresses", 5, 60 * 60),  # different mailboxes from one client network
+    ("email", 5, 60 * 60),  # per mailbox, from anywhere
     ("email", 10, 24 * 60 * 60),
 )
 MESSAGES = {
     "client": "Too many sign-ups from your network just now. Please try again in an hour.",
+    "addresses": "We've had sign-ups for several different addresses from your network just "
+    "now. Please try again in an hour.",
     "email": "We've had several requests for this address already. Please check your inbox "
     "(and spam folder) for our email, or try again later.",
 }
@@ -41,61 +46,33 @@ def limits():
     return getattr(settings, "NEWSLETTER_SIGNUP_LIMITS", DEFAULT_LIMITS)
 
 
-def client_address(request):
-    """The client's IP, taking ``NEWSLETTER_TRUSTED_PROXIES`` proxies' X-Forwarded-For into
-    account; an IPv6 address is reduced to its /64 network."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = getattr(settings, "NEWSLETTER_TRUSTED_PROXIES", 0)
-    if proxies:
-        forwarded = [part.strip() for part in
-                     request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64]
-    if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
+def _rules():
+    # "addresses" counts the different mailboxes asked for from one network.
+    return [Rule(kind, allowed, seconds, distinct=kind == "addresses")
+            for kind, allowed, seconds in limits()]
 
 
-def _key(kind, value):
-    return salted_hmac(f"newsletter.throttle.{kind}", value, algorithm="sha256").hexdigest()
-
-
-def email_key(email):
-    """The key attempts for this normalised address are stored under."""
-    return _key("email", email)
+SIGNUPS = Limiter("signup", _rules)
 
 
 def record_attempt(client, email=""):
-    """Record one sign-up attempt; return the message of the limit it broke, or ``None``.
+    """Count one sign-up attempt; return the ``Refusal`` of the limit it broke, or ``None``.
 
     ``email`` is the normalised address when the form gave a valid one, else empty.
     """
-    now = timezone.now()
-    rules = limits()
-    longest = max(seconds for _, _, seconds in rules)
-    SignupAttempt.objects.filter(
-        created_at__lt=now - datetime.timedelta(seconds=longest)
-    ).delete()
-    keys = {"client": _key("client", client), "email": email_key(email) if email else ""}
-    broken = None
-    for kind, allowed, seconds in rules:
-        if not keys[kind]:
-            continue
-        recent = SignupAttempt.objects.filter(
-            **{f"{kind}_key": keys[kind]},
-            created_at__gte=now - datetime.timedelta(seconds=seconds),
-        ).count()
-        if recent >= allowed:
-            broken = kind
-            break
-    SignupAttempt.objects.create(
-        created_at=now, client_key=keys["client"], email_key=keys["email"]
-    )
-    return MESSAGES[broken] if broken else None
+    mailbox = canonical_mailbox(email) if email else ""
+    values = {"client": client, "addresses": client}
+    if mailbox:
+        values["email"] = mailbox
+    refusal = SIGNUPS.check(values, item=mailbox)
+    # A refused mailbox doesn't become one of the network's "addresses".
+    SIGNUPS.record(values, item="" if refusal else mailbox)
+    return refusal
+
+
+def forget_address(email):
+    """Delete the attempts counted for this address's mailbox (erasure on request)."""
+    SIGNUPS.forget("email", canonical_mailbox(email))
 
 
 # Preference changes ------------------------------------------------------------------------

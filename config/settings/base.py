@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "home",
     "newsletter",
     "news",
+    "core",
     "wagtail_newsletter",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -341,13 +342,17 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor does a superuser's dashboard ask Wagtail's server for its latest release (the policy
 # would refuse it); releases arrive by changing the pins in pyproject.toml.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-# Admin sign-in: at most this many failures per client address, and per username, in the
-# window; then "try again in N minutes" (home.security).
+# Admin sign-in: at most this many failures in the window for one username from one client
+# address, and from one client address; past username_failures for one username from
+# everywhere only addresses with no failure for it are checked (home.security).
 WAGTAILADMIN_USER_LOGIN_FORM = "home.security.ThrottledLoginForm"
-ADMIN_LOGIN_LIMITS = {"failures": 10, "seconds": 15 * 60}
-# Admin password-reset emails: at most this many requests per client address and per
-# submitted address in the window; then the form says "try again in N minutes" (home.security).
-ADMIN_PASSWORD_RESET_LIMITS = {"client": 10, "email": 3, "seconds": 60 * 60}
+ADMIN_LOGIN_LIMITS = {"failures": 10, "client_failures": 30, "username_failures": 100,
+                      "seconds": 15 * 60}
+# Admin password-reset emails: at most this many requests in the window for one address from
+# one client address, and from one client address; past email_everywhere for one address only
+# client addresses that haven't asked for it yet are served (home.security).
+ADMIN_PASSWORD_RESET_LIMITS = {"email": 3, "client": 10, "email_everywhere": 10,
+                               "seconds": 60 * 60}
 # Image uploads that start like an image but aren't one are refused in plain words, not with
 # a server error (home/uploads.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.uploads.ImageForm"

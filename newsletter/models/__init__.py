@@ -2,7 +2,7 @@
 
 from .issue import STORIES_PER_ISSUE, IssueIndexPage, IssuePage, IssueStory
 from .lists import MailingList, Segment
-from .records import SignupAttempt, Suppression
+from .records import Suppression
 from .sending import Campaign, Delivery, IssueSnapshot
 from .settings import NewsletterSettings
 from .subscriber import Subscriber, SubscriberQuerySet
@@ -18,7 +18,6 @@ __all__ = [
     "MailingList",
     "NewsletterSettings",
     "Segment",
-    "SignupAttempt",
     "Subscriber",
     "SubscriberQuerySet",
     "Suppression",

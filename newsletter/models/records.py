@@ -1,27 +1,8 @@
-"""Bookkeeping that holds no readable address: sign-up attempts and suppressed hashes."""
+"""Bookkeeping that holds no readable address: suppressed hashes (sign-up attempts are
+counted by ``core.ratelimit``)."""
 
 from django.db import models
 from django.utils import timezone
-
-
-class SignupAttempt(models.Model):
-    """One post of the sign-up form, kept a day so rate limits hold across server processes.
-
-    Both keys are keyed hashes (see ``newsletter.throttle``), not the address or IP itself.
-    """
-
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    client_key = models.CharField(max_length=64)
-    email_key = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client_key", "created_at"], name="newsletter_attempt_client"),
-            models.Index(fields=["email_key", "created_at"], name="newsletter_attempt_email"),
-        ]
-
-    def __str__(self):
-        return f"Sign-up attempt at {self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
 class Suppression(models.Model):

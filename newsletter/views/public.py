@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.ratelimit import client_address
 from newsletter import consent, subscriptions, throttle, tokens
 from newsletter.forms import PreferencesForm, SignupForm
 from newsletter.models import NewsletterSettings, Subscriber
@@ -79,10 +80,10 @@ def subscribe(request):
     form = SignupForm(request.POST)
     valid = form.is_valid()
     refused = throttle.record_attempt(
-        throttle.client_address(request), form.cleaned_data["email"] if valid else ""
+        client_address(request), form.cleaned_data["email"] if valid else ""
     )
     if refused:
-        form.add_error(None, refused)
+        form.add_error(None, throttle.MESSAGES[refused.kind])
         status = 429
     elif not valid:
         status = 400
@@ -98,7 +99,7 @@ def subscribe(request):
     context = {"form": form, "source_path": form.cleaned_data.get("source_url", "")}
     response = render(request, "newsletter/subscribe.html", context, status=status)
     if status == 429:
-        response["Retry-After"] = "3600"
+        response["Retry-After"] = str(refused.seconds)
     return _private(response)
 
 
