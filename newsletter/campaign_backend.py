@@ -216,15 +216,19 @@ class LocalCampaignBackend(CampaignBackend):
 
     def send_test_email(self, *, campaign_id, email):
         campaign = self._get(campaign_id)
+        issue = issue_for(campaign)
+        if issue is None:
+            raise CampaignBackendError(
+                "This campaign is not linked to an issue any more: save the issue's campaign "
+                "again from its Newsletter tab.")
         try:
-            from newsletter.rendering import render_issue_text
+            from newsletter.rendering import freeze_issue
             from newsletter.sending import send_test
 
-            issue = issue_for(campaign)
-            text = render_issue_text(issue.get_latest_revision_as_object()) if issue else ""
-            send_test(subject=f"[Test] {campaign.subject}", html=campaign.html, text=text,
-                      email=email, from_name=campaign.from_name or None,
-                      reply_to=campaign.reply_to or None)
+            # The issue frozen as a send would freeze it (the same images, HTML and text),
+            # from the draft the editor is looking at.
+            snapshot = freeze_issue(issue.get_latest_revision_as_object())
+            send_test(campaign=campaign, snapshot=snapshot, email=email)
         except CampaignBackendError:
             raise
         except Exception as error:

@@ -9,10 +9,10 @@ other sending failure is logged. Neither reaches the reader as an error page.
 import logging
 import smtplib
 
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from newsletter import tokens
+from newsletter.mailformat import Email
 from newsletter.models import NewsletterSettings
 from newsletter.suppression import suppress_refused_recipients
 
@@ -22,7 +22,9 @@ TRANSACTIONAL = "default"
 
 def build_message(subscriber, template, subject, context=None, *, headers=None,
                   newsletter_settings=None):
-    """An ``EmailMultiAlternatives`` from ``newsletter/email/<template>.txt`` and ``.html``."""
+    """An ``EmailMultiAlternatives`` from ``newsletter/email/<template>.txt`` and ``.html``,
+    written by ``newsletter.mailformat``'s rules (plain List-Unsubscribe, 7-bit parts, a
+    Message-ID at the sender's domain)."""
     newsletter_settings = newsletter_settings or NewsletterSettings.load()
     context = {
         "subscriber": subscriber,
@@ -32,7 +34,7 @@ def build_message(subscriber, template, subject, context=None, *, headers=None,
         **(context or {}),
     }
     base = f"newsletter/email/{template}"
-    message = EmailMultiAlternatives(
+    message = Email(
         subject=subject,
         body=render_to_string(f"{base}.txt", context),
         from_email=newsletter_settings.sender,
@@ -72,6 +74,21 @@ def send_confirmation(subscriber):
     return deliver(message)
 
 
+def next_issue_at():
+    """When the next scheduled issue goes out, as readers read it ("Wednesday 2 December 2026
+    at 07:00"), or "" when none is scheduled. A new reader gets the next issue that starts
+    sending, whenever that is, so the welcome mail promises no more than this."""
+    from django.utils import timezone
+    from django.utils.dateformat import format as format_date
+
+    from newsletter.models import Campaign
+
+    when = (Campaign.objects.filter(status=Campaign.Status.SCHEDULED,
+                                    scheduled_for__gt=timezone.now())
+            .order_by("scheduled_for").values_list("scheduled_for", flat=True).first())
+    return format_date(timezone.localtime(when), r"l j F Y \a\t H:i") if when else ""
+
+
 def send_welcome(subscriber):
     newsletter_settings = NewsletterSettings.load()
     message = build_message(
@@ -79,6 +96,7 @@ def send_welcome(subscriber):
         "welcome",
         f"Welcome to {newsletter_settings.from_name}",
         {
+            "next_issue_at": next_issue_at(),
             "unsubscribe_url": tokens.unsubscribe_url(subscriber),
             "preferences_url": tokens.preferences_url(subscriber),
         },

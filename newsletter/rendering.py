@@ -19,6 +19,7 @@ don't purge it either.
 import logging
 import re
 
+from django.core.files.base import ContentFile
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.dateformat import format as format_date
@@ -142,6 +143,11 @@ def story_data(rank, story, article, request=None):
     return data
 
 
+def _stored(storage, name):
+    with storage.open(name, "rb") as stored:
+        return stored.read()
+
+
 def freeze_image(data, issue_date):
     """Copy the story's rendition to ``issues/<date>/`` and point the story at the copy.
 
@@ -157,7 +163,11 @@ def freeze_image(data, issue_date):
     storage = rendition.file.storage
     try:
         with rendition.file.open("rb") as source:
-            saved = storage.save(name, source)
+            content = source.read()
+        if storage.exists(name) and _stored(storage, name) == content:
+            saved = name  # a test send of this issue copied it already: the same address
+        else:
+            saved = storage.save(name, ContentFile(content))
     except OSError:
         logger.exception("Could not copy %s for the issue of %s", rendition.file.name, issue_date)
         return data
@@ -238,13 +248,12 @@ def render_issue_web_html(issue):
 # Snapshot and personal links
 
 
-def build_snapshot(issue, *, user=None):
-    """Freeze ``issue`` as it is now into a saved ``IssueSnapshot``: subject, preheader, the
-    email's HTML and text (with placeholders), the archive body and the stories as data.
+def freeze_issue(issue, *, user=None):
+    """``issue`` as it is now, frozen into an unsaved ``IssueSnapshot``: subject, preheader,
+    the email's HTML and text (with placeholders), the archive body and the stories as data.
 
-    Images are copied so the snapshot keeps them (see ``freeze_image``). Call it for a
-    published issue without unpublished changes (``issue.sending_problems()`` is empty): the
-    page's own row is then its live revision.
+    Images are copied so the snapshot keeps them (see ``freeze_image``). A test send mails
+    this unsaved snapshot, so the editor checks the very message readers will get.
     """
     from newsletter.models import IssueSnapshot
 
@@ -253,7 +262,7 @@ def build_snapshot(issue, *, user=None):
         for rank, (story, article) in enumerate(load_stories(issue), start=1)
     ]
     context = issue_email_context(issue, stories=stories)
-    snapshot = IssueSnapshot(
+    return IssueSnapshot(
         issue=issue,
         issue_date=issue.issue_date,
         subject=context["subject"],
@@ -265,6 +274,15 @@ def build_snapshot(issue, *, user=None):
         revision_id=issue.live_revision_id,
         sent_by=user if user is not None and user.is_authenticated else None,
     )
+
+
+def build_snapshot(issue, *, user=None):
+    """Freeze ``issue`` (``freeze_issue``) and save the snapshot.
+
+    Call it for a published issue without unpublished changes (``issue.sending_problems()``
+    is empty): the page's own row is then its live revision.
+    """
+    snapshot = freeze_issue(issue, user=user)
     snapshot.save()
     return snapshot
 

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from newsletter import mailformat
+
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
 PREFERENCES_SALT = "newsletter.preferences"
@@ -96,13 +98,8 @@ def list_unsubscribe_headers(subscriber, newsletter_settings=None):
         from newsletter.models import NewsletterSettings
 
         newsletter_settings = NewsletterSettings.load()
-    targets = [f"<{unsubscribe_url(subscriber)}>"]
-    if mailbox := newsletter_settings.unsubscribe_mailbox:
-        targets.append(f"<mailto:{mailbox}?subject=unsubscribe>")
-    return {
-        "List-Unsubscribe": ", ".join(targets),
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return mailformat.list_unsubscribe_headers(unsubscribe_url(subscriber),
+                                               newsletter_settings.unsubscribe_mailbox)
 
 
 def _subscriber(pk):

@@ -1,70 +1,36 @@
 """One campaign's message, built and serialised once, then made personal per recipient.
 
 The snapshot's HTML and text keep placeholders where each reader's own links go. The MIME
-message is built once with both parts in 8bit transfer encoding (so the placeholders survive
-serialisation as they are), and every line kept well under SMTP's 998-byte limit. For each
+message is built once, both parts quoted-printable (``quoted``): 7-bit, every line at most
+76 characters, and decoding gives back the snapshot's HTML and text exactly. For each
 recipient only a few headers are added and the placeholders replaced in the bytes: nothing is
-rendered again per person.
+rendered or encoded again per person.
 
-``raw_for`` gives bytes ready for SMTP's DATA (CRLF line ends, dot-stuffed, terminated);
-``email_for`` gives an ``EmailMultiAlternatives`` with the same headers and parts, for mail
-backends that are not SMTP (the in-memory backend in tests, the file outbox, API providers).
+``raw_for`` gives bytes ready for SMTP's DATA (CRLF line ends, terminated; no line starts with
+a dot, so there is nothing to stuff); ``email_for`` gives an ``EmailMultiAlternatives`` whose
+``message()`` is those same bytes, for mail backends that are not SMTP (the in-memory backend
+in tests, the file outbox, the console), with the parts and headers also as attributes for API
+providers (django-anymail).
 """
 
 import email.policy
-import re
 import time
 import uuid
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import formataddr, parseaddr
 
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
+from django.utils.encoding import punycode
 
-from newsletter import tokens
+from newsletter import mailformat, tokens
+from newsletter.sending import quoted
 
 UNSUBSCRIBE = "[[UNSUBSCRIBE_URL]]"
 PREFERENCES = "[[PREFERENCES_URL]]"
-# Lines are wrapped well below 998 bytes, counting each placeholder as the longest link
-# that may replace it.
-LINE_LIMIT = 990
-LINK_ALLOWANCE = 200
-_BREAK_AFTER = re.compile(rb"[>\s]")
-
-
-def _weight(line):
-    return len(line) + LINK_ALLOWANCE * (
-        line.count(UNSUBSCRIBE.encode()) + line.count(PREFERENCES.encode())
-    )
-
-
-def _split_line(line):
-    """Split one long line (bytes) after a tag's ``>`` or at white space."""
-    pieces = []
-    while _weight(line) > LINE_LIMIT:
-        budget = LINE_LIMIT - LINK_ALLOWANCE * 2
-        cut = max((m.end() for m in _BREAK_AFTER.finditer(line, 0, budget)), default=0)
-        if cut <= 0:
-            # Nothing to break at (a very long word): cut between UTF-8 characters.
-            cut = budget
-            while cut > 0 and 0x80 <= line[cut] < 0xC0:
-                cut -= 1
-        pieces.append(line[:cut].rstrip(b" \t"))
-        line = line[cut:]
-    pieces.append(line)
-    return pieces
-
-
-def wrap_lines(text):
-    """``text`` with every line short enough for SMTP. Breaks go after a tag's ``>`` or at
-    white space, which HTML renders as a space at most (and plain text as a line break)."""
-    if all(_weight(line) <= LINE_LIMIT for line in text.encode().splitlines()):
-        return text
-    lines = []
-    for line in text.encode().splitlines():
-        lines.extend(_split_line(line) if _weight(line) > LINE_LIMIT else [line])
-    return b"\n".join(lines).decode()
+PLACEHOLDERS = (UNSUBSCRIBE, PREFERENCES)
+SMTP = email.policy.SMTP
 
 
 class Links:
@@ -99,82 +65,99 @@ class Links:
         )
 
     def list_unsubscribe(self, unsubscribe_url):
-        """RFC 2369 and RFC 8058 headers, as ``tokens.list_unsubscribe_headers`` makes them."""
-        targets = [f"<{unsubscribe_url}>"]
-        if self.mailbox:
-            targets.append(f"<mailto:{self.mailbox}?subject=unsubscribe>")
-        return {
-            "List-Unsubscribe": ", ".join(targets),
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
+        """RFC 2369 and RFC 8058 headers (``mailformat.list_unsubscribe_headers``)."""
+        return mailformat.list_unsubscribe_headers(unsubscribe_url, self.mailbox)
+
+
+class FrozenEmail(EmailMultiAlternatives):
+    """One reader's copy for a non-SMTP backend. Backends that write MIME (file outbox,
+    console, in-memory, Django's SMTP for international addresses) call ``message()`` and get
+    the frozen bytes; API providers read the parts and headers as usual."""
+
+    raw = b""
+
+    def message(self, *, policy=email.policy.default):
+        # The headers are folded already: parse them as they are, so nothing is re-encoded.
+        return email.message_from_bytes(self.raw, policy=policy.clone(max_line_length=None))
 
 
 class FrozenMessage:
     """The campaign's message, serialised once; personal copies are cheap to make."""
 
     def __init__(self, *, subject, html, text, from_email, reply_to="", list_name="daily",
-                 newsletter_settings=None):
+                 newsletter_settings=None, feedback_id=""):
         from newsletter.models import NewsletterSettings
 
         newsletter_settings = newsletter_settings or NewsletterSettings.load()
         self.subject = subject
-        self.html = wrap_lines(html)
-        self.text = wrap_lines(text)
+        self.html = html
+        self.text = text
         self.from_email = from_email
         self.envelope_from = parseaddr(from_email)[1]
-        self.domain = self.envelope_from.rpartition("@")[2] or "localhost"
+        self.domain = mailformat.sender_domain(from_email)
         self.reply_to = reply_to
         name = parseaddr(from_email)[0] or newsletter_settings.from_name
         self.list_id = formataddr((name, f"{list_name}.{self.domain}"))
+        self.feedback_id = feedback_id
         self.links = Links(newsletter_settings)
         self._date = (0, "")
         self.head, self.body = self._serialise()
 
     @classmethod
-    def for_campaign(cls, campaign, newsletter_settings=None):
+    def for_campaign(cls, campaign, newsletter_settings=None, *, snapshot=None,
+                     subject_prefix=""):
+        """The message of ``campaign``'s snapshot (or of ``snapshot``, an issue frozen for a
+        test send, whose subject then starts with ``subject_prefix``)."""
         from newsletter.models import NewsletterSettings
 
         newsletter_settings = newsletter_settings or NewsletterSettings.load()
-        snapshot = campaign.snapshot
+        snapshot = snapshot or campaign.snapshot
         sender = newsletter_settings.sender
         if campaign.from_name:
             sender = formataddr((campaign.from_name, parseaddr(sender)[1]))
+        list_name = campaign_list_slug(campaign)
         return cls(
-            subject=snapshot.subject, html=snapshot.html, text=snapshot.text,
+            subject=subject_prefix + snapshot.subject, html=snapshot.html, text=snapshot.text,
             from_email=sender, reply_to=campaign.reply_to or newsletter_settings.reply_to,
-            list_name=campaign_list_slug(campaign), newsletter_settings=newsletter_settings,
+            list_name=list_name, newsletter_settings=newsletter_settings,
+            feedback_id=feedback_id(snapshot.issue_date, list_name, sender),
         )
 
     def _serialise(self):
-        """The shared headers and the dot-stuffed MIME body with placeholders, as bytes."""
-        message = EmailMessage(policy=email.policy.SMTP)
-        message["Subject"] = self.subject
-        message["From"] = self.from_email
+        """The shared headers and the MIME body with placeholders, as bytes."""
+        headers = EmailMessage(policy=SMTP)
+        headers["Subject"] = self.subject
+        headers["From"] = self.from_email
         if self.reply_to:
-            message["Reply-To"] = self.reply_to
-        message["List-Id"] = self.list_id
-        message.set_content(self.text, subtype="plain", charset="utf-8", cte="8bit")
-        message.add_alternative(self.html, subtype="html", charset="utf-8", cte="8bit")
-        for part in message.iter_parts():
-            del part["MIME-Version"]
-        raw = message.as_bytes()
-        head, _, body = raw.partition(b"\r\n\r\n")
-        # SMTP's transparency rule, applied once: a line starting with "." gets another.
-        body = re.sub(rb"(?m)^\.", b"..", body)
-        if not body.endswith(b"\r\n"):
-            body += b"\r\n"
-        return head + b"\r\n", b"\r\n" + body + b".\r\n"
+            headers["Reply-To"] = self.reply_to
+        headers["List-Id"] = self.list_id
+        if self.feedback_id:
+            headers["Feedback-ID"] = self.feedback_id
+        # "=_" never occurs in quoted-printable, so the parts can't contain the boundary.
+        boundary = f"=_{uuid.uuid4().hex}"
+        headers["MIME-Version"] = "1.0"
+        headers["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
+        head = b"".join(SMTP.fold_binary(name, value) for name, value in headers.items())
+        parts = []
+        for subtype, content in (("plain", self.text), ("html", self.html)):
+            parts.append(
+                f"--{boundary}\r\n"
+                f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+                "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+                f"{quoted.encode(content, PLACEHOLDERS)}\r\n")
+        body = "\r\n" + "".join(parts) + f"--{boundary}--\r\n"
+        return head, body.encode("ascii")
 
     # Per recipient
 
     def date(self):
         now = int(time.time())
         if self._date[0] != now:
-            self._date = (now, formatdate(now, usegmt=True))
+            self._date = (now, mailformat.rfc5322_date(now))
         return self._date[1]
 
     def message_id(self):
-        return f"<{uuid.uuid4().hex}@{self.domain}>"
+        return mailformat.message_id(self.domain)
 
     def personal_headers(self, address, subscriber_id):
         unsubscribe_url, preferences_url = self.links.for_subscriber(subscriber_id)
@@ -182,32 +165,50 @@ class FrozenMessage:
                    **self.links.list_unsubscribe(unsubscribe_url)}
         return headers, unsubscribe_url, preferences_url
 
-    def raw_for(self, address, subscriber_id):
-        """The message to ``address`` as SMTP DATA bytes (CRLF, dot-stuffed, ending ``.``)."""
-        headers, unsubscribe_url, preferences_url = self.personal_headers(
-            address, subscriber_id)
-        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items()).encode()
-        body = self.body.replace(b"[[UNSUBSCRIBE_URL]]", unsubscribe_url.encode()).replace(
-            b"[[PREFERENCES_URL]]", preferences_url.encode())
+    def _personal_bytes(self, headers, unsubscribe_url, preferences_url):
+        head = b"".join(
+            value.fold(policy=SMTP).encode() if hasattr(value, "fold")
+            else f"{name}: {value}\r\n".encode()
+            for name, value in headers.items())
+        body = self.body.replace(UNSUBSCRIBE.encode(), quoted.link(unsubscribe_url).encode())
+        body = body.replace(PREFERENCES.encode(), quoted.link(preferences_url).encode())
         return head + self.head + body
+
+    def raw_for(self, address, subscriber_id):
+        """The message to ``address`` as SMTP DATA bytes (CRLF, ending with ``.``)."""
+        return self._personal_bytes(*self.personal_headers(address, subscriber_id)) + b".\r\n"
 
     def email_for(self, address, subscriber_id):
         """The same message as an ``EmailMultiAlternatives``, for non-SMTP mail backends."""
         headers, unsubscribe_url, preferences_url = self.personal_headers(
             address, subscriber_id)
+        local, _, domain = address.rpartition("@")
+        headers["To"] = f"{local}@{punycode(domain)}" if local else address
+        raw = self._personal_bytes(headers, unsubscribe_url, preferences_url)
         del headers["To"]
         headers["List-Id"] = self.list_id
+        if self.feedback_id:
+            headers["Feedback-ID"] = self.feedback_id
 
         def personal(text):
             return text.replace(UNSUBSCRIBE, unsubscribe_url).replace(
                 PREFERENCES, preferences_url)
 
-        message = EmailMultiAlternatives(
+        message = FrozenEmail(
             subject=self.subject, body=personal(self.text), from_email=self.from_email,
             to=[address], reply_to=[self.reply_to] if self.reply_to else [], headers=headers,
         )
         message.attach_alternative(personal(self.html), "text/html")
+        message.raw = raw
         return message
+
+
+def feedback_id(issue_date, list_name, sender):
+    """Gmail's ``Feedback-ID`` (campaign:list:kind:sender), e.g.
+    ``2026-11-23:daily:newsletter:lisastopten.example``: Postmaster Tools reports spam rates
+    per issue and per list under it."""
+    day = issue_date.isoformat() if hasattr(issue_date, "isoformat") else str(issue_date or "")
+    return f"{day}:{list_name}:newsletter:{mailformat.sender_domain(sender)}"
 
 
 def campaign_list_slug(campaign):

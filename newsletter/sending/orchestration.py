@@ -9,7 +9,6 @@ even two requests racing past the check cannot both send.
 """
 
 import logging
-from email.utils import formataddr, parseaddr
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q
@@ -215,15 +214,16 @@ def report(campaign):
 # Test sends
 
 
-def send_test(*, subject, html, text, email, from_name=None, reply_to=None):
-    """One message to ``email`` now, through the newsletter mailer, as a reader would get it:
-    same headers, and that address's own links if it is a subscriber (example links if not).
-    Raises ``SendRefused`` for an address that isn't one, or when the server refuses it."""
+def send_test(*, campaign, snapshot, email):
+    """One message to ``email`` now, through the newsletter mailer and the same transport as
+    the send: ``snapshot`` (the issue frozen for this test, unsaved) built into the same
+    frozen message, with "[Test] " before the subject. That address gets its own links if it
+    is a subscriber, example links if not. Raises ``SendRefused`` for an address that isn't
+    one, or when the server refuses it."""
     from django.core import mail
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    from newsletter.models import NewsletterSettings
     from newsletter.sending import transport
     from newsletter.sending.message import FrozenMessage
     from newsletter.sending.worker import MAILER
@@ -232,15 +232,9 @@ def send_test(*, subject, html, text, email, from_name=None, reply_to=None):
         validate_email(email)
     except ValidationError:
         raise SendRefused(f"{email!r} is not an email address.") from None
-    newsletter_settings = NewsletterSettings.load()
-    sender = newsletter_settings.sender
-    if from_name:
-        sender = formataddr((from_name, parseaddr(sender)[1]))
-    frozen = FrozenMessage(subject=subject, html=html or "", text=text or "", from_email=sender,
-                           reply_to=reply_to or newsletter_settings.reply_to,
-                           newsletter_settings=newsletter_settings)
+    frozen = FrozenMessage.for_campaign(campaign, snapshot=snapshot, subject_prefix="[Test] ")
     subscriber = Subscriber.objects.with_email(email).first()
-    sender = transport.GenericSender(mail.mailers[MAILER], frozen)
+    sender = transport.for_backend(mail.mailers[MAILER], frozen)
     try:
         sender.send(email, subscriber.pk if subscriber else None)
     except transport.SendError as error:

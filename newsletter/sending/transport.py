@@ -1,9 +1,10 @@
 """Handing one personal message to the newsletter mailer, with its outcome in three kinds.
 
 - ``SMTPSender``, the fast path when ``mail.mailers["newsletter"]`` is Django's SMTP backend:
-  one connection for many messages, the frozen bytes sent as they are (already dot-stuffed,
-  so nothing is scanned again per message), with PIPELINING when the server offers it
-  (MAIL, RCPT and DATA in one round trip).
+  one connection for many messages, the frozen bytes sent as they are (7-bit
+  quoted-printable with no line starting with a dot, so nothing is scanned again per message
+  and no server needs 8BITMIME), with PIPELINING when the server offers it (MAIL, RCPT and
+  DATA in one round trip).
 - ``GenericSender`` for every other backend (the in-memory one in tests, the file outbox,
   API providers through django-anymail): an ``EmailMultiAlternatives`` per recipient.
 
@@ -152,7 +153,6 @@ class SMTPSender:
             raise Transient(f"Could not connect to the mail server ({error}).",
                             connect=True) from error
         self.pipelining = connection.has_extn("pipelining")
-        self.mail_options = " BODY=8BITMIME" if connection.has_extn("8bitmime") else ""
         self.connection = connection
         return connection
 
@@ -192,7 +192,7 @@ class SMTPSender:
     def _transaction(self, connection, address, data):
         sender = self.frozen.envelope_from
         if self.pipelining:
-            connection.send(f"MAIL FROM:<{sender}>{self.mail_options}\r\n"
+            connection.send(f"MAIL FROM:<{sender}>\r\n"
                             f"RCPT TO:<{address}>\r\nDATA\r\n".encode())
             # A 421 closes the connection: no more replies will come, and reading on would
             # turn the server's reason into "connection unexpectedly closed".
@@ -201,7 +201,7 @@ class SMTPSender:
                 replies.append(connection.getreply())
             mail_reply, rcpt_reply, data_reply = replies + [(0, b"")] * (3 - len(replies))
         else:
-            mail_reply = connection.docmd("MAIL", f"FROM:<{sender}>{self.mail_options}")
+            mail_reply = connection.docmd("MAIL", f"FROM:<{sender}>")
             rcpt_reply = data_reply = (0, b"")
             if mail_reply[0] == 250:
                 rcpt_reply = connection.docmd("RCPT", f"TO:<{address}>")

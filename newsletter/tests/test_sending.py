@@ -17,7 +17,14 @@ from newsletter.models import Campaign, Delivery, IssueSnapshot, Subscriber
 from newsletter.sending import SendRefused, report, send_issue_now, send_test
 from newsletter.sending.message import PREFERENCES, UNSUBSCRIBE
 
-from .sending_helpers import make_issue, media, no_failed_tasks, readers, recipients_of
+from .sending_helpers import (
+    frozen_campaign,
+    make_issue,
+    media,
+    no_failed_tasks,
+    readers,
+    recipients_of,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "no_failed_tasks")]
 __all__ = ["media", "no_failed_tasks"]
@@ -220,19 +227,21 @@ def test_send_issue_command_without_an_issue_or_with_a_bad_date(subscribers):
 def test_send_test_personalises_for_a_subscriber_and_not_for_a_stranger(subscribers):
     from .sending_helpers import HTML, TEXT
 
-    send_test(subject="[Test] Today", html=HTML, text=TEXT, email="ann@example.org")
-    send_test(subject="[Test] Today", html=HTML, text=TEXT, email="editor@example.com",
-              from_name="Lisa at the desk", reply_to="desk@example.com")
+    campaign = frozen_campaign(html=HTML, text=TEXT, from_name="Lisa at the desk",
+                               reply_to="desk@example.com")
+    send_test(campaign=campaign, snapshot=campaign.snapshot, email="ann@example.org")
+    send_test(campaign=campaign, snapshot=campaign.snapshot, email="editor@example.com")
 
     ann = Subscriber.objects.get(email="ann@example.org")
-    to_ann, to_editor = mail.outbox
+    to_ann, to_editor = mail.outbox[-2:]
     assert tokens.unsubscribe_url(ann) in to_ann.body
     assert "/unsubscribe/example/" in to_editor.body and UNSUBSCRIBE not in to_editor.body
+    assert to_editor.subject.startswith("[Test] ")
     assert to_editor.from_email.startswith("Lisa at the desk <")
     assert to_editor.reply_to == ["desk@example.com"]
     assert to_editor.alternatives[0].mimetype == "text/html"
     with pytest.raises(SendRefused, match="not an email address"):
-        send_test(subject="x", html=HTML, text=TEXT, email="not-an-address")
+        send_test(campaign=campaign, snapshot=campaign.snapshot, email="not-an-address")
 
 
 def test_placeholders_match_the_rendering(issue):

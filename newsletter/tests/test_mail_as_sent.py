@@ -1,0 +1,171 @@
+"""The issue as it arrives: the raw bytes an SMTP server received, parsed strictly, decode to
+the snapshot's HTML and text exactly (with each reader's links); the CSS in them parses; the
+mail is 7-bit for a server without 8BITMIME; and the test send is that same message."""
+
+import re
+
+import pytest
+import tinycss2
+from aiosmtpd.controller import Controller
+from bs4 import BeautifulSoup, Comment
+from django.utils import timezone
+
+from news.factories import ArticlePageFactory
+from newsletter import tokens
+from newsletter.campaign_backend import LocalCampaignBackend
+from newsletter.factories import IssuePageFactory, daily_list
+from newsletter.models import Campaign, IssueSnapshot
+from newsletter.rendering import personalise
+from newsletter.sending import send_issue_now
+
+from .mail_capture import Catcher, free_port, smtp_catcher, smtp_mailer, strictly
+from .sending_helpers import no_failed_tasks, readers
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_failed_tasks")]
+__all__ = ["no_failed_tasks", "smtp_catcher"]
+SITE = "https://www.lisas-top-ten-the-daily-newsletter.example"
+GEORGIA = 'bold 22px/1.25 Georgia,"Times New Roman",serif'  # as tinycss2 writes it
+
+
+@pytest.fixture
+def issue(settings, site):
+    """An issue of ten stories with photos and long headlines, so its lines are long (long
+    image addresses) and its HTML has everything a re-wrap breaks."""
+    settings.SITE_URL = settings.WAGTAILADMIN_BASE_URL = SITE
+    news_index, issue_index = site
+    articles = [
+        ArticlePageFactory(
+            parent=news_index, lead_image__size=(800, 450),
+            title=f"Story {n}: what the council decided about the bridge, the buses and "
+                  f"the {'very ' * n}long night of the floods",
+            summary=f"What happened in story {n}, and why it matters to readers today.")
+        for n in range(1, 11)]
+    return IssuePageFactory(parent=issue_index, articles=articles, preheader="",
+                            issue_date=timezone.localdate(),
+                            intro="Good morning!\n\nTen stories today.")
+
+
+def decoded(message, subtype):
+    return message.get_body((subtype,)).get_content().replace("\r\n", "\n")
+
+
+def css_errors(nodes):
+    """tinycss2's parse errors anywhere in ``nodes`` (bad strings, unclosed blocks, ...)."""
+    errors = []
+    for node in nodes:
+        if node.type == "error":
+            errors.append(node)
+        for child in ("prelude", "content", "value", "arguments"):
+            children = getattr(node, child, None)
+            if isinstance(children, list):
+                errors.extend(css_errors(children))
+    return errors
+
+
+def check_css(html):
+    """Every ``<style>`` block and ``style`` attribute parses as CSS; returns the h2 fonts."""
+    page = BeautifulSoup(html, "html.parser")
+    for style in page.find_all("style"):
+        rules = tinycss2.parse_stylesheet(style.string or "", skip_comments=True)
+        assert not css_errors(rules), (css_errors(rules), style.string)
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                body = tinycss2.parse_blocks_contents(rule.content)
+                assert not css_errors(body), tinycss2.serialize(rule.content)
+    for tag in page.find_all(style=True):
+        declarations = tinycss2.parse_blocks_contents(tag["style"])
+        assert not css_errors(declarations), tag["style"]
+    fonts = []
+    for h2 in page.find_all("h2"):
+        for declaration in tinycss2.parse_blocks_contents(h2["style"], skip_whitespace=True):
+            if declaration.type == "declaration" and declaration.name == "font":
+                fonts.append(tinycss2.serialize(declaration.value).strip())
+    return fonts
+
+
+def comments(html):
+    return [str(c) for c in BeautifulSoup(html, "html.parser").find_all(
+        string=lambda s: isinstance(s, Comment))]
+
+
+def test_the_sent_html_and_text_are_the_snapshots_exactly(smtp_catcher, issue):
+    ann = readers("ann@example.org")[0]
+
+    send_issue_now(issue)
+
+    snapshot = IssueSnapshot.objects.get(issue=issue)
+    [raw] = smtp_catcher.raw_to("ann@example.org")
+    message = strictly(raw)
+    html = decoded(message, "html")
+    expected = personalise(snapshot.html, ann).replace("\r\n", "\n")
+    # The issue's lines really are long: a line-wrapping sender had to break them.
+    assert max(len(line) for line in snapshot.html.encode().splitlines()) > 998
+    assert html == expected
+    assert decoded(message, "plain") == personalise(snapshot.text, ann).replace("\r\n", "\n")
+    assert f'href="{tokens.unsubscribe_url(ann)}"' in html
+    # What the old re-wrap broke: a CSS string, the preheader's spacer, Outlook's comments.
+    assert check_css(html) == [GEORGIA] * 10
+    assert html.count("&zwnj;") == snapshot.html.count("&zwnj;") == 40
+    outlook = [c for c in comments(html) if c.startswith("[if mso | IE]>")]
+    assert outlook and comments(html) == comments(snapshot.html)
+    # On the wire: 7-bit, short lines, both parts quoted-printable.
+    assert raw.isascii()
+    head, body = raw.split(b"\r\n\r\n", 1)
+    assert max(len(line) for line in body.split(b"\r\n")) <= 76  # RFC 2045's limit
+    assert max(len(line) for line in head.split(b"\r\n")) < 998
+    for part in message.get_body(("plain",)), message.get_body(("html",)):
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+        assert part["MIME-Version"] is None  # once, at the top
+    assert message["MIME-Version"] == "1.0"
+
+
+def test_a_server_without_8bitmime_gets_seven_bit_mail(settings, issue):
+    catcher = Catcher(eight_bit=False)
+    port = free_port()
+    controller = Controller(catcher, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {**settings.MAILERS, "newsletter": smtp_mailer(port)}
+    try:
+        readers("ann@example.org")
+        issue.preheader = "Floods · the bridge — and “the buses”"
+        issue.save_revision().publish()
+        send_issue_now(issue)
+    finally:
+        controller.stop()
+
+    [(recipients, options, raw)] = catcher.messages
+    assert options == []  # no BODY=8BITMIME to a server that didn't offer it
+    assert all(byte < 0x80 for byte in raw)
+    message = strictly(raw)
+    assert "Floods · the bridge — and “the buses”" in decoded(message, "html")
+
+
+def test_the_test_send_is_the_message_readers_get(smtp_catcher, issue):
+    ann = readers("ann@example.org")[0]
+    campaign = Campaign.objects.create(issue=issue, audience=str(daily_list().pk),
+                                       subject=issue.get_newsletter_subject())
+    backend = LocalCampaignBackend()
+
+    backend.send_test_email(campaign_id=str(campaign.pk), email=ann.email)
+    send_issue_now(issue, campaign=campaign)
+
+    test_raw, real_raw = smtp_catcher.raw_to(ann.email)
+    test, real = strictly(test_raw), strictly(real_raw)
+    assert test["Subject"] == "[Test] " + real["Subject"]
+    for name in ("From", "Reply-To", "To", "List-Id", "Feedback-ID", "List-Unsubscribe",
+                 "List-Unsubscribe-Post", "MIME-Version"):
+        assert test[name] == real[name], name
+    for subtype in ("plain", "html"):
+        test_part, real_part = test.get_body((subtype,)), real.get_body((subtype,))
+        assert test_part.items() == real_part.items()
+        assert decoded(test, subtype) == decoded(real, subtype)
+    images = [img["src"] for img in BeautifulSoup(decoded(real, "html"),
+                                                  "html.parser").find_all("img")]
+    assert len(images) == 10
+    assert all(re.search(rf"/issues/{issue.issue_date}/\d\d-", src) for src in images)
+    # Apart from the boundary and the per-message headers, the bytes are the same.
+    def body(raw):
+        boundary = re.search(rb'boundary="([^"]+)"', raw).group(1)
+        return raw.split(b"\r\n\r\n", 1)[1].replace(boundary, b"BOUNDARY")
+
+    assert body(test_raw) == body(real_raw)
