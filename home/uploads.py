@@ -8,12 +8,20 @@ reads but a picture that doesn't would be saved, and every page showing it would
 So the file field here also decodes the picture (a JPEG at an eighth of its size, which still
 reads all of its data) and refuses anything Pillow can't read with Wagtail's own message:
 "Upload a valid image...". ``WAGTAILIMAGES_IMAGE_FORM_BASE`` points at ``ImageForm``.
+
+Before any of that, a photo past ``WAGTAILIMAGES_MAX_IMAGE_PIXELS`` is refused from its header
+(Wagtail's own check decodes the whole picture to count its pixels), with the size to resize
+it to. An accepted photo is stored without its GPS position, camera and photographer metadata,
+the right way up (``news.image_files.strip_metadata``).
 """
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
+
+from news.image_files import max_pixels, strip_metadata, too_many_pixels_message
 
 # Enough to read every byte of a JPEG without holding the full-size picture in memory.
 DECODE_SIZE = (256, 256)
@@ -27,12 +35,38 @@ class CheckedImageField(WagtailImageField):
             upload = super().to_python(data)
             if upload is not None:
                 self.check_image_data(upload)
+                upload = self.without_metadata(upload)
         except ValidationError:
             raise
         except Exception as error:  # whatever Pillow raises, this is not an image we can use
             raise ValidationError(self.error_messages["invalid_image"],
                                   code="invalid_image") from error
         return upload
+
+    def check_image_pixel_size(self, f):
+        """Refuse a photo past the pixel limit, reading only its header."""
+        f.image.f.seek(0)
+        try:
+            with PILImage.open(f.image.f) as header:
+                width, height = header.size
+                frames = getattr(header, "n_frames", 1)
+        except PILImage.DecompressionBombError:  # so large Pillow won't even open it
+            raise ValidationError(too_many_pixels_message(),
+                                  code="file_too_many_pixels") from None
+        finally:
+            f.image.f.seek(0)
+        if width * height * frames > max_pixels():
+            raise ValidationError(too_many_pixels_message(width, height * frames),
+                                  code="file_too_many_pixels")
+
+    def without_metadata(self, upload):
+        """The upload, or a copy of it without metadata and upright."""
+        upload.seek(0)
+        clean = strip_metadata(upload.read())
+        upload.seek(0)
+        if clean is None:
+            return upload
+        return SimpleUploadedFile(upload.name, clean, content_type=upload.content_type)
 
     def check_image_data(self, upload):
         upload.seek(0)

@@ -214,6 +214,9 @@ TASKS = {
 # Wagtail
 WAGTAILIMAGES_IMAGE_MODEL = "news.CaptionedImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
+# 64 megapixels: every newsroom camera (61 MP at most, 9504 x 6336) and phone panorama fits;
+# an upload past it is refused, a stored photo past it is not decoded (news.image_files).
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]

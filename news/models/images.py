@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.functional import classproperty
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
+from news.image_files import CleanFilter
+
 # Renditions the reader pages ask for; listing views prefetch exactly these.
 CARD_SPECS = ("fill-480x270|format-webp", "fill-480x270|format-jpeg",
               "fill-960x540|format-webp", "fill-960x540|format-jpeg")
@@ -33,6 +35,11 @@ class CaptionedImage(AbstractImage):
     )
 
     admin_form_fields = (*Image.admin_form_fields, "caption", "credit", "credit_url")
+
+    def generate_rendition_file(self, filter, *, source=None):
+        """Every rendition from the photo's pixels only: no GPS, camera or photographer's
+        metadata, orientation applied (``news.image_files``)."""
+        return super().generate_rendition_file(CleanFilter(spec=filter.spec), source=source)
 
     class Meta(AbstractImage.Meta):
         verbose_name = "image"
