@@ -108,9 +108,8 @@ class IssueReadinessPanel(Panel):
 
 def today_context():
     """Today's issue and its campaign, subscribers, and the last send's report."""
-    from newsletter.campaign_backend import problems_before_sending
     from newsletter.models import Campaign, IssueIndexPage, IssuePage, Subscriber
-    from newsletter.revisions import draft_differs, version_to_send
+    from newsletter.revisions import draft_differs
     from newsletter.views.campaigns import campaign_report
 
     today = timezone.localdate()
@@ -122,15 +121,16 @@ def today_context():
                                       args=["newsletter", "issuepage", index.pk])
                               if index else None)
     else:
-        version = version_to_send(issue)
+        # The row is the published issue; a draft-only issue is its latest draft.
+        version = issue if issue.live else issue.get_latest_revision_as_object()
         campaigns = issue.campaigns.order_by("-started_at", "-created_at")
         campaign = (campaigns.filter(snapshot__isnull=False).first() or campaigns.first())
         context.update(
             issue=issue,
             stories=len(version.stories.all()),
             problems=([] if campaign and campaign.started_at
-                      else problems_before_sending(issue)),
-            draft_changed=draft_differs(issue),
+                      else version.sending_problems()),
+            draft_changed=issue.has_unpublished_changes and draft_differs(issue),
             campaign=campaign,
             edit_url=reverse("wagtailadmin_pages:edit", args=[issue.pk]),
             preview_url=reverse("wagtailadmin_pages:view_draft", args=[issue.pk])
