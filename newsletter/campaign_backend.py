@@ -14,18 +14,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.log_actions import get_active_log_context
-from wagtail.models import Revision
 from wagtail_newsletter.audiences import Audience, AudienceSegment
 from wagtail_newsletter.campaign_backends import Campaign as BaseCampaign
 from wagtail_newsletter.campaign_backends import CampaignBackend, CampaignBackendError
 
 from newsletter.models import Campaign, IssuePage, MailingList
+from newsletter.revisions import only_newsletter_settings_changed, version_to_send
 
 logger = logging.getLogger(__name__)
 
 Status = Campaign.Status
 # Once a campaign has started (or missed its time), the panel shows its report, not "Send".
-STARTED = {Status.WAITING, Status.SENDING, Status.PAUSED, Status.SENT, Status.CANCELLED}
+STARTED = {Status.WAITING, Status.SENDING, Status.PAUSED, Status.SENT, Status.CANCELLED,
+           Status.FAILED}
 
 SAVE_FIRST = ("Save the issue's campaign first (the save may have failed: see the message "
               "above), then try again.")
@@ -51,55 +52,17 @@ def issue_for(campaign):
     return IssuePage.objects.filter(pk=campaign.issue_id).first()
 
 
-def _comparable(content, fields):
-    """The editor-controlled part of a revision's content: form fields, and child rows in
-    their order without their ids."""
-    result = {}
-    for name in fields:
-        value = content.get(name)
-        if isinstance(value, list) and all(isinstance(item, dict) for item in value):
-            rows = sorted(value, key=lambda row: row.get("sort_order") or 0)
-            value = [{k: v for k, v in row.items() if k not in {"pk", "id", "page",
-                                                                  "sort_order"}}
-                     for row in rows]
-        result[name] = value
-    return result
-
-
-def only_newsletter_settings_changed(issue):
-    """True if the issue's draft differs from its published version only in the Newsletter
-    tab (recipients, subject). Every action button in that tab saves a draft, which Wagtail
-    always marks "unpublished changes", even when nothing else changed."""
-    row = (IssuePage.objects.filter(pk=issue.pk)
-           .values("live", "has_unpublished_changes", "live_revision", "latest_revision")
-           .first())
-    if not row or not (row["live"] and row["has_unpublished_changes"]):
-        return False
-    live, latest = row["live_revision"], row["latest_revision"]
-    if live is None or latest is None:
-        return False
-    if live == latest:
-        return True
-    contents = dict(Revision.objects.filter(pk__in=[live, latest]).values_list("pk", "content"))
-    form_class = IssuePage.get_edit_handler().get_form_class()
-    fields = [*(form_class._meta.fields or []), *form_class.formsets]
-    fields = [name for name in fields if name not in {
-        "newsletter_recipients", "newsletter_subject", "newsletter_campaign", "comments"}]
-    return _comparable(contents[live], fields) == _comparable(contents[latest], fields)
-
-
 def problems_before_sending(issue):
-    """``issue.sending_problems()``, leaving out "unpublished changes" when the only changes
-    are the Newsletter tab's, which sending publishes (``publish_newsletter_settings``)."""
-    problems = issue.sending_problems()
-    if problems and only_newsletter_settings_changed(issue):
-        problems = [problem for problem in problems if "not published yet" not in problem]
-    return problems
+    """What stops the issue going out now, judged on the version that would be sent
+    (``newsletter.revisions.version_to_send``): a newer draft is not one of them."""
+    return version_to_send(issue).sending_problems()
 
 
 def publish_newsletter_settings(issue, user=None):
-    """Publish a draft whose only changes are the Newsletter tab's recipients and subject, so
-    that what is sent is what is published. Returns the issue as it now stands."""
+    """Publish a draft whose only changes are the Newsletter tab's recipients and subject (or
+    line endings), so that what is sent is what is published. A draft with other changes is
+    left alone: the published version is sent (``newsletter.revisions``). Returns the issue
+    as it now stands."""
     if only_newsletter_settings_changed(issue):
         issue.latest_revision.publish(user=user, skip_permission_checks=True)
         issue = IssuePage.objects.get(pk=issue.pk)
@@ -251,7 +214,7 @@ class LocalCampaignBackend(CampaignBackend):
 
         self.validate_schedule_time(schedule_time)
         campaign, issue, user = self._ready_to_go(campaign_id)
-        problems = issue.sending_problems()
+        problems = problems_before_sending(issue)
         if problems:
             raise CampaignBackendError("This issue can't be scheduled yet: " + " ".join(problems))
         self._call(schedule, campaign, schedule_time, user=user)

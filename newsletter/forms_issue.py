@@ -4,6 +4,8 @@ issue's web address comes from its date."""
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from newsletter.validators import validate_single_line
+
 
 class IssuePageForm(WagtailAdminPageForm):
     """Checks the ranked stories before Wagtail saves them (the model would refuse later)."""
@@ -16,6 +18,9 @@ class IssuePageForm(WagtailAdminPageForm):
             self.fields["slug"].required = False
             self.fields["slug"].help_text = (
                 "Leave blank: the issue's address is its date, e.g. /issues/2026-11-23/.")
+        if "newsletter_subject" in self.fields:
+            # A line break would end the email's Subject header: refuse it here, with words.
+            self.fields["newsletter_subject"].validators.append(validate_single_line)
 
     def clean(self):
         issue_date = self.cleaned_data.get("issue_date")

@@ -15,6 +15,7 @@ ACTIONS = {
     "newsletter.resume": ("Resume", "Resumed the newsletter"),
     "newsletter.bounce": ("Bounce", "Marked as bounced"),
     "newsletter.complaint": ("Complaint", "Marked as complained"),
+    "newsletter.mail_failed": ("Email failed", "An email to them could not be sent"),
 }
 
 

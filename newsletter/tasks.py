@@ -6,10 +6,16 @@ doesn't reveal who is on the list). Tasks take ids and re-read the subscriber, s
 someone who has since left is not sent.
 """
 
+import logging
+from email.errors import MessageError
+
 from django.tasks import task
 
 from newsletter import emails
+from newsletter.history import log_event
 from newsletter.models import Subscriber
+
+logger = logging.getLogger(__name__)
 
 Status = Subscriber.Status
 # Which mail, and the status the subscriber must still have for it to make sense.
@@ -26,7 +32,17 @@ def send_subscriber_email(kind, subscriber_id):
     subscriber = Subscriber.objects.filter(pk=subscriber_id, status=status).first()
     if subscriber is None:
         return False
-    return send(subscriber)
+    try:
+        return send(subscriber)
+    except (ValueError, MessageError) as error:
+        # A mail that can't even be built (e.g. a line break in the sender name, saved before
+        # the settings form refused it) fails the same way every time: say so where editors
+        # look, and free the sign-up window so that, once fixed, asking again sends one.
+        logger.error("The %s email to subscriber %s could not be sent: %s", kind,
+                     subscriber_id, error)
+        log_event(subscriber, "newsletter.mail_failed", email=kind, reason=str(error)[:300])
+        Subscriber.objects.filter(pk=subscriber_id).update(signup_mail_sent_at=None)
+        return False
 
 
 def queue_email(kind, subscriber):

@@ -22,6 +22,8 @@ from wagtail_newsletter.models import NewsletterPageMixin
 from news.privacy import FastPrivacyMixin
 from newsletter.forms_issue import IssuePageForm
 from newsletter.panels import IssueReadinessPanel
+from newsletter.revisions import normalise_newlines
+from newsletter.validators import validate_single_line
 
 STORIES_PER_ISSUE = 10
 
@@ -62,6 +64,11 @@ class IssueStory(Orderable):
     )
 
     panels = [FieldPanel("article"), FieldPanel("headline"), FieldPanel("blurb")]
+
+    def clean(self):
+        super().clean()
+        # A browser posts line breaks as CR LF: keep LF, as everything else saves them.
+        self.blurb = normalise_newlines(self.blurb)
 
     @property
     def display_headline(self):
@@ -130,6 +137,13 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
 
     def clean(self):
         super().clean()
+        # A browser posts line breaks as CR LF: keep LF, so a draft that only went through
+        # the form is the same as the version it came from.
+        self.intro = normalise_newlines(self.intro)
+        try:  # the subject goes into the email's headers
+            validate_single_line(self.newsletter_subject)
+        except ValidationError as error:
+            raise ValidationError({"newsletter_subject": error.messages}) from None
         articles = [story.article_id for story in self.stories.all()]
         if len(articles) != len(set(articles)):
             raise ValidationError({"stories": "The same article is in this issue twice: "
@@ -145,12 +159,12 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
     def sending_problems(self):
         """Plain-words reasons this issue can't be sent as it stands, or an empty list."""
         problems = []
+        # A newer draft is no problem: the published version is sent, with a warning
+        # (newsletter.revisions). A review in progress is: someone asked for the issue to be
+        # looked at before it goes out, and only the reviewer can say it may.
         if not self.live:
             problems.append("This issue is not published: publish it first. What is sent is "
                             "what is published.")
-        elif self.has_unpublished_changes:
-            problems.append("This issue has changes that are not published yet: publish "
-                            "them (or discard them) first. What is sent is what is published.")
         if self.workflow_in_progress:
             problems.append("This issue is still in a review workflow: finish or cancel it "
                             "first.")

@@ -92,6 +92,7 @@ class Campaign(models.Model):
         PAUSED = "paused", "Paused"
         SENT = "sent", "Sent"
         CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed: could not be sent"
 
     issue = models.ForeignKey(
         "newsletter.IssuePage", null=True, blank=True, on_delete=models.SET_NULL,
@@ -122,8 +123,9 @@ class Campaign(models.Model):
     )
     status_note = models.CharField(
         max_length=500, blank=True,
-        help_text="Why the campaign is waiting or stopped, in plain words, e.g. \"Missed its "
-        "time (07:00) by 9 hours: send it now or unschedule it.\"",
+        help_text="Why the campaign is waiting, stopped or failed, or what editors should "
+        "know about it, in plain words, e.g. \"Missed its time (07:00) by 9 hours: send it "
+        "now or unschedule it.\"",
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from news.generation import MemoizedGenericSettingMixin
+from newsletter.validators import validate_single_line
 
 DEFAULT_CONSENT_TEXT = (
     "Send me Lisa's Top Ten every morning. I can unsubscribe at any time with one click."
@@ -26,7 +27,9 @@ class NewsletterSettings(MemoizedGenericSettingMixin, BaseGenericSetting):
         "sender name",
         max_length=100,
         default="Lisa's Top Ten",
-        help_text='The name readers see in their inbox, e.g. "Lisa\'s Top Ten".',
+        validators=[validate_single_line],
+        help_text='The name readers see in their inbox, e.g. "Lisa\'s Top Ten". One line, '
+        "without line breaks.",
     )
     from_email = models.EmailField(
         "sender address",

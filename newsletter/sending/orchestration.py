@@ -53,6 +53,9 @@ def refusal_for(campaign):
         state = "is being sent" if campaign.status == Status.SENDING else "is paused"
         return (f"This issue already went out on {readable(started)} and {state}: an issue is "
                 "sent once. See its report.")
+    if campaign.status == Status.FAILED:
+        return (f"This issue's send (started on {readable(started)}) failed: "
+                f"{campaign.status_note or 'see its report'}")
     if campaign.status == Status.CANCELLED:
         return (f"This issue's send (started on {readable(started)}) was cancelled; an issue is "
                 "sent once, so it can't be sent again.")
@@ -98,6 +101,7 @@ def send_issue_now(issue, *, user=None, campaign=None):
     send to). Safe against double clicks, two editors and retried requests.
     """
     from newsletter.rendering import build_snapshot
+    from newsletter.revisions import newer_draft_warning
 
     try:
         with transaction.atomic():
@@ -120,8 +124,15 @@ def send_issue_now(issue, *, user=None, campaign=None):
             now = timezone.now()
             campaign.snapshot = snapshot
             campaign.subject = snapshot.subject
+            # The message is built now, once, so one that can't be (a line break in the
+            # sender name or subject, saved before the forms refused them) stops the send
+            # here, with nothing changed, instead of failing in every task after.
+            unbuildable = message_problem(campaign)
+            if unbuildable:
+                raise SendRefused(unbuildable)
             campaign.status = Status.SENDING
-            campaign.status_note = ""
+            # What is sent is what is published; a newer draft is named on the report.
+            campaign.status_note = newer_draft_warning(issue)
             campaign.started_at = now
             campaign.finished_at = None
             campaign.started_by = user if getattr(user, "is_authenticated", False) else None
@@ -139,6 +150,43 @@ def send_issue_now(issue, *, user=None, campaign=None):
                 campaign.recipient_count)
     enqueue(campaign.pk)
     return campaign
+
+
+def message_problem(campaign):
+    """Why the campaign's message can't be built, in plain words, or "" if it can."""
+    from newsletter.sending.message import FrozenMessage
+
+    try:
+        FrozenMessage.for_campaign(campaign)
+    except Exception as error:  # whatever the mail library refuses
+        logger.warning("Campaign %s: the message can't be built: %s", campaign.pk, error)
+        return unbuildable_message(error)
+    return ""
+
+
+def fail_unbuildable(campaign, note):
+    """A send whose message can't be built (rows frozen before the forms refused line
+    breaks): the campaign fails once, with the reason on its report, and its waiting rows
+    fail with it, so no task retries them. True if this call failed it."""
+    with transaction.atomic():
+        failed = Campaign.objects.filter(
+            pk=campaign.pk, status__in=[Status.SENDING, Status.PAUSED]).update(
+            status=Status.FAILED, status_note=note[:500], finished_at=timezone.now())
+        if failed:
+            Delivery.objects.filter(campaign_id=campaign.pk,
+                                    status=Delivery.Status.PENDING).update(
+                status=Delivery.Status.FAILED, last_error=note[:500], lease_owner="",
+                lease_expires_at=None)
+    if failed:
+        logger.error("Campaign %s failed: %s", campaign.pk, note)
+    return bool(failed)
+
+
+def unbuildable_message(error):
+    return ("The email could not be put together, so nothing was sent: the subject or the "
+            "sender name has a line break or another character an email's header can't hold "
+            "(check the Newsletter tab's subject and Settings → Newsletter's sender name), "
+            f"then send it again. ({error})")[:500]
 
 
 # Steering

@@ -339,9 +339,15 @@ def deliver_campaign(campaign_id, owner=None):
     held by another worker are left for a later run (``run_due_and_stalled`` enqueues one
     when they become claimable).
     """
+    from newsletter.sending.orchestration import fail_unbuildable, message_problem
+
     campaign = Campaign.objects.select_related("snapshot").filter(pk=campaign_id).first()
     if campaign is None or campaign.status != Campaign.Status.SENDING \
             or campaign.snapshot is None:
+        return 0
+    problem = message_problem(campaign)
+    if problem:  # it would fail in every task, for ever: fail the campaign once instead
+        fail_unbuildable(campaign, problem)
         return 0
     threads = setting("NEWSLETTER_SEND_CONNECTIONS", 1)
     if threads > 1 and not campaign.rate_limit and not setting("NEWSLETTER_RATE_LIMIT", 0) \

@@ -54,11 +54,14 @@ def test_editor_tests_sends_and_follows_todays_issue(live_server, page, screensh
     page.wait_for_url(f"**/admin/pages/{issue.pk}/edit/")
     count = page.locator("[data-issue-story-count]")
     assert count.inner_text() == "10"
-    # Removing a story updates the count at once (nothing is saved: the page is reloaded).
+    # Removing a story says at once what the form now holds, while the count stays that of
+    # the published issue, which is what would be sent (nothing is saved: the page is
+    # reloaded).
     page.locator("#id_stories-FORMS [data-inline-panel-child] button[title='Delete']").first \
         .click()
     page.wait_for_function(
-        "document.querySelector('[data-issue-story-count]').textContent === '9'")
+        "document.querySelector('[data-issue-form-count]')?.textContent === '9'")
+    assert count.inner_text() == "10"
     screenshot("2-nine-of-ten")
     page.reload()
 

@@ -196,13 +196,14 @@ def test_nine_stories_are_refused_with_the_reason(editor_client, site, articles,
     assert not Campaign.objects.exclude(status=Status.DRAFT).exists()
 
 
-def test_unpublished_changes_are_refused_with_the_reason(editor_client, issue, daily):
+def test_unpublished_changes_are_not_sent_and_the_editor_is_told(editor_client, issue, daily):
     response = newsletter_action(editor_client, issue, "send_campaign",
                                  newsletter_recipients=str(daily.pk),
                                  intro="A new intro nobody has published.")
 
-    assert any("not published yet" in m for m in messages_of(response)), messages_of(response)
-    assert not mail.outbox
+    assert "Newsletter campaign is now sending" in messages_of(response), messages_of(response)
+    assert mail.outbox and all("A new intro" not in m.body for m in mail.outbox)
+    assert "newer draft" in panel(response)
 
 
 def test_sending_without_recipients_asks_for_them(editor_client, issue, daily):

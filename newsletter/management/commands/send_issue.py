@@ -3,7 +3,8 @@
 The same code path as the Newsletter tab (``newsletter.sending.send_issue_now``): the issue is
 frozen into its snapshot, its recipients into delivery rows, and the task worker
 (``manage.py db_worker``) sends them. Exits with an error, and sends nothing, when the issue
-can't be sent: no issue that day, not ready (e.g. not ten stories), or already sent.
+can't be sent: no issue that day, not ready (e.g. not ten stories), or already sent. What is
+sent is the published issue: a newer draft is not sent, and the command says so.
 """
 
 import datetime
@@ -46,3 +47,5 @@ class Command(BaseCommand):
             f"Sending “{campaign.subject}” to {campaign.recipient_count} subscribers "
             f"(campaign {campaign.pk}). The task worker (manage.py db_worker) sends it; "
             "follow it on the campaign's report page in the admin."))
+        if campaign.status_note:  # e.g. a newer draft that is not published, so not sent
+            self.stderr.write(self.style.WARNING(campaign.status_note))
