@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsletter', '0007_delivery_pending_order_idx'),
+        ('newsletter', '0009_limits'),
     ]
 
     operations = [
