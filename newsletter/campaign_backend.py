@@ -188,9 +188,11 @@ class LocalCampaignBackend(CampaignBackend):
             from newsletter.rendering import freeze_issue
             from newsletter.sending import send_test
 
-            # The issue frozen as a send would freeze it (the same images, HTML and text),
-            # from the draft the editor is looking at.
-            snapshot = freeze_issue(issue.get_latest_revision_as_object())
+            # The issue frozen as a send would freeze it (the same images, HTML and text):
+            # what is published goes out, so a published issue is tested as published; an
+            # issue never published yet is tested from its draft.
+            source = issue if issue.live else issue.get_latest_revision_as_object()
+            snapshot = freeze_issue(source)
             send_test(campaign=campaign, snapshot=snapshot, email=email)
         except CampaignBackendError:
             raise

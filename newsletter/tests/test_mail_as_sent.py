@@ -169,3 +169,19 @@ def test_the_test_send_is_the_message_readers_get(smtp_catcher, issue):
         return raw.split(b"\r\n\r\n", 1)[1].replace(boundary, b"BOUNDARY")
 
     assert body(test_raw) == body(real_raw)
+
+
+def test_a_published_issue_is_tested_as_it_will_be_sent(smtp_catcher, issue):
+    """What goes out is what is published, so a newer draft is not what the test shows."""
+    ann = readers("ann@example.org")[0]
+    campaign = Campaign.objects.create(issue=issue, audience=str(daily_list().pk),
+                                       subject=issue.get_newsletter_subject())
+    issue.intro = "A newer draft nobody has published."
+    issue.save_revision()
+
+    LocalCampaignBackend().send_test_email(campaign_id=str(campaign.pk), email=ann.email)
+
+    [test_raw] = smtp_catcher.raw_to(ann.email)
+    html = decoded(strictly(test_raw), "html")
+    assert "Ten stories today." in html
+    assert "A newer draft nobody has published." not in html
