@@ -11,9 +11,9 @@ from email.errors import MessageError
 
 from django.tasks import task
 
-from newsletter import emails
-from newsletter.history import log_event
 from newsletter.models import Subscriber
+from newsletter.subscriptions import emails
+from newsletter.subscriptions.history import log_event
 
 logger = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ import smtplib
 
 from django.template.loader import render_to_string
 
-from newsletter import tokens
 from newsletter.mailformat import Email
 from newsletter.models import NewsletterSettings
-from newsletter.suppression import suppress_refused_recipients
+from newsletter.subscriptions import tokens
+from newsletter.subscriptions.suppression import suppress_refused_recipients
 
 logger = logging.getLogger(__name__)
 TRANSACTIONAL = "default"
