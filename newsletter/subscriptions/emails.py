@@ -10,9 +10,11 @@ import logging
 import smtplib
 
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from newsletter.mailformat import Email
-from newsletter.models import NewsletterSettings
+from newsletter.models import Campaign, NewsletterSettings
 from newsletter.subscriptions import tokens
 from newsletter.subscriptions.suppression import suppress_refused_recipients
 
@@ -78,11 +80,6 @@ def next_issue_at():
     """When the next scheduled issue goes out, as readers read it ("Wednesday 2 December 2026
     at 07:00"), or "" when none is scheduled. A new reader gets the next issue that starts
     sending, whenever that is, so the welcome mail promises no more than this."""
-    from django.utils import timezone
-    from django.utils.dateformat import format as format_date
-
-    from newsletter.models import Campaign
-
     when = (Campaign.objects.filter(status=Campaign.Status.SCHEDULED,
                                     scheduled_for__gt=timezone.now())
             .order_by("scheduled_for").values_list("scheduled_for", flat=True).first())
