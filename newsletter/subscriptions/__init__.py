@@ -12,6 +12,6 @@ A layer above the models and below the sending pipeline and the admin: modules h
 ``newsletter.models`` and the leaf helpers (``newsletter.addresses``, ``newsletter.mailformat``),
 never ``newsletter.sending``, ``newsletter.issues``, the views or the admin; the models never
 import from here. Import the module you need (``from newsletter.subscriptions import tokens``):
-this package re-exports nothing. The background tasks stay in ``newsletter.tasks``, the path
-queued task rows store.
+this package re-exports nothing. The mail tasks keep the path queued task rows store,
+``newsletter.tasks``: ``service`` queues through it, and it only calls ``emails``.
 """

@@ -4,18 +4,22 @@ Each message is a pair of templates under ``templates/newsletter/email/`` (``.tx
 ``.html``), sent through the ``default`` mailer. Sender, reply-to and postal address come
 from ``NewsletterSettings``. A refused recipient (SMTP 5xx) marks the address bounced; any
 other sending failure is logged. Neither reaches the reader as an error page.
+
+The task worker sends them (``send_queued``, run by ``newsletter.tasks``), never the request.
 """
 
 import logging
 import smtplib
+from email.errors import MessageError
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from newsletter.mailformat import Email
-from newsletter.models import Campaign, NewsletterSettings
+from newsletter.models import Campaign, NewsletterSettings, Subscriber
 from newsletter.subscriptions import tokens
+from newsletter.subscriptions.history import log_event
 from newsletter.subscriptions.suppression import suppress_refused_recipients
 
 logger = logging.getLogger(__name__)
@@ -120,3 +124,32 @@ def send_already_subscribed(subscriber):
         newsletter_settings=newsletter_settings,
     )
     return deliver(message)
+
+
+Status = Subscriber.Status
+# Which mail, and the status the subscriber must still have for it to make sense.
+KINDS = {
+    "confirm": (send_confirmation, Status.PENDING),
+    "welcome": (send_welcome, Status.ACTIVE),
+    "already_subscribed": (send_already_subscribed, Status.ACTIVE),
+}
+
+
+def send_queued(kind, subscriber_id):
+    """Send the ``kind`` mail a task was queued for, if the subscriber still has the status
+    it makes sense for; return True if the mail server took it."""
+    send, status = KINDS[kind]
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=status).first()
+    if subscriber is None:
+        return False
+    try:
+        return send(subscriber)
+    except (ValueError, MessageError) as error:
+        # A mail that can't even be built (e.g. a line break in the sender name, saved before
+        # the settings form refused it) fails the same way every time: say so where editors
+        # look, and free the sign-up window so that, once fixed, asking again sends one.
+        logger.error("The %s email to subscriber %s could not be sent: %s", kind,
+                     subscriber_id, error)
+        log_event(subscriber, "newsletter.mail_failed", email=kind, reason=str(error)[:300])
+        Subscriber.objects.filter(pk=subscriber_id).update(signup_mail_sent_at=None)
+        return False
