@@ -1,6 +1,6 @@
 """One sliding-window rate limiter for every limit on the site, and the client it counts.
 
-Used by the sign-up form (``newsletter.throttle``), the admin sign-in and the admin's
+Used by the sign-up form (``newsletter.subscriptions.throttle``), the admin sign-in and the admin's
 "Forgot password?" form (``home.security``).
 
 Why a table: the site runs several gunicorn workers (and the default cache is per process),

@@ -6,4 +6,5 @@ class NewsletterConfig(AppConfig):
     verbose_name = "Newsletter"
 
     def ready(self):
-        from newsletter import checks, signals  # noqa: F401  (registers the check and receiver)
+        from newsletter import checks  # noqa: F401  (registers the check)
+        from newsletter.subscriptions import signals  # noqa: F401  (registers the receiver)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.db import DatabaseError
 
-from newsletter import webhooks
+from newsletter.subscriptions import webhooks
 
 # Transports that keep mail on this machine instead of delivering it.
 UNDELIVERED = {

@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, slugify
 
 from news.models import ArticlePage, CaptionedImage
-from newsletter import tokens
+from newsletter.subscriptions import tokens
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from newsletter.filters import SubscriberFilterSet
-from newsletter.forms import SubscriberAdminForm
 from newsletter.models import MailingList, Segment, Subscriber
+from newsletter.subscriptions.forms import SubscriberAdminForm
 from newsletter.views import admin
 
 
@@ -29,7 +29,7 @@ class SubscriberViewSet(ModelViewSet):
     list_per_page = 50
     search_fields = ["email"]
     filterset_class = SubscriberFilterSet
-    # Status changes go through the consent rules (``newsletter.consent``).
+    # Status changes go through the consent rules (``newsletter.subscriptions.consent``).
     edit_handler = ObjectList(Subscriber.panels, base_form_class=SubscriberAdminForm)
 
     def get_index_view_kwargs(self, **kwargs):

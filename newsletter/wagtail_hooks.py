@@ -1,7 +1,7 @@
 from wagtail import hooks
 
-from newsletter import history
 from newsletter.panels import TodaysIssuePanel
+from newsletter.subscriptions import history
 from newsletter.views.campaigns import CampaignViewSet
 from newsletter.viewsets import NewsletterViewSetGroup
 

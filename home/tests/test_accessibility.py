@@ -18,7 +18,7 @@ from news.factories import (
 from newsletter.factories import IssueIndexPageFactory, IssuePageFactory, SubscriberFactory
 from newsletter.models import Subscriber
 from newsletter.rendering import build_snapshot
-from newsletter.tokens import confirm_url, preferences_url, unsubscribe_url
+from newsletter.subscriptions.tokens import confirm_url, preferences_url, unsubscribe_url
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]

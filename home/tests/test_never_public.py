@@ -6,9 +6,9 @@ import pytest
 from django.core import mail, signing
 from wagtail.models import ModelLogEntry
 
-from newsletter import tokens
 from newsletter.factories import SubscriberFactory
 from newsletter.models import Subscriber
+from newsletter.subscriptions import tokens
 
 from .conftest import add_issue, send
 

@@ -24,8 +24,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils.encoding import punycode
 
-from newsletter import mailformat, tokens
+from newsletter import mailformat
 from newsletter.sending import quoted
+from newsletter.subscriptions import tokens
 
 UNSUBSCRIBE = "[[UNSUBSCRIBE_URL]]"
 PREFERENCES = "[[PREFERENCES_URL]]"
@@ -34,8 +35,9 @@ SMTP = email.policy.SMTP
 
 
 class Links:
-    """Each reader's unsubscribe and preferences links, made as ``newsletter.tokens`` makes
-    them but with the signers and URL prefixes prepared once for a whole batch."""
+    """Each reader's unsubscribe and preferences links, made as
+    ``newsletter.subscriptions.tokens`` makes them but with the signers and URL prefixes
+    prepared once for a whole batch."""
 
     def __init__(self, newsletter_settings):
         self.unsubscribe_signer = signing.Signer(salt=tokens.UNSUBSCRIBE_SALT)

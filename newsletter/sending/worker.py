@@ -41,7 +41,7 @@ from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import transport
 from newsletter.sending.message import FrozenMessage
 from newsletter.sending.outage import STOPPING, persist
-from newsletter.suppression import suppress_from_smtp_error
+from newsletter.subscriptions.suppression import suppress_from_smtp_error
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsletter import tokens
 from newsletter.factories import SubscriberFactory
 from newsletter.models import Subscriber
+from newsletter.subscriptions import tokens
 
 from .conftest import admin_url
 from .hostile import HOSTILE, SAVED, TRIED, assert_safe, text_payloads, text_without_nul

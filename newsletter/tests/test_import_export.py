@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from newsletter import exporting, gdpr
 from newsletter.factories import MailingListFactory, SubscriberFactory, daily_list
-from newsletter.importing import import_subscribers
 from newsletter.models import Subscriber
+from newsletter.subscriptions import exporting, gdpr
+from newsletter.subscriptions.importing import import_subscribers
 
 from .conftest import subscriber
 

@@ -14,7 +14,6 @@ from django.utils.html import escape
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from news.factories import ArticlePageFactory, NewsIndexPageFactory
-from newsletter import tokens
 from newsletter.factories import IssueIndexPageFactory, IssuePageFactory, SubscriberFactory
 from newsletter.models import IssueSnapshot, IssueStory, NewsletterSettings
 from newsletter.rendering import (
@@ -26,6 +25,7 @@ from newsletter.rendering import (
     render_issue_html,
     render_issue_text,
 )
+from newsletter.subscriptions import tokens
 
 from .pages import make_home_page
 

@@ -84,7 +84,7 @@ def test_sign_up_confirm_welcome_then_one_click_unsubscribe(client, signup):
 
 
 def test_the_unsubscribe_page_button_unsubscribes(client, active):
-    from newsletter.tokens import unsubscribe_url
+    from newsletter.subscriptions.tokens import unsubscribe_url
 
     page = client.get(path_of(unsubscribe_url(active)))
     form = first_post_form(page)

@@ -6,9 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail, signing
 
-from newsletter import tokens
 from newsletter.factories import SubscriberFactory
 from newsletter.models import NewsletterSettings, Subscriber
+from newsletter.subscriptions import tokens
 
 from .conftest import path_of, text
 

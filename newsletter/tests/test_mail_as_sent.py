@@ -11,12 +11,12 @@ from bs4 import BeautifulSoup, Comment
 from django.utils import timezone
 
 from news.factories import ArticlePageFactory
-from newsletter import tokens
 from newsletter.campaign_backend import LocalCampaignBackend
 from newsletter.factories import IssuePageFactory, daily_list
 from newsletter.models import Campaign, IssueSnapshot
 from newsletter.rendering import personalise
 from newsletter.sending import send_issue_now
+from newsletter.subscriptions import tokens
 
 from .mail_capture import Catcher, free_port, smtp_catcher, smtp_mailer, strictly
 from .sending_helpers import no_failed_tasks, readers

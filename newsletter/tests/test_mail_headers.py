@@ -11,12 +11,12 @@ import tinycss2
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from newsletter import tokens
-from newsletter.emails import send_already_subscribed, send_welcome
 from newsletter.factories import SubscriberFactory
 from newsletter.models import Campaign, NewsletterSettings
 from newsletter.rendering import render_issue_html
 from newsletter.sending.tasks import send_campaign
+from newsletter.subscriptions import tokens
+from newsletter.subscriptions.emails import send_already_subscribed, send_welcome
 
 from .mail_capture import (
     postmark,

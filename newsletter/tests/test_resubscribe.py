@@ -5,10 +5,10 @@ stays off the list until its owner clicks it (double opt-in)."""
 import pytest
 from django.core import mail
 
-from newsletter import tokens
 from newsletter.factories import SubscriberFactory, daily_list
 from newsletter.models import Subscriber
-from newsletter.suppression import mark_bounced, mark_complained
+from newsletter.subscriptions import tokens
+from newsletter.subscriptions.suppression import mark_bounced, mark_complained
 
 from .conftest import links, mails_to, path_of, text
 

@@ -12,10 +12,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from news.models import ArticlePage
-from newsletter import tokens
 from newsletter.models import Campaign, Delivery, IssueSnapshot, Subscriber
 from newsletter.sending import SendRefused, report, send_issue_now, send_test
 from newsletter.sending.message import PREFERENCES, UNSUBSCRIBE
+from newsletter.subscriptions import tokens
 
 from .sending_helpers import (
     frozen_campaign,

@@ -11,10 +11,10 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from newsletter import tokens
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import run_due_and_stalled, send_issue_now
 from newsletter.sending.tasks import send_campaign
+from newsletter.subscriptions import tokens
 
 from .sending_helpers import frozen_campaign, make_issue, media, no_failed_tasks, readers
 

@@ -21,11 +21,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from newsletter import tokens
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import worker
 from newsletter.sending.orchestration import report
 from newsletter.sending.worker import backoff, deliver_campaign
+from newsletter.subscriptions import tokens
 
 from .sending_helpers import frozen_campaign, no_failed_tasks, readers
 from .smtp_fault_server import DROP, HANG, FaultServer, Sink, free_port

@@ -7,9 +7,9 @@ from anymail.signals import AnymailTrackingEvent, tracking
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
-from newsletter import subscriptions
 from newsletter.models import Subscriber
-from newsletter.suppression import (
+from newsletter.subscriptions import service
+from newsletter.subscriptions.suppression import (
     mark_bounced,
     mark_complained,
     mark_unsubscribed,
@@ -121,6 +121,6 @@ def test_an_event_without_recipient_is_ignored(active):
 
 def test_confirming_after_a_bounce_works_through_double_opt_in(active):
     mark_bounced(active.email)
-    assert subscriptions.sign_up(active.email) == "confirm"
+    assert service.sign_up(active.email) == "confirm"
     active.refresh_from_db()
     assert active.status == Status.PENDING

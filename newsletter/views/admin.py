@@ -1,6 +1,6 @@
 """The admin's subscriber views: Wagtail's generic views plus counts, CSV import and export,
-and the data-protection actions. Thin: the work is in ``importing``, ``exporting``, ``gdpr``
-and ``subscriptions``."""
+and the data-protection actions. Thin: the work is in ``newsletter.subscriptions`` (``importing``,
+``exporting``, ``gdpr`` and ``service``)."""
 
 import io
 
@@ -16,9 +16,9 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import Button, HeaderButton
 
-from newsletter import exporting, gdpr, importing, subscriptions
-from newsletter.forms import ImportForm
 from newsletter.models import Subscriber
+from newsletter.subscriptions import exporting, gdpr, importing, service
+from newsletter.subscriptions.forms import ImportForm
 
 MAX_ERRORS_SHOWN = 200
 
@@ -76,7 +76,7 @@ class SubscriberIndexView(generic.IndexView):
 class SubscriberCreateView(generic.CreateView):
     def save_instance(self):
         subscriber = super().save_instance()
-        if subscriptions.invite(subscriber):
+        if service.invite(subscriber):
             messages.info(self.request, f"We've emailed {subscriber} a link to confirm.")
         return subscriber
 

@@ -5,8 +5,8 @@ must stay cacheable by a CDN, so they can't carry a per-visitor CSRF cookie and 
 Cross-site request forgery would let another site submit an address; here that only
 triggers a confirmation email the address's owner must act on (double opt-in), and the
 endpoint is guarded by a honeypot and database-backed rate limits per client and per
-address (``newsletter.throttle``). It answers the same way whether or not the address is
-already on the list.
+address (``newsletter.subscriptions.throttle``). It answers the same way whether or not the
+address is already on the list.
 
 The pages behind emailed links (confirm, unsubscribe, preferences) are CSRF-exempt too:
 their signed token is in the URL and is a per-subscriber secret, which is what a CSRF token
@@ -23,9 +23,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core.ratelimit import client_address
-from newsletter import consent, subscriptions, throttle, tokens
-from newsletter.forms import PreferencesForm, SignupForm
 from newsletter.models import NewsletterSettings, Subscriber
+from newsletter.subscriptions import consent, service, throttle, tokens
+from newsletter.subscriptions.forms import PreferencesForm, SignupForm
 
 Status = Subscriber.Status
 LINK_PROBLEMS = {
@@ -90,7 +90,7 @@ def subscribe(request):
     else:
         if not form.is_bot:
             path = form.cleaned_data["source_url"] or reverse("newsletter:subscribe")
-            subscriptions.sign_up(
+            service.sign_up(
                 form.cleaned_data["email"], consent_url=tokens.absolute_url(path)
             )
         response = render(request, "newsletter/check_inbox.html",
@@ -122,7 +122,7 @@ def confirm(request, token):
     if subscriber.status == Status.ACTIVE:
         return _private(render(request, "newsletter/confirmed.html", context))
     if request.method == "POST":
-        subscriptions.confirm(subscriber)
+        service.confirm(subscriber)
         return _private(render(request, "newsletter/confirmed.html", context))
     return _private(render(request, "newsletter/confirm.html", context))
 
@@ -145,7 +145,7 @@ def unsubscribe(request, token):
     }
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
-        subscriptions.unsubscribe(
+        service.unsubscribe(
             subscriber, "one-click unsubscribe" if one_click else "unsubscribe page"
         )
         return _private(render(request, "newsletter/unsubscribed.html", context))
@@ -155,14 +155,14 @@ def unsubscribe(request, token):
 def _apply_preference(subscriber, form):
     action = form.cleaned_data["action"]
     if action == "pause" and subscriber.status == Status.ACTIVE:
-        subscriptions.pause(subscriber, form.pause_weeks())
+        service.pause(subscriber, form.pause_weeks())
     elif action == "resume" and subscriber.status == Status.ACTIVE:
-        subscriptions.resume(subscriber)
+        service.resume(subscriber)
     elif action == "unsubscribe":
-        subscriptions.unsubscribe(subscriber, "preference page")
+        service.unsubscribe(subscriber, "preference page")
     elif action == "resubscribe":
         # Bounced, complained and pending addresses get a confirmation link first.
-        outcome = subscriptions.resubscribe(
+        outcome = service.resubscribe(
             subscriber,
             consent_url=tokens.absolute_url(reverse("newsletter:subscribe")),
             consent_text=NewsletterSettings.load().consent_text,

@@ -1,8 +1,9 @@
-"""The mail provider's bounce and complaint webhook (``newsletter.webhooks`` decides).
+"""The mail provider's bounce and complaint webhook (``newsletter.subscriptions.webhooks`` decides).
 
 Posts come from the provider's servers, which have no CSRF token; the HTTP basic-auth
 password in ``ANYMAIL_WEBHOOK_SECRET`` (and the provider's signature, where it signs) is what
-proves them. Events go on to ``newsletter.signals`` through anymail's ``tracking`` signal.
+proves them. Events go on to ``newsletter.subscriptions.signals`` through anymail's
+``tracking`` signal.
 """
 
 import logging
@@ -11,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 
-from newsletter import webhooks
+from newsletter.subscriptions import webhooks
 
 logger = logging.getLogger(__name__)
 

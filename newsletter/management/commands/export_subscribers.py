@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from newsletter import exporting
 from newsletter.models import Subscriber
+from newsletter.subscriptions import exporting
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsletter import importing
 from newsletter.models import MailingList
+from newsletter.subscriptions import importing
 
 MAX_ERRORS_SHOWN = 50
 

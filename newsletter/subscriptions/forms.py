@@ -6,10 +6,10 @@ from django import forms
 from django.conf import settings
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from newsletter import consent
 from newsletter.addresses import clean_email
 from newsletter.models import MailingList
-from newsletter.subscriptions import PAUSE_CHOICES
+from newsletter.subscriptions import consent
+from newsletter.subscriptions.service import PAUSE_CHOICES
 
 HONEYPOT = "website"
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -87,7 +87,7 @@ class PreferencesForm(forms.Form):
 
 
 class SubscriberAdminForm(WagtailAdminModelForm):
-    """The admin's add and edit form: a status change must pass ``newsletter.consent``."""
+    """The admin's add and edit form: a status change must pass ``consent``."""
 
     def clean_status(self):
         status = self.cleaned_data["status"]

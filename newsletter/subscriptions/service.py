@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from newsletter.addresses import email_hash
-from newsletter.consent import Actor, allows
-from newsletter.history import log_event
 from newsletter.models import MailingList, NewsletterSettings, Subscriber, Suppression
+from newsletter.subscriptions.consent import Actor, allows
+from newsletter.subscriptions.history import log_event
 from newsletter.tasks import queue_email
 
 Status = Subscriber.Status

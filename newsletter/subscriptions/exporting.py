@@ -1,6 +1,6 @@
 """CSV export of subscribers (the admin's download and ``manage.py export_subscribers``).
 
-The columns are the ones ``newsletter.importing`` reads, so an export imports back as it is.
+The columns are the ones ``importing`` reads, so an export imports back as it is.
 Cells that a spreadsheet would run as a formula (starting with = + - @) get a leading
 apostrophe; the import takes it off again.
 """

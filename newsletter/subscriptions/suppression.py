@@ -1,16 +1,16 @@
 """Stop mail to addresses that bounce, complain or unsubscribe through the mail provider.
 
-Plain functions, called by the provider webhooks (``newsletter.signals``), by our own
+Plain functions, called by the provider webhooks (``newsletter.subscriptions.signals``), by our own
 transactional mail when the SMTP server refuses a recipient, and by the sending pipeline.
 A stronger state is never weakened: complained > bounced > unsubscribed > anything else
-(``newsletter.consent``).
+(``newsletter.subscriptions.consent``).
 """
 
 import logging
 
-from newsletter.consent import Actor, allows
-from newsletter.history import log_event
 from newsletter.models import Subscriber
+from newsletter.subscriptions.consent import Actor, allows
+from newsletter.subscriptions.history import log_event
 
 logger = logging.getLogger(__name__)
 

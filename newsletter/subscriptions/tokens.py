@@ -22,6 +22,7 @@ from django.core import signing
 from django.urls import reverse
 
 from newsletter import mailformat
+from newsletter.models import NewsletterSettings, Subscriber
 
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
@@ -95,16 +96,12 @@ def list_unsubscribe_headers(subscriber, newsletter_settings=None):
     Pass ``newsletter_settings`` when sending many messages, to read the settings once.
     """
     if newsletter_settings is None:
-        from newsletter.models import NewsletterSettings
-
         newsletter_settings = NewsletterSettings.load()
     return mailformat.list_unsubscribe_headers(unsubscribe_url(subscriber),
                                                newsletter_settings.unsubscribe_mailbox)
 
 
 def _subscriber(pk):
-    from newsletter.models import Subscriber
-
     try:
         return Subscriber.objects.get(pk=int(pk))
     except (Subscriber.DoesNotExist, ValueError, OverflowError):

@@ -14,7 +14,7 @@ counted there still may.
 
 Limits are ``(kind, how many, seconds)``; settings may override them with
 ``NEWSLETTER_SIGNUP_LIMITS``. The per-mailbox limits cap how much mail one inbox can be sent
-by strangers (the resend window in ``newsletter.subscriptions`` caps it further for one
+by strangers (the resend window in ``newsletter.subscriptions.service`` caps it further for one
 exact address).
 """
 

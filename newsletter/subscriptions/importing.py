@@ -10,7 +10,7 @@
 - An address already on file keeps its record and joins the list; the file may only move it
   *away* from receiving mail (to unsubscribed, bounced, complained), or from pending to active.
   An import never brings back someone who left, and the report counts those it kept out
-  (the rules are ``newsletter.consent``'s).
+  (the rules are ``newsletter.subscriptions.consent``'s).
 - Addresses erased at the owner's request are skipped (``Suppression``).
 - All or nothing: any invalid row and nothing is imported; every problem is reported with
   its row number. ``skip_invalid`` imports the valid rows and reports the rest.
@@ -29,9 +29,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from newsletter.addresses import clean_email, email_hash
-from newsletter.consent import Actor, brings_back, status_after
-from newsletter.exporting import unguard
 from newsletter.models import Subscriber, Suppression
+from newsletter.subscriptions.consent import Actor, brings_back, status_after
+from newsletter.subscriptions.exporting import unguard
 
 Status = Subscriber.Status
 BATCH = 500
@@ -138,7 +138,7 @@ def _parse_row(raw, now):
 
 
 def _status_after(current, incoming):
-    """What the file may do to a status (``newsletter.consent``): move it away from
+    """What the file may do to a status (``newsletter.subscriptions.consent``): move it away from
     receiving, or confirm a pending one; never bring back someone who left."""
     return status_after(current, incoming, Actor.IMPORT)
 

@@ -6,9 +6,9 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from newsletter.addresses import email_hash
-from newsletter.exporting import COLUMNS
 from newsletter.models import Subscriber, Suppression
-from newsletter.throttle import forget_address
+from newsletter.subscriptions.exporting import COLUMNS
+from newsletter.subscriptions.throttle import forget_address
 
 Status = Subscriber.Status
 SUPPRESSION_REASONS = {

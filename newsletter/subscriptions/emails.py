@@ -4,17 +4,23 @@ Each message is a pair of templates under ``templates/newsletter/email/`` (``.tx
 ``.html``), sent through the ``default`` mailer. Sender, reply-to and postal address come
 from ``NewsletterSettings``. A refused recipient (SMTP 5xx) marks the address bounced; any
 other sending failure is logged. Neither reaches the reader as an error page.
+
+The task worker sends them (``send_queued``, run by ``newsletter.tasks``), never the request.
 """
 
 import logging
 import smtplib
+from email.errors import MessageError
 
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
-from newsletter import tokens
 from newsletter.mailformat import Email
-from newsletter.models import NewsletterSettings
-from newsletter.suppression import suppress_refused_recipients
+from newsletter.models import Campaign, NewsletterSettings, Subscriber
+from newsletter.subscriptions import tokens
+from newsletter.subscriptions.history import log_event
+from newsletter.subscriptions.suppression import suppress_refused_recipients
 
 logger = logging.getLogger(__name__)
 TRANSACTIONAL = "default"
@@ -78,11 +84,6 @@ def next_issue_at():
     """When the next scheduled issue goes out, as readers read it ("Wednesday 2 December 2026
     at 07:00"), or "" when none is scheduled. A new reader gets the next issue that starts
     sending, whenever that is, so the welcome mail promises no more than this."""
-    from django.utils import timezone
-    from django.utils.dateformat import format as format_date
-
-    from newsletter.models import Campaign
-
     when = (Campaign.objects.filter(status=Campaign.Status.SCHEDULED,
                                     scheduled_for__gt=timezone.now())
             .order_by("scheduled_for").values_list("scheduled_for", flat=True).first())
@@ -123,3 +124,32 @@ def send_already_subscribed(subscriber):
         newsletter_settings=newsletter_settings,
     )
     return deliver(message)
+
+
+Status = Subscriber.Status
+# Which mail, and the status the subscriber must still have for it to make sense.
+KINDS = {
+    "confirm": (send_confirmation, Status.PENDING),
+    "welcome": (send_welcome, Status.ACTIVE),
+    "already_subscribed": (send_already_subscribed, Status.ACTIVE),
+}
+
+
+def send_queued(kind, subscriber_id):
+    """Send the ``kind`` mail a task was queued for, if the subscriber still has the status
+    it makes sense for; return True if the mail server took it."""
+    send, status = KINDS[kind]
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=status).first()
+    if subscriber is None:
+        return False
+    try:
+        return send(subscriber)
+    except (ValueError, MessageError) as error:
+        # A mail that can't even be built (e.g. a line break in the sender name, saved before
+        # the settings form refused it) fails the same way every time: say so where editors
+        # look, and free the sign-up window so that, once fixed, asking again sends one.
+        logger.error("The %s email to subscriber %s could not be sent: %s", kind,
+                     subscriber_id, error)
+        log_event(subscriber, "newsletter.mail_failed", email=kind, reason=str(error)[:300])
+        Subscriber.objects.filter(pk=subscriber_id).update(signup_mail_sent_at=None)
+        return False

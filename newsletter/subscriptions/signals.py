@@ -10,7 +10,7 @@ import re
 from anymail.signals import EventType, RejectReason, tracking
 from django.dispatch import receiver
 
-from newsletter import suppression
+from newsletter.subscriptions import suppression
 
 # "rejected" means the provider refused to send; only these reasons say the address is bad.
 PERMANENT_REJECTS = {RejectReason.INVALID, RejectReason.BOUNCED}
