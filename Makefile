@@ -86,11 +86,11 @@ clean:
 	rm -rf $(VENV) var staticfiles test-artifacts *.egg-info
 
 # Benchmarks (never timed tests): its own data and services under var/bench/, one table, a JSON
-# file. BENCH_FULL=1 adds the 100,000-subscriber send; see docs/benchmarks.md.
+# file. BENCH_FULL=1 adds the 100,000-subscriber send; see bench/README-section.md.
 bench: install
 	$(PY) bench/run.py
 
-# Fault trials (see docs/reliability.md): their own databases, worker processes and SMTP sink
+# Fault trials (see README, "Reliability"): their own databases, worker processes and SMTP sink
 # under var/chaos/. With DATABASE_URL at PostgreSQL the two-worker trial runs there too.
 chaos: install
 	$(PY) chaos/run.py $(CHAOS_ARGS)
