@@ -49,8 +49,8 @@ def webhook_check(app_configs, **kwargs):
         Error(
             f"Bounces and complaints from {provider} are refused, so the site keeps mailing "
             f"addresses that bounce or complain. {problem}",
-            hint="The webhook answers 403 until then (README: Bounces, complaints, "
-            "suppression).",
+            hint="The webhook answers 403 until then (docs/operations.md: The mail "
+            "provider's webhook).",
             id="newsletter.E001",
         )
         for provider in sorted(webhooks.configured_providers())
@@ -69,7 +69,7 @@ def transport_check(app_configs, **kwargs):
                 f"The {alias!r} mailer {what} instead of sending it: readers get nothing.",
                 hint=f"Set {variable} to your mail provider, e.g. "
                 "smtp://USER:PASSWORD@smtp.lisastopten.com:587?tls=1 or "
-                "postmark://SERVER_TOKEN@ (README: Mail).",
+                "postmark://SERVER_TOKEN@ (docs/operations.md: Mail).",
                 id="newsletter.E002",
             ))
     return errors

@@ -20,7 +20,7 @@ POSTMARK = {"BACKEND": "anymail.backends.postmark.EmailBackend",
             "OPTIONS": {"server_token": "TOKEN"}}
 MAILGUN = {"BACKEND": "anymail.backends.mailgun.EmailBackend",
            "OPTIONS": {"api_key": "KEY", "sender_domain": "mg.lisastopten.com"}}
-# What an operator sets for production (README: Deploying).
+# What an operator sets for production (docs/operations.md: Deploying).
 READY_ENV = {"SITE_URL": "https://lisastopten.com",
              "EMAIL_URL": "smtp://mailer:pw@smtp.lisastopten.com:587?tls=1",
              "DEFAULT_FROM_EMAIL": "Lisa's Top Ten <lisa@lisastopten.com>",
