@@ -4,9 +4,9 @@ Every app with settings of its own (core, home, newsletter) has a ``conf.py`` wi
 of defaults, ``DEFAULTS``, and reads its settings only through that module's
 ``setting(name)``, shaped like django-anymail's ``get_anymail_setting``: the Django setting
 if it is set, else the table's default. ``config/settings`` only maps environment variables
-onto these settings and leaves a setting unset when its variable is, so dev, test and
-production can't each carry their own idea of a default. Django's, Wagtail's and other
-libraries' settings stay in ``config/settings`` as they are.
+onto these settings, setting one only when its variable is set, so dev, test and production
+can't each carry their own idea of a default. Django's, Wagtail's and other libraries'
+settings stay in ``config/settings`` as they are.
 
 A default that depends on other settings is a function of none, called when the setting is
 read. A setting whose default is a dict may give only the keys it changes

@@ -166,8 +166,8 @@ def test_a_project_setting_has_no_default_outside_its_apps_table():
 
 
 def test_a_setting_with_a_default_is_read_only_through_its_accessor():
-    # settings.NAME fails where config/settings leaves NAME unset, i.e. wherever its
-    # environment variable is.
+    # settings.NAME fails wherever NAME's environment variable is unset: config/settings
+    # then leaves NAME unset.
     found = sorted(f"{name} ({where})" for name, how, where in reads().settings
                    if how != "setting" and name in all_defaults()
                    and not where.startswith("core/conf.py"))
