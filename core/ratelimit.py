@@ -30,11 +30,11 @@ import ipaddress
 import math
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from core.conf import setting
 from core.models import Attempt
 
 
@@ -70,7 +70,7 @@ def client_address(request):
     reduced to its /64 network, the block one household or phone usually gets.
     """
     address = request.META.get("REMOTE_ADDR", "")
-    proxies = getattr(settings, "NEWSLETTER_TRUSTED_PROXIES", 0)
+    proxies = setting("NEWSLETTER_TRUSTED_PROXIES")
     if proxies:
         forwarded = [part.strip() for part in
                      request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]

@@ -27,6 +27,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
+from core.conf import setting
 from news.generation import current_generation, memoize
 
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml",
@@ -61,7 +62,7 @@ class PageCacheMiddleware:
             )
         if not self.is_cacheable_request(request):
             return self.get_response(request)
-        store = caches["pages"] if settings.PAGE_CACHE_ENABLED else None
+        store = caches["pages"] if setting("PAGE_CACHE_ENABLED") else None
         key = page_key(request) if store is not None else None
         entry = store.get(key) if store is not None else None
         if entry is not None:
@@ -72,7 +73,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if self.is_cacheable_response(response):
             patch_cache_control(response, public=True, max_age=0,
-                                s_maxage=settings.PAGE_CACHE_SHARED_SECONDS)
+                                s_maxage=setting("PAGE_CACHE_SHARED_SECONDS"))
             if store is not None:
                 headers = {k: v for k, v in response.items() if k.lower() != "x-page-cache"}
                 store.set(key, (response.status_code, headers, response.content))

@@ -47,10 +47,7 @@ from wagtail.admin.forms.auth import LoginForm
 from wagtail.admin.views.account import PasswordResetView
 
 from core.ratelimit import Limiter, Rule, client_address
-
-DEFAULT_LOGIN_LIMITS = {"failures": 10, "client_failures": 30, "username_failures": 100,
-                        "seconds": 15 * 60}
-DEFAULT_RESET_LIMITS = {"email": 3, "client": 10, "email_everywhere": 10, "seconds": 60 * 60}
+from home.conf import setting
 
 
 class AdminContentSecurityPolicyMiddleware:
@@ -73,7 +70,7 @@ class AdminContentSecurityPolicyMiddleware:
 
 
 def login_limits():
-    return {**DEFAULT_LOGIN_LIMITS, **getattr(settings, "ADMIN_LOGIN_LIMITS", {})}
+    return setting("ADMIN_LOGIN_LIMITS")
 
 
 def _login_rules():
@@ -122,7 +119,7 @@ class ThrottledLoginForm(LoginForm):
 
 
 def reset_limits():
-    return {**DEFAULT_RESET_LIMITS, **getattr(settings, "ADMIN_PASSWORD_RESET_LIMITS", {})}
+    return setting("ADMIN_PASSWORD_RESET_LIMITS")
 
 
 def _reset_rules():

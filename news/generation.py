@@ -13,15 +13,16 @@ import threading
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
+
+from core.conf import setting
 
 _lock = threading.Lock()
 _memo = {}
 
 
 def generation_file():
-    return Path(settings.PAGE_CACHE_GENERATION_FILE)
+    return Path(setting("PAGE_CACHE_GENERATION_FILE"))
 
 
 def current_generation():

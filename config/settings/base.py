@@ -2,6 +2,11 @@
 
 DEBUG is off here. ``dev.py`` and ``test.py`` adjust a few values; ``production.py``
 adds the deployment checks and refuses to start with the development secret key.
+
+The project's own settings (``PAGE_CACHE_*``, ``NEWSLETTER_*``, ``ADMIN_*_LIMITS``) have their
+defaults in their app's ``conf.py`` (core, home, newsletter) and nowhere else: this module
+sets one only when its environment variable is set (``env_setting``). docs/operations.md
+lists every setting and environment variable.
 """
 
 import os
@@ -14,15 +19,27 @@ from config.caches import cache_from_url
 from config.mail import mailer_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Files the running site writes: the SQLite database, the page cache's generation file.
 VAR_DIR = BASE_DIR / "var"
 
 
+def truthy(value):
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def env_bool(name, default=False):
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    return truthy(os.environ.get(name, str(default)))
 
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_setting(name, parse=str):
+    """The project setting ``name`` from its environment variable, parsed, if that is set;
+    else the setting stays unset and its app's default applies (core/conf.py)."""
+    if name in os.environ:
+        globals()[name] = parse(os.environ[name])
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -132,12 +149,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Anonymous reader pages from Django's cache (home/cache.py), keyed by the content generation:
-# the generation file tells every process when to forget them.
-PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
-PAGE_CACHE_GENERATION_FILE = Path(
-    os.environ.get("PAGE_CACHE_GENERATION_FILE", VAR_DIR / "page-cache-generation")
-)
-PAGE_CACHE_MAX_ENTRIES = int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", 2000))
+# the generation file tells every process when to forget them (defaults in core/conf.py).
+env_setting("PAGE_CACHE_ENABLED", truthy)
+env_setting("PAGE_CACHE_GENERATION_FILE", Path)
 
 # Caches by URL (config/caches.py): CACHE_URL for all of them, or PAGE_CACHE_URL and
 # RENDITIONS_CACHE_URL for one each; each process's memory unless set (redis://... to share).
@@ -152,7 +166,8 @@ CACHES = {
     # the timeout and size only bound the memory they take.
     "pages": cache_from_url(
         os.environ.get("PAGE_CACHE_URL", CACHE_URL or "locmem://pages"),
-        prefix="pages", timeout=24 * 3600, max_entries=PAGE_CACHE_MAX_ENTRIES),
+        prefix="pages", timeout=24 * 3600,
+        max_entries=int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", 2000))),
 }
 
 # A CDN or caching proxy in front of the site (wagtail.contrib.frontend_cache): pages are
@@ -173,8 +188,7 @@ if os.environ.get("CLOUDFLARE_ZONE_ID"):
     }
 # How long a shared cache (CDN, proxy) may keep a reader page: long when it is purged on every
 # change, a minute when nothing purges it. Browsers always ask again (max-age=0).
-PAGE_CACHE_SHARED_SECONDS = int(os.environ.get(
-    "PAGE_CACHE_SHARED_SECONDS", 3600 if WAGTAILFRONTENDCACHE else 60))
+env_setting("PAGE_CACHE_SHARED_SECONDS", int)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -238,8 +252,8 @@ LOGGING = {
 
 # Newsletter subscriptions ------------------------------------------------------------------
 # How many proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR); the
-# sign-up rate limit counts per client address.
-NEWSLETTER_TRUSTED_PROXIES = int(os.environ.get("NEWSLETTER_TRUSTED_PROXIES", 0))
+# rate limits count per client address (core/conf.py).
+env_setting("NEWSLETTER_TRUSTED_PROXIES", int)
 # The mail provider's webhook (bounces, complaints) is closed until ANYMAIL_WEBHOOK_SECRET,
 # HTTP basic auth "user:password", is set; production refuses to start without it. Any other
 # ANYMAIL_<NAME> variable becomes anymail's <NAME> setting, e.g. the signing key of a provider
@@ -263,29 +277,13 @@ WAGTAIL_NEWSLETTER_CACHE_TIMEOUT = 10
 # End of newsletter campaigns ---------------------------------------------------------------
 
 # Newsletter sending ------------------------------------------------------------------------
-# Workers claim deliveries a batch at a time on a lease; a batch whose worker died is claimed
-# again when its lease runs out (so keep it short). db_worker looks for due schedules and
-# stalled sends every NEWSLETTER_HOUSEKEEPING_SECONDS.
-NEWSLETTER_SEND_BATCH_SIZE = int(os.environ.get("NEWSLETTER_SEND_BATCH_SIZE", 100))
-NEWSLETTER_LEASE_SECONDS = int(os.environ.get("NEWSLETTER_LEASE_SECONDS", 30))
-NEWSLETTER_HOUSEKEEPING_SECONDS = 5
-# SMTP connections each sending task uses side by side (threads). A worker killed mid-send
-# may repeat at most one message per connection, so keep this small. On SQLite two threads
-# mostly wait for each other's writes (measured: one is faster), so the default there is 1.
-NEWSLETTER_SEND_CONNECTIONS = int(os.environ.get(
-    "NEWSLETTER_SEND_CONNECTIONS",
-    1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 2,
-))
-# Most messages a second from each worker, for a provider's limit (0: as fast as the server
-# takes them); a campaign's own rate limit wins.
-NEWSLETTER_RATE_LIMIT = int(os.environ.get("NEWSLETTER_RATE_LIMIT", 0))
-# Temporary failures (4xx, dropped connections, timeouts) retry after 30 s, 1 min, 2 min, ...
-# (at most an hour apart); after this many attempts the delivery has failed.
-NEWSLETTER_MAX_ATTEMPTS = 8
-NEWSLETTER_RETRY_SECONDS = 30
-NEWSLETTER_RETRY_MAX_SECONDS = 3600
-# A scheduled issue found this many seconds past its time waits for an editor, not sent late.
-NEWSLETTER_LATE_AFTER = int(os.environ.get("NEWSLETTER_LATE_AFTER", 6 * 60 * 60))
+# What each setting means, and its default, is in newsletter/conf.py (the number of SMTP
+# connections is 1 on SQLite, 2 elsewhere).
+env_setting("NEWSLETTER_SEND_BATCH_SIZE", int)
+env_setting("NEWSLETTER_LEASE_SECONDS", int)
+env_setting("NEWSLETTER_SEND_CONNECTIONS", int)
+env_setting("NEWSLETTER_RATE_LIMIT", int)
+env_setting("NEWSLETTER_LATE_AFTER", int)
 # End of newsletter sending -----------------------------------------------------------------
 
 # Security ----------------------------------------------------------------------------------
@@ -345,17 +343,9 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor does a superuser's dashboard ask Wagtail's server for its latest release (the policy
 # would refuse it); releases arrive by changing the pins in pyproject.toml.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-# Admin sign-in: at most this many failures in the window for one username from one client
-# address, and from one client address; past username_failures for one username from
-# everywhere only addresses with no failure for it are checked (home.security).
+# Admin sign-in is rate limited (home.security); ADMIN_LOGIN_LIMITS and
+# ADMIN_PASSWORD_RESET_LIMITS, the sign-in and password-reset limits, are in home/conf.py.
 WAGTAILADMIN_USER_LOGIN_FORM = "home.security.ThrottledLoginForm"
-ADMIN_LOGIN_LIMITS = {"failures": 10, "client_failures": 30, "username_failures": 100,
-                      "seconds": 15 * 60}
-# Admin password-reset emails: at most this many requests in the window for one address from
-# one client address, and from one client address; past email_everywhere for one address only
-# client addresses that haven't asked for it yet are served (home.security).
-ADMIN_PASSWORD_RESET_LIMITS = {"email": 3, "client": 10, "email_everywhere": 10,
-                               "seconds": 60 * 60}
 # Image uploads that start like an image but aren't one are refused in plain words, not with
 # a server error (home/uploads.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "home.uploads.ImageForm"

@@ -7,8 +7,9 @@ import logging
 import threading
 import time
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
+
+from newsletter.conf import setting
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def persist(operation, *args, **kwargs):
     moment (a restart, a failover, a locked SQLite file): it reconnects and tries again
     with growing pauses, for up to ``NEWSLETTER_DB_OUTAGE_SECONDS`` (then the error is
     raised). A worker being stopped gives up at once."""
-    patience = getattr(settings, "NEWSLETTER_DB_OUTAGE_SECONDS", 300)
+    patience = setting("NEWSLETTER_DB_OUTAGE_SECONDS")
     started = time.monotonic()
     tries = 0
     while True:

@@ -16,10 +16,10 @@
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from newsletter.conf import setting
 from newsletter.models import Campaign, IssuePage
 from newsletter.sending.orchestration import (
     SendRefused,
@@ -36,7 +36,7 @@ Status = Campaign.Status
 
 
 def late_after():
-    late = getattr(settings, "NEWSLETTER_LATE_AFTER", 6 * 3600)
+    late = setting("NEWSLETTER_LATE_AFTER")
     return late if isinstance(late, timedelta) else timedelta(seconds=late)
 
 

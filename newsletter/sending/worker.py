@@ -30,13 +30,13 @@ import time
 from collections import namedtuple
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import mail
 from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from newsletter.conf import setting
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import transport
 from newsletter.sending.message import FrozenMessage
@@ -52,12 +52,8 @@ Row = namedtuple("Row", "pk email subscriber_id attempts status paused paused_un
 SILENCES_BEFORE_WAITING = 2
 
 
-def setting(name, default):
-    return getattr(settings, name, default)
-
-
 def lease_length():
-    return timedelta(seconds=setting("NEWSLETTER_LEASE_SECONDS", 30))
+    return timedelta(seconds=setting("NEWSLETTER_LEASE_SECONDS"))
 
 
 def new_owner():
@@ -148,9 +144,9 @@ def release(ids, owner):
 
 def backoff(attempts):
     """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min, ... at most an hour."""
-    base = setting("NEWSLETTER_RETRY_SECONDS", 30)
+    base = setting("NEWSLETTER_RETRY_SECONDS")
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0),
-                                 setting("NEWSLETTER_RETRY_MAX_SECONDS", 3600)))
+                                 setting("NEWSLETTER_RETRY_MAX_SECONDS")))
 
 
 # What happened to one row
@@ -182,7 +178,7 @@ def retry_later(row, error):
     attempts = row.attempts + 1
     fields = {"attempts": attempts, "last_error": str(error)[:500], "lease_owner": "",
               "lease_expires_at": None}
-    if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS", 8) \
+    if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS") \
             and not getattr(error, "connect", False):
         fields["status"] = Status.FAILED
     else:
@@ -236,13 +232,13 @@ class CampaignWorker:
         self.owner = owner or new_owner()
         self.frozen = FrozenMessage.for_campaign(campaign)
         self.sender = transport.for_backend(mail.mailers[MAILER], self.frozen)
-        rate = campaign.rate_limit or setting("NEWSLETTER_RATE_LIMIT", 0)
+        rate = campaign.rate_limit or setting("NEWSLETTER_RATE_LIMIT")
         self.pacer = Pacer(rate)
         lease = lease_length().total_seconds()
-        size = setting("NEWSLETTER_SEND_BATCH_SIZE", 100)
+        size = setting("NEWSLETTER_SEND_BATCH_SIZE")
         # A batch must fit in half a lease at the rate limit.
         self.batch_size = max(1, min(size, int(rate * lease / 2))) if rate else size
-        self.check_every = setting("NEWSLETTER_STATUS_CHECK_SECONDS", 1.0)
+        self.check_every = setting("NEWSLETTER_STATUS_CHECK_SECONDS")
         self.sent = 0
 
     def run(self):
@@ -349,8 +345,8 @@ def deliver_campaign(campaign_id, owner=None):
     if problem:  # it would fail in every task, for ever: fail the campaign once instead
         fail_unbuildable(campaign, problem)
         return 0
-    threads = setting("NEWSLETTER_SEND_CONNECTIONS", 1)
-    if threads > 1 and not campaign.rate_limit and not setting("NEWSLETTER_RATE_LIMIT", 0) \
+    threads = setting("NEWSLETTER_SEND_CONNECTIONS")
+    if threads > 1 and not campaign.rate_limit and not setting("NEWSLETTER_RATE_LIMIT") \
             and not connection.in_atomic_block:
         sent = _in_threads(campaign, threads)
     else:

@@ -9,24 +9,23 @@ subscribed), and at most one such email goes out per ``NEWSLETTER_RESEND_WINDOW`
 
 import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from newsletter.addresses import email_hash
+from newsletter.conf import setting
 from newsletter.models import MailingList, NewsletterSettings, Subscriber, Suppression
 from newsletter.subscriptions.consent import Actor, allows
 from newsletter.subscriptions.history import log_event
 from newsletter.tasks import queue_email
 
 Status = Subscriber.Status
-RESEND_WINDOW = datetime.timedelta(minutes=10)
 PAUSE_CHOICES = {"1": 1, "2": 2, "4": 4, "resume": None}  # weeks; "resume" = until resumed
 
 
 def resend_window():
-    return getattr(settings, "NEWSLETTER_RESEND_WINDOW", RESEND_WINDOW)
+    return setting("NEWSLETTER_RESEND_WINDOW")
 
 
 def _claim_signup_mail(subscriber):

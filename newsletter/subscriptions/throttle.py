@@ -20,19 +20,13 @@ exact address).
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from core.ratelimit import Limiter, Rule
 from newsletter.addresses import canonical_mailbox
+from newsletter.conf import setting
 
-DEFAULT_LIMITS = (
-    ("client", 20, 60 * 60),  # an office or school sharing one address can still sign up
-    ("addresses", 5, 60 * 60),  # different mailboxes from one client network
-    ("email", 5, 60 * 60),  # per mailbox, from anywhere
-    ("email", 10, 24 * 60 * 60),
-)
 MESSAGES = {
     "client": "Too many sign-ups from your network just now. Please try again in an hour.",
     "addresses": "We've had sign-ups for several different addresses from your network just "
@@ -43,7 +37,7 @@ MESSAGES = {
 
 
 def limits():
-    return getattr(settings, "NEWSLETTER_SIGNUP_LIMITS", DEFAULT_LIMITS)
+    return setting("NEWSLETTER_SIGNUP_LIMITS")
 
 
 def _rules():
@@ -81,7 +75,6 @@ def forget_address(email):
 # history counts the changes. Unsubscribing is never limited: a one-click unsubscribe must
 # always work, and mail providers send those from a few shared addresses, so nothing here
 # counts per client address. Settings may override ``NEWSLETTER_PREFERENCE_LIMIT``.
-PREFERENCE_LIMIT = (10, 60 * 60)  # changes, seconds
 PREFERENCE_ACTIONS = ("newsletter.pause", "newsletter.resume", "newsletter.resubscribe",
                       "newsletter.unsubscribe")
 PREFERENCE_MESSAGE = ("You've changed your settings several times in the last hour. Please "
@@ -90,7 +83,7 @@ PREFERENCE_MESSAGE = ("You've changed your settings several times in the last ho
 
 def preference_change_refused(subscriber):
     """The message to show if ``subscriber`` has changed their settings too often, else None."""
-    allowed, seconds = getattr(settings, "NEWSLETTER_PREFERENCE_LIMIT", PREFERENCE_LIMIT)
+    allowed, seconds = setting("NEWSLETTER_PREFERENCE_LIMIT")
     recent = ModelLogEntry.objects.for_instance(subscriber).filter(
         action__in=PREFERENCE_ACTIONS,
         timestamp__gte=timezone.now() - datetime.timedelta(seconds=seconds),

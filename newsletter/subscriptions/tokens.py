@@ -14,7 +14,6 @@ The token itself is the secret that guards the POST forms on these pages, the wa
 token would: a third-party site can't forge a request it doesn't know the token for.
 """
 
-import datetime
 import hashlib
 
 from django.conf import settings
@@ -22,12 +21,12 @@ from django.core import signing
 from django.urls import reverse
 
 from newsletter import mailformat
+from newsletter.conf import setting
 from newsletter.models import NewsletterSettings, Subscriber
 
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
 PREFERENCES_SALT = "newsletter.preferences"
-CONFIRM_MAX_AGE = datetime.timedelta(days=3)
 
 
 class BadToken(Exception):
@@ -49,7 +48,7 @@ def absolute_url(path):
 
 def confirm_max_age():
     """How long a confirmation link works (``NEWSLETTER_CONFIRM_MAX_AGE``, 3 days)."""
-    return getattr(settings, "NEWSLETTER_CONFIRM_MAX_AGE", CONFIRM_MAX_AGE)
+    return setting("NEWSLETTER_CONFIRM_MAX_AGE")
 
 
 def _address_check(subscriber):

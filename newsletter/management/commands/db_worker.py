@@ -21,12 +21,12 @@ import os
 import threading
 import time
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import close_old_connections, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
+from newsletter.conf import setting
 from newsletter.sending import run_due_and_stalled
 from newsletter.sending.outage import DB_UNAVAILABLE, STOPPING
 
@@ -119,7 +119,7 @@ class Command(db_worker.Command):
         parser.set_defaults(interval=POLL_SECONDS)
         parser.add_argument(
             "--housekeeping-interval", type=float,
-            default=getattr(settings, "NEWSLETTER_HOUSEKEEPING_SECONDS", 5),
+            default=setting("NEWSLETTER_HOUSEKEEPING_SECONDS"),
             help="Seconds between checks for due schedules and stalled sends; 0 turns the "
             "checks off (default: %(default)r)",
         )

@@ -1,0 +1,60 @@
+"""The newsletter app's settings and their defaults, read with ``setting(name)`` (see
+core/conf.py)."""
+
+import datetime
+
+from django.conf import settings
+
+from core.conf import accessor
+
+
+def _send_connections():
+    # On SQLite two threads mostly wait for each other's writes (measured: one is faster).
+    return 1 if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 2
+
+
+DEFAULTS = {
+    # Subscriptions ---------------------------------------------------------------------------
+    # How long a confirmation link works (newsletter.tokens).
+    "NEWSLETTER_CONFIRM_MAX_AGE": datetime.timedelta(days=3),
+    # At most one sign-up email (a confirmation, or "already subscribed") per address in this
+    # window (newsletter.subscriptions).
+    "NEWSLETTER_RESEND_WINDOW": datetime.timedelta(minutes=10),
+    # The sign-up form's limits, (kind, how many, seconds) (newsletter.throttle).
+    "NEWSLETTER_SIGNUP_LIMITS": (
+        ("client", 20, 60 * 60),  # an office or school sharing one address can still sign up
+        ("addresses", 5, 60 * 60),  # different mailboxes from one client network
+        ("email", 5, 60 * 60),  # per mailbox, from anywhere
+        ("email", 10, 24 * 60 * 60),
+    ),
+    # Preference changes (pause, resume, subscribe again) per subscriber: (changes, seconds).
+    "NEWSLETTER_PREFERENCE_LIMIT": (10, 60 * 60),
+    # Sending ---------------------------------------------------------------------------------
+    # Workers claim deliveries a batch at a time on a lease; a batch whose worker died is
+    # claimed again when its lease runs out (so keep it short).
+    "NEWSLETTER_SEND_BATCH_SIZE": 100,
+    "NEWSLETTER_LEASE_SECONDS": 30,
+    # db_worker looks for due schedules and stalled sends this often (its
+    # --housekeeping-interval).
+    "NEWSLETTER_HOUSEKEEPING_SECONDS": 5,
+    # SMTP connections each sending task uses side by side (threads). A worker killed mid-send
+    # may repeat at most one message per connection, so keep this small.
+    "NEWSLETTER_SEND_CONNECTIONS": _send_connections,
+    # Most messages a second from each worker, for a provider's limit (0: as fast as the
+    # server takes them); a campaign's own rate limit wins.
+    "NEWSLETTER_RATE_LIMIT": 0,
+    # How often (seconds) a sending worker checks that its campaign is still sending.
+    "NEWSLETTER_STATUS_CHECK_SECONDS": 1.0,
+    # Temporary failures (4xx, dropped connections, timeouts) retry after 30 s, 1 min, 2 min,
+    # ... (at most an hour apart); after this many attempts the delivery has failed.
+    "NEWSLETTER_MAX_ATTEMPTS": 8,
+    "NEWSLETTER_RETRY_SECONDS": 30,
+    "NEWSLETTER_RETRY_MAX_SECONDS": 3600,
+    # How long a worker waits out a database that is unavailable before it gives up.
+    "NEWSLETTER_DB_OUTAGE_SECONDS": 300,
+    # A scheduled issue found this long past its time (seconds or a timedelta) waits for an
+    # editor, not sent late.
+    "NEWSLETTER_LATE_AFTER": 6 * 60 * 60,
+}
+
+setting = accessor(DEFAULTS)
