@@ -151,7 +151,7 @@ def test_production_turns_on_https_hardening_and_the_policy():
     # Outside the page cache, so pages served from memory get the header too.
     assert (middleware.index("django.middleware.csp.ContentSecurityPolicyMiddleware")
             < middleware.index("home.security.AdminContentSecurityPolicyMiddleware")
-            < middleware.index("home.cache.PageCacheMiddleware"))
+            < middleware.index("core.pagecache.middleware.PageCacheMiddleware"))
 
 
 def test_check_deploy_is_clean_when_the_proxy_redirects_to_https_itself():
