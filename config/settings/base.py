@@ -301,7 +301,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
-    "home.security.AdminContentSecurityPolicyMiddleware",
+    "core.csp.AdminContentSecurityPolicyMiddleware",
 )
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
 # Frames the article body's embed block may show (video players), and where media lives when
@@ -326,7 +326,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 # The Wagtail admin writes inline scripts and style attributes without nonces, so under
-# /admin/ (home.security.AdminContentSecurityPolicyMiddleware) inline code is allowed; the
+# /admin/ (core.csp.AdminContentSecurityPolicyMiddleware) inline code is allowed; the
 # rest still holds: no plugins, no other site's scripts, forms post only here, and only this
 # site may frame it (the editor's preview panel).
 ADMIN_CSP = {
@@ -347,13 +347,13 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Admin sign-in: at most this many failures in the window for one username from one client
 # address, and from one client address; past username_failures for one username from
-# everywhere only addresses with no failure for it are checked (home.security).
-WAGTAILADMIN_USER_LOGIN_FORM = "home.security.ThrottledLoginForm"
+# everywhere only addresses with no failure for it are checked (core.admin_auth).
+WAGTAILADMIN_USER_LOGIN_FORM = "core.admin_auth.ThrottledLoginForm"
 ADMIN_LOGIN_LIMITS = {"failures": 10, "client_failures": 30, "username_failures": 100,
                       "seconds": 15 * 60}
 # Admin password-reset emails: at most this many requests in the window for one address from
 # one client address, and from one client address; past email_everywhere for one address only
-# client addresses that haven't asked for it yet are served (home.security).
+# client addresses that haven't asked for it yet are served (core.admin_auth).
 ADMIN_PASSWORD_RESET_LIMITS = {"email": 3, "client": 10, "email_everywhere": 10,
                                "seconds": 60 * 60}
 # Image uploads that start like an image but aren't one are refused in plain words, not with
