@@ -215,7 +215,7 @@ TASKS = {
 WAGTAILIMAGES_IMAGE_MODEL = "news.CaptionedImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 # 64 megapixels: every newsroom camera (61 MP at most, 9504 x 6336) and phone panorama fits;
-# an upload past it is refused, a stored photo past it is not decoded (news.image_files).
+# an upload past it is refused, a stored photo past it is not decoded (core.images).
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -357,6 +357,6 @@ ADMIN_LOGIN_LIMITS = {"failures": 10, "client_failures": 30, "username_failures"
 ADMIN_PASSWORD_RESET_LIMITS = {"email": 3, "client": 10, "email_everywhere": 10,
                                "seconds": 60 * 60}
 # Image uploads that start like an image but aren't one are refused in plain words, not with
-# a server error (home/uploads.py).
-WAGTAILIMAGES_IMAGE_FORM_BASE = "home.uploads.ImageForm"
+# a server error (core/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "core.uploads.ImageForm"
 # End of security ---------------------------------------------------------------------------
