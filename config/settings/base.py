@@ -156,7 +156,7 @@ CACHES = {
 }
 
 # A CDN or caching proxy in front of the site (wagtail.contrib.frontend_cache): pages are
-# purged when they change, with the pages that list them (home/frontend.py). FRONTEND_CACHE_URL
+# purged when they change, with the pages that list them (home/signals.py). FRONTEND_CACHE_URL
 # is a proxy that accepts HTTP PURGE (Varnish, nginx); or Cloudflare with CLOUDFLARE_ZONE_ID
 # and CLOUDFLARE_API_TOKEN.
 WAGTAILFRONTENDCACHE = {}
