@@ -95,8 +95,8 @@ def screenshot(request, page):
 
 @pytest.fixture(autouse=True)
 def _fresh_memos():
-    """What news.generation memoizes per process must not leak from one test to the next."""
-    from news.generation import forget_memos
+    """What core.pagecache memoizes per process must not leak from one test to the next."""
+    from core.pagecache.generation import forget_memos
 
     forget_memos()
     yield

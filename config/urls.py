@@ -6,12 +6,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home.security import ThrottledPasswordResetView
+from core.admin_auth import ThrottledPasswordResetView
 from news.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from news.views import search
 
 urlpatterns = [
-    # Wagtail's own view, with a rate limit (home.security); the rest of the reset is Wagtail's.
+    # Wagtail's own view, with a rate limit (core.admin_auth); the rest of the reset is Wagtail's.
     path("admin/password_reset/", ThrottledPasswordResetView.as_view(),
          name="wagtailadmin_password_reset"),
     path("admin/", include(wagtailadmin_urls)),

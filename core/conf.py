@@ -1,6 +1,6 @@
 """The project's own settings: each one's default is written once, in its app's ``conf.py``.
 
-Every app with settings of its own (core, home, newsletter) has a ``conf.py`` with one table
+Every app with settings of its own (core, newsletter) has a ``conf.py`` with one table
 of defaults, ``DEFAULTS``, and reads its settings only through that module's
 ``setting(name)``, shaped like django-anymail's ``get_anymail_setting``: the Django setting
 if it is set, else the table's default. ``config/settings`` only maps environment variables
@@ -36,7 +36,7 @@ def accessor(defaults):
 
 
 def _shared_seconds():
-    # Long when a CDN or proxy is purged on every change (home/frontend.py), a minute when
+    # Long when a CDN or proxy is purged on every change (core/pagecache/purge.py), a minute when
     # nothing purges it.
     return 3600 if getattr(settings, "WAGTAILFRONTENDCACHE", None) else 60
 
@@ -46,14 +46,26 @@ DEFAULTS = {
     # the rate limits count per client address (core.ratelimit.client_address). The name is
     # older than core and operators set it.
     "NEWSLETTER_TRUSTED_PROXIES": 0,
-    # Anonymous reader pages from Django's "pages" cache (home/cache.py), keyed by the content
-    # generation: the generation file tells every process when to forget them, so it must be
-    # shared by every process serving the site.
+    # Anonymous reader pages from Django's "pages" cache (core/pagecache/middleware.py), keyed
+    # by the content generation: the generation file tells every process when to forget
+    # them, so it must be shared by every process serving the site.
     "PAGE_CACHE_ENABLED": True,
     "PAGE_CACHE_GENERATION_FILE": lambda: settings.VAR_DIR / "page-cache-generation",
     # How long a shared cache (CDN, proxy) may keep a reader page (s-maxage). Browsers always
     # ask again (max-age=0).
     "PAGE_CACHE_SHARED_SECONDS": _shared_seconds,
+    # Admin sign-in (core.admin_auth.ThrottledLoginForm): at most "failures" failures in the
+    # window for one username from one client address, and "client_failures" from one client
+    # address; past "username_failures" for one username from everywhere, only addresses with
+    # no failure for it are checked.
+    "ADMIN_LOGIN_LIMITS": {"failures": 10, "client_failures": 30, "username_failures": 100,
+                           "seconds": 15 * 60},
+    # Admin password-reset emails (core.admin_auth.ThrottledPasswordResetView): at most
+    # "email" requests in the window for one address from one client address, and "client"
+    # from one client address; past "email_everywhere" for one address, only client addresses
+    # that haven't asked for it yet are served.
+    "ADMIN_PASSWORD_RESET_LIMITS": {"email": 3, "client": 10, "email_everywhere": 10,
+                                    "seconds": 60 * 60},
 }
 
 setting = accessor(DEFAULTS)

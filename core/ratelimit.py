@@ -1,7 +1,7 @@
 """One sliding-window rate limiter for every limit on the site, and the client it counts.
 
-Used by the sign-up form (``newsletter.subscriptions.throttle``), the admin sign-in and the admin's
-"Forgot password?" form (``home.security``).
+Used by the sign-up form (``newsletter.subscriptions.throttle``), the admin sign-in and the
+admin's "Forgot password?" form (``core.admin_auth``).
 
 Why a table: the site runs several gunicorn workers (and the default cache is per process),
 so counts must live somewhere they all share. Each counted request adds one ``Attempt`` row

@@ -6,10 +6,10 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 
-from news.generation import MemoizedSiteSettingMixin, memoize
+from core.pagecache.generation import MemoizedSiteSettingMixin, memoize
+from core.pagecache.privacy import FastPrivacyMixin, public
+from core.pagecache.routing import MemoizedChildRoutingMixin
 from news.models import ArticlePage, NewsIndexPage, as_cards, with_card_renditions
-from news.privacy import FastPrivacyMixin, public
-from news.routing import MemoizedChildRoutingMixin
 from newsletter.models import IssueSnapshot
 from newsletter.rendering import archive_path
 

@@ -1,15 +1,20 @@
-"""What invalidates the page cache: anything a reader page could show."""
+"""What invalidates the page cache (``core.pagecache``): anything a reader page could show.
+
+After each such change the content generation is bumped, and a CDN in front of the site
+(``core.pagecache.purge``) is asked to purge the pages that list other pages: the home page,
+the news index and its sections, the issue archive, the feeds and the sitemap.
+"""
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from home.frontend import purge_listings_after_commit
-from home.models import PublicationSettings
-from news.generation import bump_generation
-from news.models import Author, CaptionedImage, Section
-from newsletter.models import IssueSnapshot, NewsletterSettings
+from core.pagecache.generation import bump_generation
+from core.pagecache.purge import purge_after_commit
+from home.models import HomePage, PublicationSettings
+from news.models import Author, CaptionedImage, NewsIndexPage, Section
+from newsletter.models import IssueIndexPage, IssueSnapshot, NewsletterSettings
 
 # Draft saves and autosaves change nothing readers see, so page saves don't count; publishing,
 # unpublishing, moving and deleting do (for every page type: lists show other pages).
@@ -20,12 +25,15 @@ CHANGED_MODELS = (CaptionedImage, Section, Author, PublicationSettings, Newslett
 # defaults on the first page view, which already showed those defaults).
 SHOWN_ONLY_WHEN_USED = (CaptionedImage, Section, Author, PublicationSettings,
                         NewsletterSettings, Redirect)
+# The pages that list other pages, and the named routes that do.
+LISTING_PAGE_TYPES = (HomePage, NewsIndexPage, IssueIndexPage)
+LISTING_ROUTES = ("feed", "feed-atom", "sitemap")
 
 
 def changed(**kwargs):
     """Readers could see a change: forget cached pages here and on a CDN's listing pages."""
     bump_generation()
-    purge_listings_after_commit()
+    purge_after_commit(LISTING_PAGE_TYPES, LISTING_ROUTES)
 
 
 def changed_unless_new(sender, created=False, **kwargs):

@@ -4,8 +4,8 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from wagtail.models import Site
 
+from core.pagecache.privacy import public
 from news.models import ArticlePage
-from news.privacy import public
 
 FEED_LENGTH = 30
 

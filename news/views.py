@@ -6,8 +6,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError
 from django.template.response import TemplateResponse
 
+from core.pagecache.privacy import public
 from news.models import ArticlePage, as_cards, with_card_renditions
-from news.privacy import public
 from news.search_query import clean_query, search_query
 
 logger = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ import datetime
 
 from django.utils.dateformat import format as format_date
 
+from core.pagecache.privacy import public
 from news.models import ArticlePage
-from news.privacy import public
 from newsletter.models import STORIES_PER_ISSUE, IssueIndexPage, IssuePage, IssueStory
 
 

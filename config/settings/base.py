@@ -89,7 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "home.cache.PageCacheMiddleware",
+    "core.pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,7 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Anonymous reader pages from Django's cache (home/cache.py), keyed by the content generation:
+# Anonymous reader pages from Django's cache (core/pagecache/), keyed by the content generation:
 # the generation file tells every process when to forget them (defaults in core/conf.py).
 env_setting("PAGE_CACHE_ENABLED", truthy)
 env_setting("PAGE_CACHE_GENERATION_FILE", Path)
@@ -171,7 +171,7 @@ CACHES = {
 }
 
 # A CDN or caching proxy in front of the site (wagtail.contrib.frontend_cache): pages are
-# purged when they change, with the pages that list them (home/frontend.py). FRONTEND_CACHE_URL
+# purged when they change, with the pages that list them (home/signals.py). FRONTEND_CACHE_URL
 # is a proxy that accepts HTTP PURGE (Varnish, nginx); or Cloudflare with CLOUDFLARE_ZONE_ID
 # and CLOUDFLARE_API_TOKEN.
 WAGTAILFRONTENDCACHE = {}
@@ -229,7 +229,7 @@ TASKS = {
 WAGTAILIMAGES_IMAGE_MODEL = "news.CaptionedImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 # 64 megapixels: every newsroom camera (61 MP at most, 9504 x 6336) and phone panorama fits;
-# an upload past it is refused, a stored photo past it is not decoded (news.image_files).
+# an upload past it is refused, a stored photo past it is not decoded (core.images).
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -299,7 +299,7 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
-    "home.security.AdminContentSecurityPolicyMiddleware",
+    "core.csp.AdminContentSecurityPolicyMiddleware",
 )
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
 # Frames the article body's embed block may show (video players), and where media lives when
@@ -324,7 +324,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 # The Wagtail admin writes inline scripts and style attributes without nonces, so under
-# /admin/ (home.security.AdminContentSecurityPolicyMiddleware) inline code is allowed; the
+# /admin/ (core.csp.AdminContentSecurityPolicyMiddleware) inline code is allowed; the
 # rest still holds: no plugins, no other site's scripts, forms post only here, and only this
 # site may frame it (the editor's preview panel).
 ADMIN_CSP = {
@@ -343,10 +343,10 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor does a superuser's dashboard ask Wagtail's server for its latest release (the policy
 # would refuse it); releases arrive by changing the pins in pyproject.toml.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-# Admin sign-in is rate limited (home.security); ADMIN_LOGIN_LIMITS and
-# ADMIN_PASSWORD_RESET_LIMITS, the sign-in and password-reset limits, are in home/conf.py.
-WAGTAILADMIN_USER_LOGIN_FORM = "home.security.ThrottledLoginForm"
+# Admin sign-in is rate limited (core.admin_auth); ADMIN_LOGIN_LIMITS and
+# ADMIN_PASSWORD_RESET_LIMITS, the sign-in and password-reset limits, are in core/conf.py.
+WAGTAILADMIN_USER_LOGIN_FORM = "core.admin_auth.ThrottledLoginForm"
 # Image uploads that start like an image but aren't one are refused in plain words, not with
-# a server error (home/uploads.py).
-WAGTAILIMAGES_IMAGE_FORM_BASE = "home.uploads.ImageForm"
+# a server error (core/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "core.uploads.ImageForm"
 # End of security ---------------------------------------------------------------------------

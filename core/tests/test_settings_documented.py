@@ -198,6 +198,6 @@ def test_settings_read_without_a_default_are_set_by_config():
 
 
 def test_the_apps_tables_name_each_setting_once():
-    assert set(TABLES) == {"core", "home", "newsletter"}
+    assert set(TABLES) == {"core", "newsletter"}
     names = [name for table in TABLES.values() for name in table]
     assert len(names) == len(set(names))

@@ -68,5 +68,5 @@ def test_home_query_count_does_not_grow_with_stories(client, make_article):
 
     # The latest sent issue, the latest stories (with their sections and images) and the
     # images' renditions; the site, the settings, the news index and "is any page private?"
-    # are read once per process and content generation (news.generation.memoize).
+    # are read once per process and content generation (core.pagecache.generation.memoize).
     assert one == many == 3

@@ -17,8 +17,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.pagecache.privacy import FastPrivacyMixin, public
 from news.blocks import ArticleBodyBlock
-from news.privacy import FastPrivacyMixin, public
 
 from .images import CARD_SPECS, CaptionedImage
 from .listing import ListingFields

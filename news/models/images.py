@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.functional import classproperty
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
-from news.image_files import CleanFilter
+from core.images import CleanFilter
 
 # Renditions the reader pages ask for; listing views prefetch exactly these.
 CARD_SPECS = ("fill-480x270|format-webp", "fill-480x270|format-jpeg",
@@ -38,7 +38,7 @@ class CaptionedImage(AbstractImage):
 
     def generate_rendition_file(self, filter, *, source=None):
         """Every rendition from the photo's pixels only: no GPS, camera or photographer's
-        metadata, orientation applied (``news.image_files``)."""
+        metadata, orientation applied (``core.images``)."""
         return super().generate_rendition_file(CleanFilter(spec=filter.spec), source=source)
 
     class Meta(AbstractImage.Meta):

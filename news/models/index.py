@@ -9,7 +9,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
-from news.privacy import FastPrivacyMixin, public
+from core.pagecache.privacy import FastPrivacyMixin, public
 
 from .article import ArticlePage, as_cards, attach_renditions, with_card_renditions
 from .images import LEAD_SPECS, SOCIAL_SPEC
@@ -56,7 +56,7 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
         return super().route(request, path_components)
 
     def get_cached_paths(self):
-        """For a CDN purge (home.frontend): the index and every section page."""
+        """For a CDN purge (core.pagecache.purge): the index and every section page."""
         return ["/", *(self.reverse_subpage("section", args=[slug])
                        for slug in Section.objects.values_list("slug", flat=True))]
 

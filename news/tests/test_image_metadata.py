@@ -1,33 +1,24 @@
 """Photos leave the site without what the camera wrote into them (GPS position, maker,
-photographer, XMP, IPTC, comments), and the right way up: the upload as stored and served,
-every rendition the article page shows, and its og:image. The frozen email copies:
-``newsletter/tests/test_issue_images.py``."""
+photographer, XMP, IPTC, comments), and the right way up: every rendition the article page
+shows, and its og:image. The upload as stored and served: ``core/tests/test_uploads.py``; the
+frozen email copies: ``newsletter/tests/test_issue_images.py``."""
 
 import io
 
 import pytest
 from bs4 import BeautifulSoup
 from django.core.files.images import ImageFile
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
+from core.tests.photos import (
+    assert_upright_without_metadata,
+    media_bytes,
+    metadata_in,
+    photo_with_metadata,
+    upload,
+)
 from news.factories import CaptionedImageFactory
-from news.models import CaptionedImage
-
-from .photos import is_red, media_bytes, metadata_in, photo_with_metadata, pixels
 
 pytestmark = pytest.mark.django_db
-CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-
-
-def upload(editor_client, kind="jpeg"):
-    data = photo_with_metadata(kind)
-    response = editor_client.post("/admin/images/add/", {
-        "title": "At the source's house", "description": "", "collection": 1,
-        "file": SimpleUploadedFile(f"source.{'jpg' if kind == 'jpeg' else kind}", data,
-                                   content_type=CONTENT_TYPES[kind])})
-    assert response.status_code == 302, response.content.decode()[-2000:]
-    return CaptionedImage.objects.get(title="At the source's house"), data
 
 
 def stored_before_the_fix(kind="jpeg"):
@@ -35,39 +26,6 @@ def stored_before_the_fix(kind="jpeg"):
     return CaptionedImageFactory(
         title="At the source's house",
         file=ImageFile(io.BytesIO(photo_with_metadata(kind)), name=f"source.{kind}"))
-
-
-def assert_upright_without_metadata(data):
-    assert metadata_in(data) == []
-    size, top, left = pixels(data)
-    assert size[0] < size[1]  # shown portrait: the "rotate 90" was applied to the pixels
-    assert is_red(top) and not is_red(left)
-
-
-@pytest.mark.parametrize("kind", ["jpeg", "png", "webp"])
-def test_an_uploaded_photo_is_stored_and_served_without_metadata(editor_client, kind):
-    image, uploaded = upload(editor_client, kind)
-
-    served = media_bytes(image.file.url)
-
-    assert_upright_without_metadata(served)
-    assert (image.width, image.height) == (200, 300)
-    with Image.open(io.BytesIO(served)) as opened:
-        assert opened.format == kind.upper()  # the editor's format, kept
-    assert image.file.name.endswith(f".{'jpg' if kind == 'jpeg' else kind}")
-    assert len(served) < len(uploaded) * 1.2  # re-encoded at the photo's own quality
-
-
-def test_a_photo_without_metadata_is_stored_byte_for_byte(editor_client):
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (10, 120, 200)).save(buffer, "JPEG", quality=93)
-
-    response = editor_client.post("/admin/images/add/", {
-        "title": "Plain", "description": "", "collection": 1,
-        "file": SimpleUploadedFile("plain.jpg", buffer.getvalue(), content_type="image/jpeg")})
-
-    assert response.status_code == 302
-    assert media_bytes(CaptionedImage.objects.get(title="Plain").file.url) == buffer.getvalue()
 
 
 def page_image_urls(response):

@@ -19,7 +19,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail_newsletter.models import NewsletterPageMixin
 
-from news.privacy import FastPrivacyMixin
+from core.pagecache.privacy import FastPrivacyMixin
 from newsletter.forms_issue import IssuePageForm
 from newsletter.panels import IssueReadinessPanel
 from newsletter.revisions import normalise_newlines

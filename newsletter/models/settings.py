@@ -7,7 +7,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
-from news.generation import MemoizedGenericSettingMixin
+from core.pagecache.generation import MemoizedGenericSettingMixin
 from newsletter.validators import validate_single_line
 
 DEFAULT_CONSENT_TEXT = (

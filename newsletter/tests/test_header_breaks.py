@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import querydict_from_html
 
-from news.generation import forget_memos
+from core.pagecache.generation import forget_memos
 from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import (
     Campaign,

@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.files.images import ImageFile
 
+from core.tests.photos import media_bytes, metadata_in, photo_with_metadata
 from news.factories import ArticlePageFactory, CaptionedImageFactory, NewsIndexPageFactory
-from news.tests.photos import media_bytes, metadata_in, photo_with_metadata
 from newsletter.factories import IssueIndexPageFactory, IssuePageFactory
 from newsletter.rendering import build_snapshot
 

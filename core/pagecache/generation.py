@@ -4,7 +4,7 @@ change (a page published, a photo edited, an issue sent...).
 It is the modification time of a small file (``PAGE_CACHE_GENERATION_FILE``) shared by every
 process serving the site, so reading it costs one ``stat``. The page cache keys whole pages by
 it, and ``memoize`` keeps small per-process facts (the site, the settings, whether any page is
-private) until it changes. ``home.signals`` says what bumps it.
+private) until it changes. The site's signal receivers (``home.signals``) say what bumps it.
 """
 
 import copy

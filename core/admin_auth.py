@@ -1,14 +1,4 @@
-"""The Wagtail admin's own Content Security Policy, and a rate limit on its sign-in form.
-
-**Content Security Policy.** Django's ``ContentSecurityPolicyMiddleware`` sends
-``SECURE_CSP`` with every response. That policy is strict (no inline script or style), which
-reader pages meet. The Wagtail admin doesn't: its date pickers and inline panels write
-``<script>`` blocks without a nonce, and it sets ``style`` attributes in its markup. So
-``AdminContentSecurityPolicyMiddleware`` gives every response under the admin's URL the
-relaxed ``ADMIN_CSP`` instead, the same way Django's ``@csp_override`` does for one view (it
-sets ``response._csp_config``, which the CSP middleware reads). A middleware rather than the
-decorator on each admin URL: it also covers the admin's redirects, error pages and the URLs
-that apps add with Wagtail hooks.
+"""Rate limits on the Wagtail admin's sign-in and "Forgot password?" forms.
 
 **Sign-in rate limit.** ``ThrottledLoginForm`` (``WAGTAILADMIN_USER_LOGIN_FORM``) counts
 failed sign-ins with ``core.ratelimit``, where every gunicorn worker sees the same counts
@@ -39,34 +29,12 @@ addresses, proxies, IPv6 networks), the same hashing and the same clean-up, and 
 stays a message on Wagtail's own sign-in form.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils.csp import CSP
 from wagtail.admin.forms.auth import LoginForm
 from wagtail.admin.views.account import PasswordResetView
 
+from core.conf import setting
 from core.ratelimit import Limiter, Rule, client_address
-from home.conf import setting
-
-
-class AdminContentSecurityPolicyMiddleware:
-    """Send ``ADMIN_CSP`` instead of ``SECURE_CSP`` for everything under the Wagtail admin.
-
-    Goes after ``django.middleware.csp.ContentSecurityPolicyMiddleware`` in ``MIDDLEWARE``.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path.startswith(reverse("wagtailadmin_home")):
-            # A page preview renders the page through the middleware again, as if at the
-            # page's own address, which leaves the reader policy on the response.
-            response.headers.pop(CSP.HEADER_ENFORCE, None)
-            response._csp_config = settings.ADMIN_CSP
-        return response
 
 
 def login_limits():

@@ -8,7 +8,7 @@ removing a restriction changes it).
 
 from wagtail.models import PageViewRestriction
 
-from news.generation import memoize
+from core.pagecache.generation import memoize
 
 
 def any_view_restrictions():

@@ -12,7 +12,7 @@ reads all of its data) and refuses anything Pillow can't read with Wagtail's own
 Before any of that, a photo past ``WAGTAILIMAGES_MAX_IMAGE_PIXELS`` is refused from its header
 (Wagtail's own check decodes the whole picture to count its pixels), with the size to resize
 it to. An accepted photo is stored without its GPS position, camera and photographer metadata,
-the right way up (``news.image_files.strip_metadata``).
+the right way up (``core.images.strip_metadata``).
 """
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from PIL import Image as PILImage
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
-from news.image_files import max_pixels, strip_metadata, too_many_pixels_message
+from core.images import max_pixels, strip_metadata, too_many_pixels_message
 
 # Enough to read every byte of a JPEG without holding the full-size picture in memory.
 DECODE_SIZE = (256, 256)

@@ -1,12 +1,15 @@
 """Photos that carry what a camera writes (GPS position, maker, XMP, IPTC, a comment, a
-"rotate 90" orientation), and the check that a served image carries none of it."""
+"rotate 90" orientation), and the check that a served image carries none of it; a photo past
+the pixel limit; an upload through the admin's form."""
 
 import io
 import struct
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
+from wagtail.images import get_image_model
 
 # Where the photo was taken: 51°30'N 0°7'W.
 GPS = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (51.0, 30.0, 0.0),
@@ -65,6 +68,27 @@ def photo_with_metadata(kind="jpeg"):
     return buffer.getvalue()
 
 
+CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def upload(editor_client, kind="jpeg"):
+    """``photo_with_metadata(kind)`` uploaded through the admin: (the image, the bytes sent)."""
+    data = photo_with_metadata(kind)
+    response = editor_client.post("/admin/images/add/", {
+        "title": "At the source's house", "description": "", "collection": 1,
+        "file": SimpleUploadedFile(f"source.{'jpg' if kind == 'jpeg' else kind}", data,
+                                   content_type=CONTENT_TYPES[kind])})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    return get_image_model().objects.get(title="At the source's house"), data
+
+
+def huge_jpeg(size=(11_000, 11_000)):
+    """An 11,000 x 11,000 JPEG of one grey: about 375 kB, 121 megapixels."""
+    buffer = io.BytesIO()
+    Image.new("L", size, 128).save(buffer, "JPEG", quality=50)
+    return buffer.getvalue()
+
+
 def media_bytes(url):
     """The bytes a reader gets for a media ``url`` (absolute or not), read from storage."""
     path = url.split(settings.MEDIA_URL, 1)[1]
@@ -106,3 +130,10 @@ def pixels(data):
 def is_red(colour):
     red, green, blue = colour
     return red > 200 and green < 60 and blue < 60
+
+
+def assert_upright_without_metadata(data):
+    assert metadata_in(data) == []
+    size, top, left = pixels(data)
+    assert size[0] < size[1]  # shown portrait: the "rotate 90" was applied to the pixels
+    assert is_red(top) and not is_red(left)

@@ -1,6 +1,6 @@
 """The admin's "Forgot password?" form has a rate limit: a few requests an hour per client
 address, and per submitted address from one client address (strangers elsewhere can't spend
-it: test_security_lockout.py). Over it, the same page says so, and no email goes out."""
+it: test_admin_lockout.py). Over it, the same page says so, and no email goes out."""
 
 import datetime
 

@@ -5,7 +5,7 @@ a photo (EXIF, XMP, IPTC, comments). For a newsroom that can reveal where a phot
 source was, so nothing of it leaves the site:
 
 - ``strip_metadata()`` rewrites an upload without it, the camera's "rotate 90" applied to the
-  pixels instead (``home.uploads`` calls it). A JPEG keeps its own quantisation tables and
+  pixels instead (``core.uploads`` calls it). A JPEG keeps its own quantisation tables and
   chroma subsampling, so it is re-encoded at the quality it came with; a file with nothing
   to strip is kept byte for byte. The colour profile (ICC) stays: it says how to show the
   colours, not who took the photo.

@@ -6,7 +6,7 @@ issue archive) that every reader request walks through, so the home page keeps t
 process until the content generation changes (any publish, move or delete bumps it).
 """
 
-from news.generation import memoize
+from core.pagecache.generation import memoize
 
 
 class MemoizedChildRoutingMixin:

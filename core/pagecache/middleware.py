@@ -12,7 +12,8 @@ every process then stops finding what was stored before. The file must be shared
 processes serving the site (one machine, or a shared volume).
 
 Cacheable responses say so to shared caches (``public, s-maxage``) and not to browsers
-(``max-age=0``); a CDN in front is purged by ``home.frontend``.
+(``max-age=0``); a CDN in front is purged by ``core.pagecache.purge``, as the site's
+signal receivers ask (``home.signals``).
 
 Never cached: logged-in users and anyone with a session (editors), previews and the admin,
 the sign-up, confirm, unsubscribe and preference pages, search results, form posts, and any
@@ -28,10 +29,11 @@ from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
 from core.conf import setting
-from news.generation import current_generation, memoize
+from core.pagecache.generation import current_generation, memoize
 
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml",
                    "application/xml", "text/xml", "text/plain")
+# The site's URLs (config/urls.py) for editors, one reader's subscription, queries and files.
 SKIPPED_PREFIXES = ("/admin/", "/newsletter/", "/search/", "/documents/", "/django-admin/")
 
 
