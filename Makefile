@@ -85,19 +85,21 @@ chromium:
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts *.egg-info
 
-# Benchmarks (never timed tests): its own data and services under var/bench/, one table, a JSON
-# file. BENCH_FULL=1 adds the 100,000-subscriber send; see bench/README-section.md.
+# The trials package (trials/, run with python -m from here): bench, chaos and load, each with
+# its own data and services under var/, one table and a JSON file.
+# Benchmarks (never timed tests): BENCH_FULL=1 adds the 100,000-subscriber send; see the README,
+# "Benchmarks", for the other BENCH_* variables.
 bench: install
-	$(PY) bench/run.py
+	$(PY) -m trials.bench
 
 # Fault trials (see README, "Reliability"): their own databases, worker processes and SMTP sink
 # under var/chaos/. With DATABASE_URL at PostgreSQL the two-worker trial runs there too.
 chaos: install
-	$(PY) chaos/run.py $(CHAOS_ARGS)
+	$(PY) -m trials.chaos $(CHAOS_ARGS)
 
 # Readers under load while an issue is sent: gunicorn, the worker and an SMTP sink, then wrk.
 load: install
-	$(PY) chaos/load.py $(LOAD_ARGS)
+	$(PY) -m trials.load $(LOAD_ARGS)
 
 # The editor's journey test, keeping its screenshots as the pictures of docs/editor-guide.md.
 guide: export DJANGO_SETTINGS_MODULE = config.settings.test
