@@ -1,7 +1,7 @@
 # Lisa's Top Ten: `make run` for a local site with demo content, `make test` for the checks CI runs.
 
 .DEFAULT_GOAL := help
-.PHONY: help install constraints run test lint chromium clean bench chaos load guide
+.PHONY: help install constraints run test lint format chromium clean bench chaos load guide
 
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
@@ -23,7 +23,9 @@ help:
 	@echo "make install     create .venv and install the pinned dependencies (reruns when they change)"
 	@echo "make constraints re-pin constraints.txt after a change to pyproject.toml"
 	@echo "make run         migrate, seed demo content, serve http://127.0.0.1:$(PORT)/ and the task worker"
-	@echo "make test        ruff, manage.py check, makemigrations --check, then pytest incl. browser tests"
+	@echo "make test        ruff (check, format), djhtml, manage.py check, makemigrations --check, pytest"
+	@echo "make format      ruff format the Python, djhtml the HTML templates (make test checks both)"
+	@echo "make bench       benchmarks: pages, sending, snapshot, import, each beside its ceiling"
 	@echo "make chaos       fault trials: SIGKILLed workers, two workers, a database outage (prints counts)"
 	@echo "make load        50 readers for 60 s while an issue goes to 10,000 subscribers (prints p99)"
 	@echo "make guide       re-take the pictures of docs/editor-guide.md (the editor's journey in Chromium)"
@@ -57,15 +59,31 @@ run: install
 	$(PY) manage.py seed_demo
 	exec bin/serve
 
+# The HTML templates djhtml indents: templates/ and any app's templates/, but not the emails'
+# (templates/newsletter/email/): their whitespace is part of the bytes every reader gets, and
+# djhtml does not know MJML (it would flatten the CSS in <mj-style>).
+TEMPLATE_DIRS := $(wildcard templates */templates)
+TEMPLATES = $(shell find $(TEMPLATE_DIRS) -name '*.html' -not -path '*/email/*' | sort)
+DJHTML = $(VENV)/bin/djhtml --tabwidth 4
+
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
 test: install chromium
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@echo "djhtml --check: the HTML templates but the emails'"
+	@$(DJHTML) --check $(TEMPLATES)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Rewrites files: run it before committing (make test fails on code or templates it would change).
+format: install
+	$(VENV)/bin/ruff format .
+	@echo "djhtml: the HTML templates but the emails'"
+	@$(DJHTML) $(TEMPLATES)
 
 # The browser tests are part of the suite: no chromium means a failed run, never a skipped test.
 chromium:
@@ -85,19 +103,21 @@ chromium:
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts *.egg-info
 
-# Benchmarks (never timed tests): its own data and services under var/bench/, one table, a JSON
-# file. BENCH_FULL=1 adds the 100,000-subscriber send; see bench/README-section.md.
+# The trials package (trials/, run with python -m from here): bench, chaos and load, each with
+# its own data and services under var/, one table and a JSON file.
+# Benchmarks (never timed tests): BENCH_FULL=1 adds the 100,000-subscriber send; see the README,
+# "Benchmarks", for the other BENCH_* variables.
 bench: install
-	$(PY) bench/run.py
+	$(PY) -m trials.bench
 
 # Fault trials (see README, "Reliability"): their own databases, worker processes and SMTP sink
 # under var/chaos/. With DATABASE_URL at PostgreSQL the two-worker trial runs there too.
 chaos: install
-	$(PY) chaos/run.py $(CHAOS_ARGS)
+	$(PY) -m trials.chaos $(CHAOS_ARGS)
 
 # Readers under load while an issue is sent: gunicorn, the worker and an SMTP sink, then wrk.
 load: install
-	$(PY) chaos/load.py $(LOAD_ARGS)
+	$(PY) -m trials.load $(LOAD_ARGS)
 
 # The editor's journey test, keeping its screenshots as the pictures of docs/editor-guide.md.
 guide: export DJANGO_SETTINGS_MODULE = config.settings.test

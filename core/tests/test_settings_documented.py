@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import global_settings, settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("config", "core", "home", "news", "newsletter", "bench", "chaos")
+PACKAGES = ("config", "core", "home", "news", "newsletter", "trials")
 REFERENCE = ROOT / "docs" / "operations.md"
 # Each app's table of defaults, found by its file (core's tests import no other app).
 TABLES = {path.parent.name: importlib.import_module(f"{path.parent.name}.conf").DEFAULTS

@@ -5,11 +5,11 @@ import json
 import statistics
 import subprocess
 
-from load_setup import LOAD
+from trials.load.stage import LOAD
 
 # Each wrk thread takes the next path for each request; response() counts status classes,
 # and done() gathers them from the threads and prints every figure as one JSON line.
-SCRIPT = """-- make load (chaos/load.py): readers rotating through the site's pages.
+SCRIPT = """-- make load (trials.load): readers rotating through the site's pages.
 paths = {%(paths)s}
 threads = {}
 

@@ -7,54 +7,29 @@ until the sink has counted every recipient's message; the worker's peak RSS is i
 """
 
 import json
-import shutil
 import subprocess
 import time
 
-from common import (
-    DATA,
-    PY,
-    ROOT,
-    Proc,
-    cpu_seconds,
-    django_env,
-    log,
-    manage,
-    memory_kb,
-    probe,
-    seed_env,
-)
+from trials.bench.stage import DATA, django_env
+from trials.processes import PY, ROOT, cpu_seconds, log, memory_kb
+from trials.project import copy_sqlite, drain, manage, seed_env, start_worker, wait_finished
 
 TIMEOUT_PER_MESSAGE = 0.05  # give up on a send slower than 20 messages/s (plus a minute)
-
-
-def copy_db(source, target):
-    for suffix in ("", "-wal", "-shm"):
-        path = target.with_name(target.name + suffix)
-        path.unlink(missing_ok=True)
-    shutil.copyfile(source, target)
-
-
-def start_worker(env, name):
-    """A db_worker as production runs it, once the seeded tasks (Wagtail's search and
-    reference index updates) are done, so the send has the worker to itself."""
-    manage(["db_worker", "--queue-name", "*", "--batch", "--no-reload"], env, f"{name}-drain")
-    worker = Proc(name, [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"], env)
-    time.sleep(3)  # imports done, first poll of the queue made
-    if not worker.alive():
-        raise RuntimeError(f"db_worker exited:\n{worker.tail()}")
-    return worker
 
 
 def send(template_db, n, sink):
     """Send today's issue to ``n`` subscribers; returns the figures."""
     db = DATA / f"send-{n}.sqlite3"
-    copy_db(template_db, db)
+    copy_sqlite(template_db, db)
     env = django_env(db, EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?timeout=30")
     log(f"sending to {n:,}: seed_demo --subscribers {n}")
     seed_s, _ = manage(["seed_demo", "--quiet", "--subscribers", str(n)], seed_env(env),
                        f"seed-{n}")
-    worker = start_worker(env, f"db-worker-{n}")
+    # Once the seeded tasks (Wagtail's search and reference index updates) are done, so the
+    # send has the worker to itself.
+    name = f"db-worker-{n}"
+    drain(env, f"{name}-drain")
+    worker = start_worker(env, name, settle=True)
     try:
         idle = memory_kb(worker.pid)
         log(f"sending to {n:,}: send_issue, then db_worker (pid {worker.pid}) sends")
@@ -103,22 +78,12 @@ def send(template_db, n, sink):
     }
 
 
-def wait_finished(env, seconds=15):
-    """The campaign's rows by status, once the worker marked it sent (or after ``seconds``)."""
-    deadline = time.monotonic() + seconds
-    rows = probe(env, "deliveries")
-    while rows.get("status") != "sent" and time.monotonic() < deadline:
-        time.sleep(1)
-        rows = probe(env, "deliveries")
-    return rows
-
-
 def ceiling(sink, n, message_dir):
     """smtplib's rate on one connection with messages serialised in advance."""
     html, text = message_dir / "message.html", message_dir / "message.txt"
     before = sink.count()
-    result = subprocess.run([PY, "bench/ceiling.py", str(sink.port), str(n), str(html),
-                             str(text)], cwd=ROOT, capture_output=True,
+    result = subprocess.run([PY, "-m", "trials.bench.ceiling", str(sink.port), str(n),
+                             str(html), str(text)], cwd=ROOT, capture_output=True,
                             text=True, timeout=600)
     if result.returncode:
         raise RuntimeError(f"ceiling failed:\n{result.stderr[-2000:]}")

@@ -1,7 +1,8 @@
 """The trials' stage: databases, the environment of every Django process, and db_worker.
 
-Built on bench/'s helpers (``common``: ``Proc``, ``manage``, ``free_port``, ``seed_env``),
-with every file under ``var/chaos/`` (chaos/run.py points ``common.DATA`` there).
+Built on the tools' shared helpers (``trials.processes``, ``trials.project``), with every
+file under ``var/chaos/``: ``data/`` is rebuilt on every run, ``results/`` keeps one JSON file
+per run.
 
 A trial starts from a copy of one template database: migrated, seeded with the demo content
 and N subscribers, Wagtail's own tasks done, and today's issue sent with ``send_issue``, so
@@ -10,49 +11,40 @@ The first ``db_worker`` started on a copy picks that task up. On SQLite a copy i
 on PostgreSQL ``CREATE DATABASE ... TEMPLATE``.
 """
 
-import json
 import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-import common
-from common import PY, ROOT, Proc, manage, seed_env
+from trials import project
+from trials.processes import ROOT, log
+from trials.project import (
+    checkpoint,
+    copy_sqlite,
+    django_json,
+    drain,
+    manage,
+    migrate_and_seed,
+    remove_sqlite,
+    seed_env,
+)
 
 VAR = ROOT / "var" / "chaos"
 DATA = VAR / "data"
 RESULTS = VAR / "results"
 
 
-def log(message):
-    """Progress goes to stderr; the table and the JSON path go to stdout."""
-    elapsed = time.monotonic() - common.STARTED
-    print(f"[chaos {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
 def django_env(database_url, sink_port, **extra):
     """Production settings, this run's database, media and static files, mail to the sink."""
-    return common.django_env(
+    return project.django_env(
         data=DATA, database_url=database_url,
         EMAIL_URL=f"smtp://127.0.0.1:{sink_port}?timeout=30",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"), **extra)
 
 
 def appstate(env, command="state"):
-    result = subprocess.run([PY, "chaos/appstate.py", command], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
-    if result.returncode:
-        raise RuntimeError(f"appstate {command} failed:\n{result.stderr[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def start_worker(env, name, *extra):
-    """``manage.py db_worker`` as bin/serve starts it (``make run``)."""
-    return Proc(name, [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload",
-                       *extra], env)
+    """What the application says about the send (``trials.chaos.appstate``)."""
+    return django_json("trials.chaos.appstate", env, command, timeout=300)
 
 
 # Databases
@@ -73,18 +65,14 @@ class SQLiteDatabases:
         self.drop(name)
 
     def finish_template(self, name):
-        with sqlite3.connect(self.path(name)) as connection:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(self.path(name))
 
     def copy(self, template, name):
-        self.drop(name)
-        shutil.copyfile(self.path(template), self.path(name))
+        copy_sqlite(self.path(template), self.path(name))
         return self.url(name)
 
     def drop(self, name):
-        for suffix in ("", "-wal", "-shm"):
-            path = self.path(name)
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        remove_sqlite(self.path(name))
 
     def query(self, name, sql):
         connection = sqlite3.connect(self.path(name), timeout=60)
@@ -176,14 +164,10 @@ def make_template(databases, name, subscribers, sink_port):
     env = django_env(databases.url(name), sink_port)
     log(f"{databases.kind} template {name}: migrate, seed_demo --subscribers {subscribers:,}, "
         "send_issue")
-    manage(["migrate", "--noinput"], env, f"{name}-migrate")
-    if not (DATA / "static" / "staticfiles.json").exists():
-        manage(["collectstatic", "--noinput", "--verbosity", "0"], env, "collectstatic")
-    manage(["seed_demo", "--quiet"], seed_env(env), f"{name}-seed")
+    migrate_and_seed(env)
     manage(["seed_demo", "--quiet", "--subscribers", str(subscribers)], seed_env(env),
            f"{name}-seed-subscribers")
-    manage(["db_worker", "--queue-name", "*", "--batch", "--no-reload",
-            "--no-startup-delay"], env, f"{name}-drain")
+    drain(env, f"{name}-drain", "--no-startup-delay")
     _, output = manage(["send_issue"], env, f"{name}-send-issue")
     databases.finish_template(name)
     log(f"template ready in {time.monotonic() - started:.0f}s: "

@@ -1,4 +1,4 @@
-"""The fault trials' own services, on one asyncio loop in a thread of chaos/run.py.
+"""The fault trials' own services, on one asyncio loop in a thread of ``make chaos``.
 
 - ``RecordingSink``: an SMTP server that accepts everything (PIPELINING, 8BITMIME) and counts
   the messages per recipient, so missing and duplicate messages can be told apart. It can

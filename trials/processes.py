@@ -1,16 +1,16 @@
-"""Paths, environment and process helpers shared by the benchmark's parts.
+"""Processes, ports and the clock, shared by the three tools (bench, chaos, load).
 
-Everything the benchmark makes lives under ``var/bench/``: ``data/`` is rebuilt on every run
-(databases, media, static files, logs, the CSV), ``postfix/`` keeps the unpacked smtp-sink
-between runs, and ``results/`` keeps one JSON file per run.
+Every command and background process started through here keeps its output in a log file
+under the running tool's own directory (``var/bench/data/``, ``var/chaos/data/``,
+``var/load/``), which the tool names once with ``begin()``; progress lines go to stderr,
+so stdout keeps only the tool's table and the path of its JSON file.
 """
 
 import contextlib
-import json
 import os
+import platform
 import re
 import resource
-import secrets
 import signal
 import socket
 import subprocess
@@ -21,22 +21,24 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var" / "bench"
-DATA = VAR / "data"
-RESULTS = VAR / "results"
-PY = str(ROOT / ".venv" / "bin" / "python")
-PRODUCTION = "config.settings.production"
+# The Python that runs the tool (the project's venv under make) runs everything it starts.
+PY = sys.executable
 STARTED = time.monotonic()
-# One key per run: production settings refuse the development key.
-SECRET_KEY = secrets.token_urlsafe(64)
-# Variables from the caller's shell that would send the benchmark somewhere else.
-DROPPED = ("NEWSLETTER_EMAIL_URL", "PAGE_CACHE_ENABLED", "DJANGO_SETTINGS_MODULE",
-           "DATABASE_URL", "CSRF_TRUSTED_ORIGINS", "STATIC_ROOT", "MEDIA_ROOT")
+# The running tool's name (its progress lines' prefix) and the directory of the logs of what
+# it runs: set once by each tool's entry point with begin().
+NAME = "trials"
+LOGS = ROOT / "var"
+
+
+def begin(name, logs):
+    """Progress lines read ``[name ...]``; logs of what runs from now on go to ``logs``."""
+    global NAME, LOGS
+    NAME, LOGS = name, Path(logs)
 
 
 def log(message):
     """Progress goes to stderr; the table and the JSON path go to stdout."""
-    print(f"[bench {time.monotonic() - STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
+    print(f"[{NAME} {time.monotonic() - STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 def free_port():
@@ -45,47 +47,16 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def django_env(db_path=None, *, data=DATA, database_url=None, **extra):
-    """The environment of every Django process: production settings, DEBUG off, this run's
-    database (``db_path`` for SQLite, or ``database_url``) and its media, static files,
-    outbox and page-cache generation file under ``data``. ``extra`` overrides any of it."""
-    env = {key: value for key, value in os.environ.items() if key not in DROPPED}
-    env.update(
-        DJANGO_SETTINGS_MODULE=PRODUCTION,
-        DATABASE_URL=database_url or f"sqlite:///{db_path}",
-        MEDIA_ROOT=str(data / "media"),
-        STATIC_ROOT=str(data / "static"),
-        SECRET_KEY=SECRET_KEY,
-        DEBUG="0",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        PAGE_CACHE_GENERATION_FILE=str(data / "page-cache-generation"),
-        EMAIL_URL=f"file:{data / 'outbox'}",
-        SITE_URL="http://127.0.0.1:8000",
-        LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
-    )
-    env.update({key: str(value) for key, value in extra.items()})
-    return env
-
-
-def seed_env(env):
-    """seed_demo only runs with the development settings (it makes admin/admin): the same
-    database and media, dev settings, DEBUG still off (no query log), the dev key."""
-    env = dict(env, DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="0")
-    env.pop("SECRET_KEY", None)
-    return env
-
-
 def children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
 def run(argv, env, log_name, timeout=1800):
-    """Run a command to completion with its output in ``data/<log_name>.log``; returns
+    """Run a command to completion with its output in ``<LOGS>/<log_name>.log``; returns
     (seconds, output) and leaves its CPU seconds in ``run.last_cpu_s``. Raises with the
     log's tail when it fails."""
-    path = DATA / f"{log_name}.log"
+    path = LOGS / f"{log_name}.log"
     started = time.perf_counter()
     cpu = children_cpu()
     with open(path, "wb") as out:
@@ -96,33 +67,20 @@ def run(argv, env, log_name, timeout=1800):
     output = path.read_text(errors="replace")
     if result.returncode:
         tail = "\n".join(output.splitlines()[-15:])
-        raise RuntimeError(f"{' '.join(map(str, argv))} failed ({result.returncode}):\n{tail}")
+        raise RuntimeError(f"{' '.join(map(str, argv))} failed ({result.returncode}); "
+                           f"the end of {path}:\n{tail}")
     return seconds, output
 
 
-def manage(args, env, log_name, timeout=1800):
-    return run([PY, "manage.py", *args], env, log_name, timeout)
-
-
-def probe(env, *args):
-    """Run bench/probe.py with ``env``; returns its JSON answer."""
-    result = subprocess.run([PY, "bench/probe.py", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=900)
-    if result.returncode:
-        raise RuntimeError(f"probe {' '.join(args)} failed:\n{result.stderr[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 class Proc:
-    """A background process started here, in its own session, with its output in a log
-    under ``log_dir``."""
+    """A background process started here, in its own session, with its output in
+    ``<LOGS>/<name>.log`` (LOGS as it is when the process starts)."""
 
     running = []
-    log_dir = None  # None: DATA as it is when the process starts (chaos/run.py moves it)
 
     def __init__(self, name, argv, env):
         self.name = name
-        self.log_path = (self.log_dir or DATA) / f"{name}.log"
+        self.log_path = LOGS / f"{name}.log"
         with open(self.log_path, "wb") as out:  # the child keeps its own copy
             self.popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out,
                                           stderr=subprocess.STDOUT, start_new_session=True)
@@ -235,3 +193,21 @@ def git_describe():
     commit = git("rev-parse", "--short", "HEAD") or "none"
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     return commit + (" + uncommitted changes" if dirty else "")
+
+
+def machine():
+    """The machine and the commit, for a tool's table and JSON file."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                          if line.startswith("model name")), "")
+    except OSError:
+        pass
+    return {"host": platform.node(), "cpus": os.cpu_count(), "cpu": model,
+            "python": platform.python_version(), "commit": git_describe()}
+
+
+def load_average():
+    """The 1, 5 and 15 minute load averages: shared machines make absolute figures noisy."""
+    return [round(n, 2) for n in os.getloadavg()]

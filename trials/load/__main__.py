@@ -8,6 +8,10 @@ connections rotate through the home page, an article, a section, an archive issu
 feed and the sign-up page. One table is printed and the same figures are written to
 ``var/load/results-<time>.json``.
 
+    python -m trials.load [--connections 50] [--seconds 60] [--subscribers 10000] ...
+
+(from the repository's root; ``make load LOAD_ARGS="..."`` runs it with these options)
+
 Exits non-zero when a request failed (connect, read, write, timeout), a response was not
 2xx/3xx, or the send did not end with the campaign sent and exactly one message per
 subscriber at the sink. Latency is reported, never asserted.
@@ -16,40 +20,25 @@ subscriber at the sink. Latency is reported, never asserted.
 import argparse
 import datetime
 import json
-import os
-import platform
 import signal
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-# bench/'s modules import each other by their plain names (``from common import ...``), and
-# chaos/ may hold modules with the same names: bench/ goes first.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-from common import STARTED, git_describe, probe
-from load_report import render
-from load_setup import (
-    LOAD,
-    Proc,
-    Sink,
-    django_env,
-    fresh_directory,
-    log,
-    prepare,
-    start_gunicorn,
-    start_worker,
-)
-from load_wrk import Readers, access_log_size, per_page, served, summary
-from sending import wait_finished
-from tools import ensure_smtp_sink, ensure_wrk
+from trials import processes
+from trials.load.readers import Readers, access_log_size, per_page, served, summary
+from trials.load.report import render
+from trials.load.stage import LOAD, django_env, fresh_directory, prepare, start_gunicorn
+from trials.processes import PY, STARTED, Proc, free_port, load_average, log, machine
+from trials.project import probe, start_worker, wait_finished
+from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
 EXTRA_PAGES = {"feed": "/feed/", "sign-up": "/newsletter/subscribe/"}
 
 
 def options():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m trials.load",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (50)")
     parser.add_argument("--seconds", type=int, default=60, help="wrk duration (60)")
     parser.add_argument("--subscribers", type=int, default=10000, help="the send's size (10000)")
@@ -60,10 +49,6 @@ def options():
     parser.add_argument("--send-timeout", type=int, default=240,
                         help="seconds to wait for the send after wrk stops (240)")
     return parser.parse_args()
-
-
-def load_average():
-    return [round(n, 2) for n in os.getloadavg()]
 
 
 def reader_paths(env):
@@ -98,7 +83,7 @@ def readers_and_send(args, base, paths, sink, env):
         marks[moment] = (time.perf_counter() - started, access_log_size())
 
     mark("start")
-    send = Proc("send-issue", [sys.executable, "manage.py", "send_issue"], env)
+    send = Proc("send-issue", [PY, "manage.py", "send_issue"], env)
     readers = Readers(ensure_wrk(), base, list(paths.values()), threads=args.threads,
                       connections=args.connections, seconds=args.seconds, timeout=args.timeout)
     send_issue_s = first_s = all_s = None
@@ -172,20 +157,20 @@ def log_problems():
 
 def main():
     args = options()
+    processes.begin("load", LOAD)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started_at = datetime.datetime.now(datetime.UTC)
     results = {"meta": {
-        "started": started_at.isoformat(timespec="seconds"), "host": platform.node(),
-        "cpus": os.cpu_count(), "python": platform.python_version(), "commit": git_describe(),
+        "started": started_at.isoformat(timespec="seconds"), **machine(),
         "options": vars(args), "load_average_start": load_average()}}
     ensure_wrk()
     ensure_smtp_sink()
     try:
         fresh_directory()
         results["seed_subscribers_s"] = round(prepare(args.subscribers), 1)
-        sink = Sink()
+        sink = SmtpSink(free_port())
         send_env = django_env(EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?timeout=30")
-        worker = start_worker(send_env)
+        worker = start_worker(send_env, "db-worker", settle=True)
         log(f"gunicorn, {args.workers} sync workers, production settings")
         gunicorn, base = start_gunicorn(django_env(), args.workers)
         paths = reader_paths(django_env())

@@ -9,8 +9,9 @@ import csv
 import datetime
 import re
 
-from common import DATA, django_env, log, manage, run
-from sending import copy_db
+from trials.bench.stage import DATA, django_env
+from trials.processes import log, run
+from trials.project import copy_sqlite, manage
 
 
 def write_csv(path, rows):
@@ -28,7 +29,7 @@ def write_csv(path, rows):
 
 def run_import(template_db, rows):
     db = DATA / "import.sqlite3"
-    copy_db(template_db, db)
+    copy_sqlite(template_db, db)
     path = DATA / f"subscribers-{rows}.csv"
     write_csv(path, rows)
     log(f"import_subscribers {path.name} ({path.stat().st_size / 1e6:.1f} MB)")

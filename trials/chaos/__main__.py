@@ -1,7 +1,9 @@
 """``make chaos``: fault trials of the sending pipeline, counted at an SMTP sink.
 
-    .venv/bin/python chaos/run.py [--trials 10] [--subscribers 5000] [--lease-seconds 4]
-                                  [--outage-seconds S] [--parts kill,two,outage]
+    python -m trials.chaos [--trials 10] [--subscribers 5000] [--lease-seconds 4]
+                           [--outage-seconds S] [--parts kill,two,outage]
+
+(from the repository's root; ``make chaos CHAOS_ARGS="..."`` runs it with these options)
 
 1. SIGKILL trials: trial i (seed i) sends the issue to N subscribers, SIGKILLs the real
    ``manage.py db_worker`` when the sink takes a randomly chosen message, starts another
@@ -27,17 +29,12 @@ import signal
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-CHAOS = Path(__file__).resolve().parent
-sys.path.insert(0, str(CHAOS.parent / "bench"))  # bench/'s helpers, as `common`
-sys.path.insert(0, str(CHAOS))
-
-import common  # noqa: E402
-import stage  # noqa: E402
-import trials  # noqa: E402
-from faults import Loop, RecordingSink  # noqa: E402
-from stage import DATA, RESULTS, databases_for, log, make_template  # noqa: E402
+from trials import processes
+from trials.chaos import scenarios
+from trials.chaos.faults import Loop, RecordingSink
+from trials.chaos.stage import DATA, RESULTS, databases_for, make_template
+from trials.processes import ROOT, Proc, git_describe, log
 
 PARTS = ("kill", "two", "outage")
 # Longer than SQLite's busy timeout (20 s in config/settings/base.py), so the worker's
@@ -47,7 +44,8 @@ POSTGRES_OUTAGE_SECONDS = 5
 
 
 def arguments():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m trials.chaos",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=10, help="SIGKILL trials (default 10)")
     parser.add_argument("--subscribers", type=int, default=5000,
                         help="subscribers the issue goes to (default 5000)")
@@ -72,7 +70,7 @@ def arguments():
 def main():
     options = arguments()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    common.DATA = DATA  # bench's Proc and manage() keep their logs here
+    processes.begin("chaos", DATA)
     shutil.rmtree(DATA, ignore_errors=True)
     DATA.mkdir(parents=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -84,7 +82,7 @@ def main():
     sink = RecordingSink(loop)
     results = {
         "meta": {"started": datetime.now(UTC).isoformat(timespec="seconds"),
-                 "commit": common.git_describe(), "database": databases.kind,
+                 "commit": git_describe(), "database": databases.kind,
                  "subscribers": options.subscribers, "lease_seconds": options.lease_seconds,
                  "cpus": os.cpu_count()},
         "kill": [], "two_workers": None, "outage": None, "errors": [],
@@ -104,21 +102,21 @@ def main():
 
         if "kill" in options.parts:
             for trial in range(1, options.trials + 1):
-                figures = attempt(f"kill trial {trial}", trials.kill_trial, trial, databases,
+                figures = attempt(f"kill trial {trial}", scenarios.kill_trial, trial, databases,
                                   template, sink, options.lease_seconds)
                 figures.setdefault("trial", trial)
                 results["kill"].append(figures)
                 log(f"trial {trial}: {summary(figures)}")
         if "two" in options.parts:
-            results["two_workers"] = attempt("two workers", trials.two_workers, databases,
+            results["two_workers"] = attempt("two workers", scenarios.two_workers, databases,
                                              template, sink, options.lease_seconds)
             log(f"two workers: {summary(results['two_workers'])}")
         if "outage" in options.parts:
-            results["outage"] = attempt("outage", trials.outage, databases, template, sink,
+            results["outage"] = attempt("outage", scenarios.outage, databases, template, sink,
                                         options.lease_seconds, outage_s)
             log(f"outage: {summary(results['outage'])}")
     finally:
-        common.Proc.stop_all()
+        Proc.stop_all()
         sink.stop()
         loop.stop()
         if hasattr(databases, "drop_all"):
@@ -129,7 +127,7 @@ def main():
     print_table(results)
     path = RESULTS / f"chaos-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print(f"\nFigures: {path.relative_to(stage.ROOT)}")
+    print(f"\nFigures: {path.relative_to(ROOT)}")
     print("All checks passed." if ok else "FAILED: see the problems above.")
     return 0 if ok else 1
 

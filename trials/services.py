@@ -1,14 +1,16 @@
-"""The load generator and the SMTP sink: Debian's ``wrk``, and ``smtp-sink`` from Debian's
-``postfix`` package, unpacked under ``var/bench/postfix`` (no mail server is installed)."""
+"""The load generator and the SMTP sink of bench and load: Debian's ``wrk``, and
+``smtp-sink`` from Debian's ``postfix`` package, unpacked under ``var/bench/postfix`` (no mail
+server is installed; ``make load`` uses the same copy)."""
 
 import os
 import re
 import shutil
 import subprocess
 
-from common import DATA, VAR, Proc, log, wait_port
+from trials import processes
+from trials.processes import ROOT, Proc, log, wait_port
 
-POSTFIX = VAR / "postfix"
+POSTFIX = ROOT / "var" / "bench" / "postfix"
 SMTP_SINK = POSTFIX / "usr" / "sbin" / "smtp-sink"
 
 
@@ -22,7 +24,7 @@ def ensure_wrk():
     if found:
         return found
     if os.geteuid() != 0:
-        raise SystemExit("make bench needs wrk: sudo apt-get install -y wrk")
+        raise SystemExit(f"make {processes.NAME} needs wrk: sudo apt-get install -y wrk")
     log("installing Debian's wrk")
     if apt("install", "-y", "-q", "wrk").returncode:
         apt("update", "-q")
@@ -118,7 +120,7 @@ def wrk(binary, url, *, threads, connections, seconds):
     argv = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
             "--latency", url]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
-    with open(DATA / "wrk.log", "a") as log_file:
+    with open(processes.LOGS / "wrk.log", "a") as log_file:
         log_file.write(f"$ {' '.join(argv)}\n{result.stdout}{result.stderr}\n")
     figures = parse_wrk(result.stdout)
     figures["command"] = " ".join(argv[:-1])

@@ -13,8 +13,10 @@ import signal
 import threading
 import time
 
-from faults import DatabaseProxy, sqlite_lock
-from stage import appstate, django_env, log, start_worker, wait_until_sent
+from trials.chaos.faults import DatabaseProxy, sqlite_lock
+from trials.chaos.stage import appstate, django_env, wait_until_sent
+from trials.processes import log
+from trials.project import start_worker
 
 
 def count(sink, state):

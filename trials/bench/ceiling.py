@@ -2,7 +2,8 @@
 connection to the sink (as /work/shared/acceptance/smtp_ceiling.py, but with the issue's
 real HTML and text, so both sides carry the same bytes).
 
-usage: python ceiling.py PORT N HTML_FILE TEXT_FILE   -> prints JSON {"rate": msgs/s, ...}
+usage: python -m trials.bench.ceiling PORT N HTML_FILE TEXT_FILE
+       -> prints JSON {"rate": msgs/s, ...}
 """
 
 import json

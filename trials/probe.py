@@ -1,18 +1,20 @@
-"""One-off measurements inside Django, against the benchmark's database (run by bench/run.py).
+"""One-off measurements inside Django, against a tool's database (``trials.project.probe``
+runs it for bench and load; run by hand from the repository's root with
+``python -m trials.probe COMMAND``):
 
-    probe.py urls                      the pages to load: home, an article, a section, the
-                                       archive issue, and the hashed static file (JSON)
-    probe.py queries URL...            per page, with Django's test Client: SQL queries of a
-                                       warm request (and of the first), CPU ms per request
-    probe.py snapshot RUNS OUTDIR      time build_snapshot() on today's unsent issue inside a
-                                       transaction rolled back each time; writes its HTML and
-                                       text to OUTDIR for the smtplib ceiling
-    probe.py deliveries                the latest campaign: rows by status, first/last sent_at
-    probe.py profile URL [N]           cProfile of N uncached requests (top 30, cumulative)
-    probe.py sql URL                   every SQL statement of one warm request
+    urls                      the pages to load: home, an article, a section, the archive
+                              issue, and the hashed static file (JSON)
+    queries URL...            per page, with Django's test Client: SQL queries of a warm
+                              request (and of the first), CPU ms per request
+    snapshot RUNS OUTDIR      time build_snapshot() on today's unsent issue inside a
+                              transaction rolled back each time; writes its HTML and text to
+                              OUTDIR for the smtplib ceiling
+    deliveries                the latest campaign: rows by status, first/last sent_at
+    profile URL [N]           cProfile of N uncached requests (top 30, cumulative)
+    sql URL                   every SQL statement of one warm request
 
-Settings come from the environment (bench/run.py sets production ones); run it with the
-page cache off (PAGE_CACHE_ENABLED=0) to count what a page costs when rendered.
+Settings come from the environment (the tools set production ones); run it with the page
+cache off (PAGE_CACHE_ENABLED=0) to count what a page costs when rendered.
 """
 
 import json
@@ -22,12 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+from trials.project import setup_django
 
-import django
-
-django.setup()
+setup_django()
 
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -1,5 +1,7 @@
 """``make bench``: reader pages, sending, the snapshot and the import, measured in one run.
 
+    python -m trials.bench      (from the repository's root; ``make bench`` runs it)
+
 Sets up its own data and services on 127.0.0.1 (under ``var/bench/``), prints one table and
 writes the same figures to ``var/bench/results/bench-<time>.json`` (also ``latest.json``).
 A MISS is reported, never an error: this is a benchmark, not a test.
@@ -10,34 +12,21 @@ BENCH_WRK_CONNECTIONS (32), BENCH_SEND (subscribers in the default send, 10000),
 BENCH_IMPORT_ROWS (100000), BENCH_SNAPSHOT_RUNS (7), BENCH_PARTS (e.g. "pages,send").
 """
 
+import argparse
 import datetime
 import json
 import os
-import platform
 import shutil
 import signal
-import sqlite3
 import sys
 import time
 
-import csv_import
-import pages
-import report
-import sending
-from common import (
-    DATA,
-    RESULTS,
-    STARTED,
-    Proc,
-    django_env,
-    free_port,
-    git_describe,
-    log,
-    manage,
-    probe,
-    seed_env,
-)
-from tools import SmtpSink, ensure_smtp_sink, ensure_wrk
+from trials import processes
+from trials.bench import csv_import, pages, report, sending
+from trials.bench.stage import DATA, RESULTS, django_env, prepare
+from trials.processes import STARTED, Proc, free_port, log, machine
+from trials.project import checkpoint, probe
+from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
 PARTS = ("pages", "send", "snapshot", "import")
 
@@ -46,41 +35,8 @@ def env_int(name, default):
     return int(os.environ.get(name, default))
 
 
-def checkpoint(db):
-    """Fold the WAL into the database file so a plain copy has everything."""
-    with sqlite3.connect(db) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def prepare():
-    """A migrated, seeded database with its task queue drained, and collected static files."""
-    shutil.rmtree(DATA, ignore_errors=True)
-    DATA.mkdir(parents=True)
-    template = DATA / "seeded.sqlite3"
-    env = django_env(template)
-    log("migrate, collectstatic, seed_demo (production settings; seed_demo runs with dev's)")
-    manage(["migrate", "--noinput"], env, "migrate")
-    manage(["collectstatic", "--noinput", "--verbosity", "0"], env, "collectstatic")
-    manage(["seed_demo", "--quiet"], seed_env(env), "seed")
-    manage(["db_worker", "--queue-name", "*", "--batch", "--no-reload"], env, "seed-drain")
-    checkpoint(template)
-    return template
-
-
-def machine():
-    model = ""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            model = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                          if line.startswith("model name")), "")
-    except OSError:
-        pass
-    return {"host": platform.node(), "cpus": os.cpu_count(), "cpu": model,
-            "python": platform.python_version(), "commit": git_describe()}
-
-
 def load_average():
-    return "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    return "load {:.1f} {:.1f} {:.1f}".format(*processes.load_average())
 
 
 def part_snapshot(template, results):
@@ -135,6 +91,11 @@ def part_pages(db, results):
 
 
 def main():
+    # No options: the settings are the environment variables above; --help shows them.
+    parser = argparse.ArgumentParser(prog="python -m trials.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args()
+    processes.begin("bench", DATA)
     full = os.environ.get("BENCH_FULL", "") not in ("", "0")
     parts = [p for p in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if p]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

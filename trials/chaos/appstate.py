@@ -1,24 +1,20 @@
-"""What the application itself says about the trial's send (run by chaos/run.py with the
-trial's environment; prints one JSON line).
+"""What the application itself says about the trial's send (``trials.chaos.stage.appstate``
+runs ``python -m trials.chaos.appstate COMMAND`` with the trial's environment; it prints one
+JSON line).
 
-    appstate.py state      the sent campaign: status, ``newsletter.sending.report()``, every
-                           recipient's address, the deliveries flagged possible duplicates,
-                           and what each db_worker's send tasks returned (messages sent)
-    appstate.py enqueue    queue one more send task for that campaign (a second worker's)
+    state      the sent campaign: status, ``newsletter.sending.report()``, every recipient's
+               address, the deliveries flagged possible duplicates, and what each
+               db_worker's send tasks returned (messages sent)
+    enqueue    queue one more send task for that campaign (a second worker's)
 """
 
 import json
-import os
 import sys
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+from trials.project import setup_django
 
-import django
-
-django.setup()
+setup_django()
 
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 

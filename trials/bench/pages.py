@@ -11,21 +11,16 @@ import os
 import time
 import urllib.request
 
-from common import ROOT, Proc, children, cpu_seconds, free_port, log, probe, wait_http
-from tools import wrk
+from trials.processes import children, cpu_seconds, log
+from trials.project import probe, start_gunicorn
+from trials.services import wrk
 
 PAGES = ("home", "article", "section", "archive")
 UNCACHED = ("home", "article")  # with the page cache off: the pages the targets name
 
 
 def gunicorn(env, name, workers, cache):
-    port = free_port()
-    argv = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
-            "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-    proc = Proc(name, argv, dict(env, PAGE_CACHE_ENABLED="1" if cache else "0"))
-    base = f"http://127.0.0.1:{port}"
-    wait_http(base + "/", proc)
-    return proc, base
+    return start_gunicorn(dict(env, PAGE_CACHE_ENABLED="1" if cache else "0"), name, workers)
 
 
 def fetch(url):
