@@ -18,15 +18,10 @@ from wagtail_newsletter.audiences import Audience, AudienceSegment
 from wagtail_newsletter.campaign_backends import Campaign as BaseCampaign
 from wagtail_newsletter.campaign_backends import CampaignBackend, CampaignBackendError
 
+from newsletter import rules
 from newsletter.models import Campaign, IssuePage, MailingList
-from newsletter.revisions import only_newsletter_settings_changed, version_to_send
 
 logger = logging.getLogger(__name__)
-
-Status = Campaign.Status
-# Once a campaign has started (or missed its time), the panel shows its report, not "Send".
-STARTED = {Status.WAITING, Status.SENDING, Status.PAUSED, Status.SENT, Status.CANCELLED,
-           Status.FAILED}
 
 SAVE_FIRST = ("Save the issue's campaign first (the save may have failed: see the message "
               "above), then try again.")
@@ -52,18 +47,12 @@ def issue_for(campaign):
     return IssuePage.objects.filter(pk=campaign.issue_id).first()
 
 
-def problems_before_sending(issue):
-    """What stops the issue going out now, judged on the version that would be sent
-    (``newsletter.revisions.version_to_send``): a newer draft is not one of them."""
-    return version_to_send(issue).sending_problems()
-
-
 def publish_newsletter_settings(issue, user=None):
     """Publish a draft whose only changes are the Newsletter tab's recipients and subject (or
     line endings), so that what is sent is what is published. A draft with other changes is
-    left alone: the published version is sent (``newsletter.revisions``). Returns the issue
-    as it now stands."""
-    if only_newsletter_settings_changed(issue):
+    left alone: the published version is sent (``newsletter.rules``). Returns the issue as
+    it now stands."""
+    if rules.only_newsletter_settings_changed(issue):
         issue.latest_revision.publish(user=user, skip_permission_checks=True)
         issue = IssuePage.objects.get(pk=issue.pk)
     return issue
@@ -79,7 +68,7 @@ class LocalCampaign(BaseCampaign):
     @property
     def status(self):
         text = self.campaign.get_status_display()
-        if self.campaign.status == Status.SCHEDULED and self.campaign.scheduled_for:
+        if self.campaign.status == rules.SCHEDULED and self.campaign.scheduled_for:
             when = date_format(timezone.localtime(self.campaign.scheduled_for),
                                "DATETIME_FORMAT")
             text = f"{text} for {when}"
@@ -88,11 +77,12 @@ class LocalCampaign(BaseCampaign):
 
     @property
     def is_scheduled(self):
-        return self.campaign.status == Status.SCHEDULED
+        return self.campaign.status == rules.SCHEDULED
 
     @property
     def is_sent(self):
-        return self.campaign.status in STARTED
+        # Started, or missed its time: the panel shows the report, not "Send".
+        return self.campaign.status in rules.STARTED
 
     @property
     def url(self):
@@ -216,7 +206,7 @@ class LocalCampaignBackend(CampaignBackend):
 
         self.validate_schedule_time(schedule_time)
         campaign, issue, user = self._ready_to_go(campaign_id)
-        problems = problems_before_sending(issue)
+        problems = rules.problems_before_sending(issue)
         if problems:
             raise CampaignBackendError("This issue can't be scheduled yet: " + " ".join(problems))
         self._call(schedule, campaign, schedule_time, user=user)
@@ -225,7 +215,7 @@ class LocalCampaignBackend(CampaignBackend):
         from newsletter.sending import unschedule
 
         campaign = self._get(campaign_id)
-        if campaign.status not in (Status.SCHEDULED, Status.WAITING):
+        if campaign.status not in rules.MOVES["unschedule"].sources:
             raise CampaignBackendError(
                 f"This issue is not scheduled (it is {campaign.get_status_display().lower()}), "
                 "so there is nothing to unschedule.")
@@ -244,11 +234,11 @@ class LocalCampaignBackend(CampaignBackend):
         return campaign
 
     def _check_editable(self, campaign):
-        if campaign.status == Status.SCHEDULED:
+        if campaign.status == rules.SCHEDULED:
             raise CampaignBackendError(
                 "This issue is scheduled: unschedule it in the Newsletter tab before changing "
                 "its campaign.")
-        if campaign.status in STARTED:
+        if campaign.status in rules.STARTED:
             raise CampaignBackendError(
                 f"This issue's campaign is {campaign.get_status_display().lower()}: an issue "
                 "goes out once, so it can't be changed or sent again.")

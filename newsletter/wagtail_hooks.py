@@ -1,8 +1,8 @@
 from wagtail import hooks
 
 from newsletter import history
-from newsletter.panels import TodaysIssuePanel
 from newsletter.views.campaigns import CampaignViewSet
+from newsletter.views.dashboard import TodaysIssuePanel
 from newsletter.viewsets import NewsletterViewSetGroup
 
 

@@ -15,14 +15,11 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from newsletter import rules
 from newsletter.models import Campaign, Delivery, IssuePage, IssueSnapshot, Subscriber
 from newsletter.sending.recipients import NoAudience, audience_of, freeze, members_of
 
 logger = logging.getLogger(__name__)
-
-Status = Campaign.Status
-# A campaign in one of these may still be sent.
-SENDABLE = (Status.DRAFT, Status.SCHEDULED, Status.WAITING)
 
 
 class SendRefused(Exception):
@@ -47,16 +44,16 @@ def enqueue(campaign_id):
 def refusal_for(campaign):
     """Why this campaign (already started) can't be sent, in plain words."""
     started = campaign.started_at or campaign.created_at
-    if campaign.status == Status.SENT:
+    if campaign.status == rules.SENT:
         return f"This issue has already been sent on {readable(campaign.finished_at or started)}."
-    if campaign.status in (Status.SENDING, Status.PAUSED):
-        state = "is being sent" if campaign.status == Status.SENDING else "is paused"
+    if campaign.status in (rules.SENDING, rules.PAUSED):
+        state = "is being sent" if campaign.status == rules.SENDING else "is paused"
         return (f"This issue already went out on {readable(started)} and {state}: an issue is "
                 "sent once. See its report.")
-    if campaign.status == Status.FAILED:
+    if campaign.status == rules.FAILED:
         return (f"This issue's send (started on {readable(started)}) failed: "
                 f"{campaign.status_note or 'see its report'}")
-    if campaign.status == Status.CANCELLED:
+    if campaign.status == rules.CANCELLED:
         return (f"This issue's send (started on {readable(started)}) was cancelled; an issue is "
                 "sent once, so it can't be sent again.")
     return f"This campaign is {campaign.get_status_display().lower()} and can't be sent."
@@ -78,7 +75,8 @@ def already_sent(issue):
 def campaign_to_send(issue, campaign):
     """The campaign to send (locked): the one given, the issue's saved one, or a new one."""
     if campaign is None:
-        saved = Campaign.objects.select_for_update().filter(issue_id=issue.pk, status__in=SENDABLE)
+        saved = Campaign.objects.select_for_update().filter(issue_id=issue.pk,
+                                                          status__in=rules.SENDABLE)
         if issue.newsletter_campaign.isdigit():
             campaign = saved.filter(pk=int(issue.newsletter_campaign)).first()
         campaign = campaign or saved.order_by("-created_at").first()
@@ -86,7 +84,7 @@ def campaign_to_send(issue, campaign):
     locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     if locked is None:
         raise SendRefused("This campaign no longer exists: save the issue's campaign again.")
-    if locked.status not in SENDABLE:
+    if locked.status not in rules.MOVES["send"].sources:
         raise SendRefused(refusal_for(locked))
     if locked.issue_id not in (None, issue.pk):
         raise SendRefused("This campaign belongs to another issue.")
@@ -101,7 +99,6 @@ def send_issue_now(issue, *, user=None, campaign=None):
     send to). Safe against double clicks, two editors and retried requests.
     """
     from newsletter.rendering import build_snapshot
-    from newsletter.revisions import newer_draft_warning
 
     try:
         with transaction.atomic():
@@ -112,7 +109,7 @@ def send_issue_now(issue, *, user=None, campaign=None):
             refusal = already_sent(issue)
             if refusal:
                 raise SendRefused(refusal)
-            problems = issue.sending_problems()
+            problems = rules.sending_problems(issue)
             if problems:
                 raise SendRefused("This issue can't be sent yet: " + " ".join(problems))
             campaign = campaign_to_send(issue, campaign)
@@ -130,9 +127,9 @@ def send_issue_now(issue, *, user=None, campaign=None):
             unbuildable = message_problem(campaign)
             if unbuildable:
                 raise SendRefused(unbuildable)
-            campaign.status = Status.SENDING
+            campaign.status = rules.MOVES["send"].target
             # What is sent is what is published; a newer draft is named on the report.
-            campaign.status_note = newer_draft_warning(issue)
+            campaign.status_note = rules.newer_draft_warning(issue)
             campaign.started_at = now
             campaign.finished_at = None
             campaign.started_by = user if getattr(user, "is_authenticated", False) else None
@@ -168,10 +165,10 @@ def fail_unbuildable(campaign, note):
     """A send whose message can't be built (rows frozen before the forms refused line
     breaks): the campaign fails once, with the reason on its report, and its waiting rows
     fail with it, so no task retries them. True if this call failed it."""
+    sources, target = rules.MOVES["fail"]
     with transaction.atomic():
-        failed = Campaign.objects.filter(
-            pk=campaign.pk, status__in=[Status.SENDING, Status.PAUSED]).update(
-            status=Status.FAILED, status_note=note[:500], finished_at=timezone.now())
+        failed = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
+            status=target, status_note=note[:500], finished_at=timezone.now())
         if failed:
             Delivery.objects.filter(campaign_id=campaign.pk,
                                     status=Delivery.Status.PENDING).update(
@@ -192,10 +189,12 @@ def unbuildable_message(error):
 # Steering
 
 
-def move_status(campaign, allowed, new_status, refusal, **fields):
-    """Change status if it is still one of ``allowed`` (a conditional UPDATE)."""
-    changed = Campaign.objects.filter(pk=campaign.pk, status__in=allowed).update(
-        status=new_status, **fields)
+def move_status(campaign, move, refusal, **fields):
+    """Make ``move`` (one of ``newsletter.rules.MOVES``) if the status is still one it may
+    start from (a conditional UPDATE)."""
+    sources, target = rules.MOVES[move]
+    changed = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
+        status=target, **fields)
     campaign.refresh_from_db()
     if not changed:
         raise SendRefused(refusal.format(status=campaign.get_status_display().lower()))
@@ -204,14 +203,14 @@ def move_status(campaign, allowed, new_status, refusal, **fields):
 
 def pause(campaign):
     """Stop sending after the messages in flight; ``resume`` carries on where it stopped."""
-    return move_status(campaign, [Status.SENDING], Status.PAUSED,
-                 "Only a campaign that is sending can be paused; this one is {status}.",
-                 status_note="Paused by an editor.")
+    return move_status(campaign, "pause",
+                       "Only a campaign that is sending can be paused; this one is {status}.",
+                       status_note="Paused by an editor.")
 
 
 def resume(campaign):
-    move_status(campaign, [Status.PAUSED], Status.SENDING,
-          "Only a paused campaign can be resumed; this one is {status}.", status_note="")
+    move_status(campaign, "resume",
+                "Only a paused campaign can be resumed; this one is {status}.", status_note="")
     enqueue(campaign.pk)
     return campaign
 
@@ -219,8 +218,7 @@ def resume(campaign):
 def cancel(campaign):
     """Stop for good: nobody still waiting gets this issue. Already sent mail stays sent."""
     return move_status(
-        campaign, [Status.SENDING, Status.PAUSED, Status.SCHEDULED, Status.WAITING],
-        Status.CANCELLED, "This campaign is {status}: there is nothing to cancel.",
+        campaign, "cancel", "This campaign is {status}: there is nothing to cancel.",
         finished_at=timezone.now(), status_note="Cancelled by an editor.",
     )
 
@@ -253,7 +251,7 @@ def report(campaign):
     if figures["recipients"]:
         figures["progress"] = 100 * done // figures["recipients"]
     else:
-        figures["progress"] = 100 if campaign.status == Status.SENT else 0
+        figures["progress"] = 100 if campaign.status == rules.SENT else 0
     figures["send_time"] = started or campaign.scheduled_for
     figures["status"] = campaign.status
     return figures

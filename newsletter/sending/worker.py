@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from newsletter import rules
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import transport
 from newsletter.sending.message import FrozenMessage
@@ -248,7 +249,7 @@ class CampaignWorker:
     def run(self):
         try:
             while not STOPPING.is_set() \
-                    and persist(campaign_status, self.campaign.pk) == Campaign.Status.SENDING:
+                    and persist(campaign_status, self.campaign.pk) == rules.SENDING:
                 rows = persist(claim_batch, self.campaign.pk, self.owner, self.batch_size)
                 if not rows or not self.send_batch(rows):
                     break
@@ -273,7 +274,7 @@ class CampaignWorker:
             now = time.monotonic()
             if now - checked_at >= self.check_every:
                 checked_at = now
-                if persist(campaign_status, self.campaign.pk) != Campaign.Status.SENDING:
+                if persist(campaign_status, self.campaign.pk) != rules.SENDING:
                     persist(release, [row.pk for row in rows[index:]], self.owner)
                     return False
             if now - claimed_at >= renew_after:
@@ -324,8 +325,9 @@ def finish_if_done(campaign_id):
     """Mark a sending campaign sent once no delivery is pending; True if it was."""
     if Delivery.objects.filter(campaign_id=campaign_id, status=Status.PENDING).exists():
         return False
-    return Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
-        status=Campaign.Status.SENT, finished_at=timezone.now()
+    sources, target = rules.MOVES["finish"]
+    return Campaign.objects.filter(pk=campaign_id, status__in=sources).update(
+        status=target, finished_at=timezone.now()
     ) > 0
 
 
@@ -342,7 +344,7 @@ def deliver_campaign(campaign_id, owner=None):
     from newsletter.sending.orchestration import fail_unbuildable, message_problem
 
     campaign = Campaign.objects.select_related("snapshot").filter(pk=campaign_id).first()
-    if campaign is None or campaign.status != Campaign.Status.SENDING \
+    if campaign is None or campaign.status != rules.SENDING \
             or campaign.snapshot is None:
         return 0
     problem = message_problem(campaign)

@@ -12,11 +12,7 @@ from wagtail_newsletter.audiences import Audience, AudienceSegment
 from wagtail_newsletter.campaign_backends import CampaignBackendError
 from wagtail_newsletter.models import NewsletterRecipients
 
-from newsletter.campaign_backend import (
-    LocalCampaign,
-    LocalCampaignBackend,
-    only_newsletter_settings_changed,
-)
+from newsletter.campaign_backend import LocalCampaign, LocalCampaignBackend
 from newsletter.factories import (
     IssuePageFactory,
     MailingListFactory,
@@ -25,6 +21,7 @@ from newsletter.factories import (
     daily_list,
 )
 from newsletter.models import Campaign, Subscriber
+from newsletter.rules import only_newsletter_settings_changed
 
 from .issue_setup import make_articles, make_site
 

@@ -14,7 +14,7 @@ from wagtail.models import GroupPagePermission, Page
 from newsletter import sending
 from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import Campaign, Delivery, Subscriber
-from newsletter.panels import today_context
+from newsletter.views.dashboard import today_context
 
 from .issue_setup import make_articles
 

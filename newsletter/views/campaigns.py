@@ -19,20 +19,24 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.log_actions import LogContext, log
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from newsletter import rules
 from newsletter.models import Campaign
 
 logger = logging.getLogger(__name__)
 
-Status = Campaign.Status
 REFRESH_SECONDS = 3
-# What each button does, when it is offered, and what editors are told afterwards.
+# What each button does, when it is offered, and what editors are told afterwards. A button
+# is offered where its move may start (``newsletter.rules.MOVES``), except that the report
+# sends only a campaign that missed its time (the Newsletter tab sends the others) and a
+# scheduled one is unscheduled rather than cancelled.
 ACTIONS = {
-    "pause": ("Pause", {Status.SENDING}, "Sending is paused. Resume it when you're ready."),
-    "resume": ("Resume", {Status.PAUSED}, "Sending has resumed."),
-    "send_now": ("Send it now", {Status.WAITING}, "The issue is now sending."),
-    "unschedule": ("Unschedule", {Status.SCHEDULED, Status.WAITING},
+    "pause": ("Pause", rules.MOVES["pause"].sources,
+              "Sending is paused. Resume it when you're ready."),
+    "resume": ("Resume", rules.MOVES["resume"].sources, "Sending has resumed."),
+    "send_now": ("Send it now", {rules.WAITING}, "The issue is now sending."),
+    "unschedule": ("Unschedule", rules.MOVES["unschedule"].sources,
                    "Unscheduled: nothing goes out until someone sends or schedules it again."),
-    "cancel": ("Cancel the rest", {Status.SENDING, Status.PAUSED, Status.WAITING},
+    "cancel": ("Cancel the rest", rules.MOVES["cancel"].sources - {rules.SCHEDULED},
                "Sending is cancelled: nobody else will get this issue."),
 }
 
@@ -141,7 +145,7 @@ class CampaignReportView(WagtailAdminTemplateMixin, TemplateView):
                    if can_act and campaign.status in statuses]
         return super().get_context_data(
             campaign=campaign, report=campaign_report(campaign), actions=actions,
-            refreshing=campaign.status == Status.SENDING, refresh_seconds=REFRESH_SECONDS,
+            refreshing=campaign.status == rules.SENDING, refresh_seconds=REFRESH_SECONDS,
             progress_url=reverse("newsletter_campaigns:progress", args=[campaign.pk]),
             **kwargs,
         )

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.issues import create_issue, issue_index, most_recent_articles
-from newsletter.models import STORIES_PER_ISSUE, IssuePage
+from newsletter.models import IssuePage
+from newsletter.rules import STORIES_PER_ISSUE
 
 
 def parse_date(value):
