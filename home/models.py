@@ -10,8 +10,8 @@ from news.generation import MemoizedSiteSettingMixin, memoize
 from news.models import ArticlePage, NewsIndexPage, as_cards, with_card_renditions
 from news.privacy import FastPrivacyMixin, public
 from news.routing import MemoizedChildRoutingMixin
+from newsletter.issues.rendering import archive_path
 from newsletter.models import IssueSnapshot
-from newsletter.rendering import archive_path
 
 LATEST_STORIES = 10
 

@@ -175,7 +175,7 @@ class LocalCampaignBackend(CampaignBackend):
                 "This campaign is not linked to an issue any more: save the issue's campaign "
                 "again from its Newsletter tab.")
         try:
-            from newsletter.rendering import freeze_issue
+            from newsletter.issues.rendering import freeze_issue
             from newsletter.sending import send_test
 
             # The issue frozen as a send would freeze it (the same images, HTML and text):

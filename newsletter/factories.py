@@ -7,7 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from news.factories import ArticlePageFactory, PageFactory
-from newsletter.issues import issue_title
+from newsletter.issues.preparing import issue_title
 from newsletter.models import (
     IssueIndexPage,
     IssuePage,

@@ -22,6 +22,7 @@ from django.core import signing
 from django.urls import reverse
 
 from newsletter import mailformat
+from newsletter.mailformat import absolute_url
 
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
@@ -39,11 +40,6 @@ class ExpiredToken(BadToken):
 
 class ReplacedToken(BadToken):
     """A genuine confirmation link for an earlier sign-up of the same address."""
-
-
-def absolute_url(path):
-    """An absolute URL on the public site (``settings.SITE_URL``), as used in emails."""
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def confirm_max_age():

@@ -23,6 +23,7 @@ from news.models import (
     Section,
 )
 from newsletter.factories import SubscriberFactory, daily_list, top_up_subscribers
+from newsletter.issues.rendering import render_issue_html
 from newsletter.models import (
     IssueIndexPage,
     IssuePage,
@@ -31,7 +32,6 @@ from newsletter.models import (
     NewsletterSettings,
     Subscriber,
 )
-from newsletter.rendering import render_issue_html
 from newsletter.rules import sending_problems
 
 DEFENCE_SLUG = "austin-rallies-allies-to-keep-weapons-flowing-to-ukraine"

@@ -101,7 +101,9 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
     )
 
     base_form_class = IssuePageForm
-    newsletter_template = "newsletter/email/issue.html"
+    # wagtail-newsletter renders this with the page for the Newsletter preview and a saved
+    # campaign: it hands over to newsletter.issues.rendering, as the sent email does.
+    newsletter_template = "newsletter/email/issue_page.html"
     parent_page_types = ["newsletter.IssueIndexPage"]
     subpage_types = []
 
@@ -166,16 +168,6 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
         # The package checks a model permission Wagtail never creates, so only superusers
         # would pass; here whoever may publish this page may send it.
         return self.permissions_for_user(user).can_publish()
-
-    def get_newsletter_context(self):
-        from newsletter.rendering import issue_email_context
-
-        return issue_email_context(self)
-
-    def get_newsletter_html(self, extra_context=None):
-        from newsletter.rendering import render_issue_html
-
-        return render_issue_html(self, extra_context)
 
     # Public pages: only the snapshot of a sent issue is ever shown to readers.
 

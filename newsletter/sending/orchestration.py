@@ -98,7 +98,7 @@ def send_issue_now(issue, *, user=None, campaign=None):
     Raises ``SendRefused`` when the issue can't be sent (not ready, already sent, nobody to
     send to). Safe against double clicks, two editors and retried requests.
     """
-    from newsletter.rendering import build_snapshot
+    from newsletter.issues.rendering import build_snapshot
 
     try:
         with transaction.atomic():

@@ -14,8 +14,8 @@ from django.utils import timezone
 from newsletter import tokens
 from newsletter.emails import send_already_subscribed, send_welcome
 from newsletter.factories import SubscriberFactory
+from newsletter.issues.rendering import render_issue_html
 from newsletter.models import Campaign, NewsletterSettings
-from newsletter.rendering import render_issue_html
 from newsletter.sending.tasks import send_campaign
 
 from .mail_capture import (

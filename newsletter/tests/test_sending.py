@@ -85,7 +85,7 @@ def test_each_message_has_both_parts_the_headers_and_its_readers_own_links(issue
 
 
 def test_the_message_is_the_snapshot_not_the_live_articles(issue, subscribers, monkeypatch):
-    from newsletter import rendering
+    from newsletter.issues import rendering
 
     real_build = rendering.build_snapshot
 
@@ -245,7 +245,7 @@ def test_send_test_personalises_for_a_subscriber_and_not_for_a_stranger(subscrib
 
 
 def test_placeholders_match_the_rendering(issue):
-    from newsletter import rendering
+    from newsletter.issues import rendering
 
     assert (UNSUBSCRIBE, PREFERENCES) == (rendering.UNSUBSCRIBE_PLACEHOLDER,
                                           rendering.PREFERENCES_PLACEHOLDER)
