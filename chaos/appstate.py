@@ -1,7 +1,8 @@
 """What the application itself says about the trial's send (run by chaos/run.py with the
 trial's environment; prints one JSON line).
 
-    appstate.py state      the sent campaign: status, ``newsletter.sending.report()``, every
+    appstate.py state      the sent campaign: status, its report
+                           (``newsletter.sending.orchestration.report()``), every
                            recipient's address, the deliveries flagged possible duplicates,
                            and what each db_worker's send tasks returned (messages sent)
     appstate.py enqueue    queue one more send task for that campaign (a second worker's)
@@ -23,8 +24,7 @@ django.setup()
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from newsletter.models import Campaign, Delivery  # noqa: E402
-from newsletter.sending import report  # noqa: E402
-from newsletter.sending.orchestration import enqueue  # noqa: E402
+from newsletter.sending.orchestration import enqueue, report  # noqa: E402
 from newsletter.sending.tasks import send_campaign  # noqa: E402
 
 

@@ -19,7 +19,15 @@ from wagtail_newsletter.campaign_backends import Campaign as BaseCampaign
 from wagtail_newsletter.campaign_backends import CampaignBackend, CampaignBackendError
 
 from newsletter import rules
+from newsletter.issues.rendering import freeze_issue
 from newsletter.models import Campaign, IssuePage, MailingList
+from newsletter.sending.orchestration import (
+    SendRefused,
+    report_or_defaults,
+    send_issue_now,
+    send_test,
+)
+from newsletter.sending.scheduling import schedule, unschedule
 
 logger = logging.getLogger(__name__)
 
@@ -90,13 +98,7 @@ class LocalCampaign(BaseCampaign):
 
     def get_report(self):
         """The panel's figures; never raises (the edit page must render whatever happens)."""
-        figures = {}
-        try:
-            from newsletter.sending import report
-
-            figures = dict(report(self.campaign))
-        except Exception:
-            logger.exception("Could not build the report of campaign %s", self.campaign.pk)
+        figures = report_or_defaults(self.campaign)
         send_time = (figures.get("send_time") or self.campaign.started_at
                      or self.campaign.scheduled_for)
         return {
@@ -175,9 +177,6 @@ class LocalCampaignBackend(CampaignBackend):
                 "This campaign is not linked to an issue any more: save the issue's campaign "
                 "again from its Newsletter tab.")
         try:
-            from newsletter.issues.rendering import freeze_issue
-            from newsletter.sending import send_test
-
             # The issue frozen as a send would freeze it (the same images, HTML and text):
             # what is published goes out, so a published issue is tested as published; an
             # issue never published yet is tested from its draft.
@@ -192,8 +191,6 @@ class LocalCampaignBackend(CampaignBackend):
                 f"The test email to {email} could not be sent: {error}") from error
 
     def send_campaign(self, campaign_id):
-        from newsletter.sending import send_issue_now
-
         campaign, issue, user = self._ready_to_go(campaign_id)
         self._call(send_issue_now, issue, user=user, campaign=campaign)
 
@@ -202,8 +199,6 @@ class LocalCampaignBackend(CampaignBackend):
             raise CampaignBackendError("Choose a time in the future to schedule the issue.")
 
     def schedule_campaign(self, *, campaign_id, schedule_time):
-        from newsletter.sending import schedule
-
         self.validate_schedule_time(schedule_time)
         campaign, issue, user = self._ready_to_go(campaign_id)
         problems = rules.problems_before_sending(issue)
@@ -212,8 +207,6 @@ class LocalCampaignBackend(CampaignBackend):
         self._call(schedule, campaign, schedule_time, user=user)
 
     def unschedule_campaign(self, campaign_id):
-        from newsletter.sending import unschedule
-
         campaign = self._get(campaign_id)
         if campaign.status not in rules.MOVES["unschedule"].sources:
             raise CampaignBackendError(
@@ -266,8 +259,6 @@ class LocalCampaignBackend(CampaignBackend):
 
     def _call(self, function, *args, **kwargs):
         """Run a sending function; its refusals and failures become messages for editors."""
-        from newsletter.sending import SendRefused
-
         try:
             return function(*args, **kwargs)
         except SendRefused as error:

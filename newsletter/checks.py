@@ -12,6 +12,7 @@ from django.core.checks import Error, register
 from django.db import DatabaseError
 
 from newsletter import webhooks
+from newsletter.models import NewsletterSettings
 
 # Transports that keep mail on this machine instead of delivering it.
 UNDELIVERED = {
@@ -100,8 +101,6 @@ def sender_error(where, value, hint):
 
 def newsletter_settings():
     """Settings → Newsletter, without creating it; None before the database is migrated."""
-    from newsletter.models import NewsletterSettings
-
     try:
         return NewsletterSettings.objects.first()
     except DatabaseError:

@@ -10,14 +10,22 @@ even two requests racing past the check cannot both send.
 
 import logging
 
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from newsletter import rules
+from newsletter.issues.rendering import build_snapshot
 from newsletter.models import Campaign, Delivery, IssuePage, IssueSnapshot, Subscriber
+from newsletter.sending import transport
+from newsletter.sending.message import FrozenMessage, message_problem
 from newsletter.sending.recipients import NoAudience, audience_of, freeze, members_of
+from newsletter.sending.tasks import send_campaign
+from newsletter.sending.worker import MAILER
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +41,6 @@ def readable(moment):
 
 def enqueue(campaign_id):
     """Hand the campaign to the task queue (the "default" queue db_worker serves)."""
-    from newsletter.sending.tasks import send_campaign
-
     return send_campaign.enqueue(campaign_id)
 
 
@@ -98,8 +104,6 @@ def send_issue_now(issue, *, user=None, campaign=None):
     Raises ``SendRefused`` when the issue can't be sent (not ready, already sent, nobody to
     send to). Safe against double clicks, two editors and retried requests.
     """
-    from newsletter.issues.rendering import build_snapshot
-
     try:
         with transaction.atomic():
             # Lock the issue: a second send of it waits here, then finds the first one.
@@ -147,43 +151,6 @@ def send_issue_now(issue, *, user=None, campaign=None):
                 campaign.recipient_count)
     enqueue(campaign.pk)
     return campaign
-
-
-def message_problem(campaign):
-    """Why the campaign's message can't be built, in plain words, or "" if it can."""
-    from newsletter.sending.message import FrozenMessage
-
-    try:
-        FrozenMessage.for_campaign(campaign)
-    except Exception as error:  # whatever the mail library refuses
-        logger.warning("Campaign %s: the message can't be built: %s", campaign.pk, error)
-        return unbuildable_message(error)
-    return ""
-
-
-def fail_unbuildable(campaign, note):
-    """A send whose message can't be built (rows frozen before the forms refused line
-    breaks): the campaign fails once, with the reason on its report, and its waiting rows
-    fail with it, so no task retries them. True if this call failed it."""
-    sources, target = rules.MOVES["fail"]
-    with transaction.atomic():
-        failed = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
-            status=target, status_note=note[:500], finished_at=timezone.now())
-        if failed:
-            Delivery.objects.filter(campaign_id=campaign.pk,
-                                    status=Delivery.Status.PENDING).update(
-                status=Delivery.Status.FAILED, last_error=note[:500], lease_owner="",
-                lease_expires_at=None)
-    if failed:
-        logger.error("Campaign %s failed: %s", campaign.pk, note)
-    return bool(failed)
-
-
-def unbuildable_message(error):
-    return ("The email could not be put together, so nothing was sent: the subject or the "
-            "sender name has a line break or another character an email's header can't hold "
-            "(check the Newsletter tab's subject and Settings → Newsletter's sender name), "
-            f"then send it again. ({error})")[:500]
 
 
 # Steering
@@ -257,6 +224,21 @@ def report(campaign):
     return figures
 
 
+def report_or_defaults(campaign):
+    """``report`` for what must show whatever happens (the report page, the dashboard, the
+    Newsletter tab): if it fails, the error is logged and the figures are the campaign's
+    own, zeros, and ``unavailable``."""
+    figures = {"recipients": campaign.recipient_count, "sent": 0, "failed": 0, "bounced": 0,
+               "pending": 0, "unsubscribed_since": 0, "send_time": campaign.started_at,
+               "progress": 0}
+    try:
+        figures.update(report(campaign))
+    except Exception:
+        logger.exception("Could not build the report of campaign %s", campaign.pk)
+        figures["unavailable"] = True
+    return figures
+
+
 # Test sends
 
 
@@ -266,14 +248,6 @@ def send_test(*, campaign, snapshot, email):
     frozen message, with "[Test] " before the subject. That address gets its own links if it
     is a subscriber, example links if not. Raises ``SendRefused`` for an address that isn't
     one, or when the server refuses it."""
-    from django.core import mail
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from newsletter.sending import transport
-    from newsletter.sending.message import FrozenMessage
-    from newsletter.sending.worker import MAILER
-
     try:
         validate_email(email)
     except ValidationError:

@@ -29,6 +29,7 @@ from newsletter.sending.orchestration import (
     readable,
     send_issue_now,
 )
+from newsletter.sending.tasks import send_campaign
 from newsletter.sending.worker import claimable, finish_if_done
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,6 @@ def fire_due(now):
 
 def task_waiting(campaign_id):
     """Is a task for this campaign already queued and not yet started?"""
-    from newsletter.sending.tasks import send_campaign
-
     try:
         from django_tasks_db.backend import DatabaseBackend
         from django_tasks_db.models import DBTaskResult

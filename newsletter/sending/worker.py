@@ -40,7 +40,7 @@ from django.utils.crypto import get_random_string
 from newsletter import rules
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import transport
-from newsletter.sending.message import FrozenMessage
+from newsletter.sending.message import FrozenMessage, message_problem
 from newsletter.sending.outage import STOPPING, persist
 from newsletter.suppression import suppress_from_smtp_error
 
@@ -331,6 +331,24 @@ def finish_if_done(campaign_id):
     ) > 0
 
 
+def fail_unbuildable(campaign, note):
+    """A send whose message can't be built (rows frozen before the forms refused line
+    breaks): the campaign fails once, with the reason on its report, and its waiting rows
+    fail with it, so no task retries them. True if this call failed it."""
+    sources, target = rules.MOVES["fail"]
+    with transaction.atomic():
+        failed = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
+            status=target, status_note=note[:500], finished_at=timezone.now())
+        if failed:
+            Delivery.objects.filter(campaign_id=campaign.pk,
+                                    status=Delivery.Status.PENDING).update(
+                status=Delivery.Status.FAILED, last_error=note[:500], lease_owner="",
+                lease_expires_at=None)
+    if failed:
+        logger.error("Campaign %s failed: %s", campaign.pk, note)
+    return bool(failed)
+
+
 def deliver_campaign(campaign_id, owner=None):
     """Send what can be sent of the campaign now; returns how many messages went out.
 
@@ -341,8 +359,6 @@ def deliver_campaign(campaign_id, owner=None):
     held by another worker are left for a later run (``run_due_and_stalled`` enqueues one
     when they become claimable).
     """
-    from newsletter.sending.orchestration import fail_unbuildable, message_problem
-
     campaign = Campaign.objects.select_related("snapshot").filter(pk=campaign_id).first()
     if campaign is None or campaign.status != rules.SENDING \
             or campaign.snapshot is None:

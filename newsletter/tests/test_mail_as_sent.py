@@ -16,7 +16,7 @@ from newsletter.campaign_backend import LocalCampaignBackend
 from newsletter.factories import IssuePageFactory, daily_list
 from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from newsletter.models import Campaign, IssueSnapshot
-from newsletter.sending import send_issue_now
+from newsletter.sending.orchestration import send_issue_now
 
 from .mail_capture import Catcher, free_port, smtp_catcher, smtp_mailer, strictly
 from .sending_helpers import no_failed_tasks, readers

@@ -13,7 +13,8 @@ from aiosmtpd.controller import Controller
 
 from newsletter import tokens
 from newsletter.models import Campaign, Delivery, Subscriber
-from newsletter.sending import run_due_and_stalled, send_issue_now
+from newsletter.sending.orchestration import send_issue_now
+from newsletter.sending.scheduling import run_due_and_stalled
 from newsletter.sending.tasks import send_campaign
 
 from .sending_helpers import frozen_campaign, make_issue, media, no_failed_tasks, readers

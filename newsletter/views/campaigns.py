@@ -21,6 +21,15 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from newsletter import rules
 from newsletter.models import Campaign
+from newsletter.sending.orchestration import (
+    SendRefused,
+    cancel,
+    pause,
+    report_or_defaults,
+    resume,
+    send_issue_now,
+)
+from newsletter.sending.scheduling import unschedule
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +50,20 @@ ACTIONS = {
 }
 
 
+# The sending functions behind the buttons other than "send_now".
+STEERING = {"pause": pause, "resume": resume, "unschedule": unschedule, "cancel": cancel}
+
+
 def run_action(action, campaign, user):
     """Call ``newsletter.sending`` for a button; logs send and unschedule on the issue, as
     the Newsletter tab does."""
-    from newsletter import sending
-
     if action == "send_now":
         if campaign.issue is None:
-            raise sending.SendRefused("This campaign's issue no longer exists.")
-        sending.send_issue_now(campaign.issue, user=user, campaign=campaign)
+            raise SendRefused("This campaign's issue no longer exists.")
+        send_issue_now(campaign.issue, user=user, campaign=campaign)
         log(campaign.issue, "wagtail_newsletter.send_campaign")
     else:
-        getattr(sending, action)(campaign)
+        STEERING[action](campaign)
         if action == "unschedule" and campaign.issue is not None:
             log(campaign.issue, "wagtail_newsletter.unschedule_campaign")
 
@@ -67,21 +78,6 @@ def may_act_on(user, campaign):
     if campaign.issue_id is None:
         return user.is_superuser
     return campaign.issue.permissions_for_user(user).can_publish()
-
-
-def campaign_report(campaign):
-    """``newsletter.sending.report`` with safe defaults: a report page must always render."""
-    figures = {"recipients": campaign.recipient_count, "sent": 0, "failed": 0, "bounced": 0,
-               "pending": 0, "unsubscribed_since": 0, "send_time": campaign.started_at,
-               "progress": 0}
-    try:
-        from newsletter.sending import report
-
-        figures.update(report(campaign))
-    except Exception:
-        logger.exception("Could not build the report of campaign %s", campaign.pk)
-        figures["unavailable"] = True
-    return figures
 
 
 class CampaignsMenuItem(MenuItem):
@@ -144,7 +140,7 @@ class CampaignReportView(WagtailAdminTemplateMixin, TemplateView):
         actions = [(name, label) for name, (label, statuses, _done) in ACTIONS.items()
                    if can_act and campaign.status in statuses]
         return super().get_context_data(
-            campaign=campaign, report=campaign_report(campaign), actions=actions,
+            campaign=campaign, report=report_or_defaults(campaign), actions=actions,
             refreshing=campaign.status == rules.SENDING, refresh_seconds=REFRESH_SECONDS,
             progress_url=reverse("newsletter_campaigns:progress", args=[campaign.pk]),
             **kwargs,
@@ -156,7 +152,7 @@ def progress(request, pk):
     if not may_send_issues(request.user):
         raise PermissionDenied
     campaign = get_object_or_404(Campaign, pk=pk)
-    figures = campaign_report(campaign)
+    figures = report_or_defaults(campaign)
     send_time = figures.get("send_time")
     data = {key: figures.get(key, 0) for key in
             ("recipients", "sent", "failed", "bounced", "pending", "unsubscribed_since",
@@ -179,8 +175,6 @@ def act(request, pk, action):
         messages.error(request, f"{label} isn't possible now: this campaign is "
                                 f"{campaign.get_status_display().lower()}.")
         return redirect("newsletter_campaigns:report", pk=pk)
-    from newsletter.sending import SendRefused
-
     try:
         with LogContext(user=request.user):
             run_action(action, campaign, request.user)

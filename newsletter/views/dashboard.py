@@ -13,7 +13,8 @@ from wagtail.admin.ui.components import Component
 
 from newsletter import rules
 from newsletter.models import Campaign, IssueIndexPage, IssuePage, Subscriber
-from newsletter.views.campaigns import campaign_report, may_send_issues
+from newsletter.sending.orchestration import report_or_defaults
+from newsletter.views.campaigns import may_send_issues
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def today_context():
     last = (Campaign.objects.filter(started_at__isnull=False).select_related("issue")
             .order_by("-started_at").first())
     if last is not None:
-        context.update(last=last, last_report=campaign_report(last),
+        context.update(last=last, last_report=report_or_defaults(last),
                        last_url=reverse("newsletter_campaigns:report", args=[last.pk]))
     return context
 
