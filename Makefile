@@ -60,6 +60,7 @@ run: install
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
 test: install chromium
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -2,6 +2,7 @@
 
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageChooserBlock
 
 # Rich text in a story body stays simple: emphasis, links and lists, nothing that
@@ -51,10 +52,9 @@ class CaptionedImageBlock(blocks.StructBlock):
         }
 
     def get_preview_value(self):
-        # Show a real photo from the library when there is one.
-        from news.models import CaptionedImage
-
-        image = CaptionedImage.objects.first()
+        # Show a real photo from the library when there is one (the image model is
+        # news.CaptionedImage; the models import these blocks, so they are not imported here).
+        image = get_image_model().objects.first()
         return self.to_python({**self.meta.preview_value, "image": image.pk if image else None})
 
     def get_context(self, value, parent_context=None):
