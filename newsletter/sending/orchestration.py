@@ -81,8 +81,8 @@ def already_sent(issue):
 def campaign_to_send(issue, campaign):
     """The campaign to send (locked): the one given, the issue's saved one, or a new one."""
     if campaign is None:
-        saved = Campaign.objects.select_for_update().filter(issue_id=issue.pk,
-                                                          status__in=rules.SENDABLE)
+        saved = Campaign.objects.select_for_update().filter(
+            issue_id=issue.pk, status__in=rules.MOVES["send"].sources)
         if issue.newsletter_campaign.isdigit():
             campaign = saved.filter(pk=int(issue.newsletter_campaign)).first()
         campaign = campaign or saved.order_by("-created_at").first()
