@@ -72,6 +72,7 @@ test: install chromium
 	$(VENV)/bin/ruff format --check .
 	@echo "djhtml --check: the HTML templates but the emails'"
 	@$(DJHTML) --check $(TEMPLATES)
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

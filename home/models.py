@@ -10,8 +10,8 @@ from core.pagecache.generation import MemoizedSiteSettingMixin, memoize
 from core.pagecache.privacy import FastPrivacyMixin, public
 from core.pagecache.routing import MemoizedChildRoutingMixin
 from news.models import ArticlePage, NewsIndexPage, as_cards, with_card_renditions
+from newsletter.issues.rendering import archive_path
 from newsletter.models import IssueSnapshot
-from newsletter.rendering import archive_path
 
 LATEST_STORIES = 10
 

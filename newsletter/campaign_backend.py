@@ -18,15 +18,18 @@ from wagtail_newsletter.audiences import Audience, AudienceSegment
 from wagtail_newsletter.campaign_backends import Campaign as BaseCampaign
 from wagtail_newsletter.campaign_backends import CampaignBackend, CampaignBackendError
 
+from newsletter import rules
+from newsletter.issues.rendering import freeze_issue
 from newsletter.models import Campaign, IssuePage, MailingList
-from newsletter.revisions import only_newsletter_settings_changed, version_to_send
+from newsletter.sending.orchestration import (
+    SendRefused,
+    report_or_defaults,
+    send_issue_now,
+    send_test,
+)
+from newsletter.sending.scheduling import schedule, unschedule
 
 logger = logging.getLogger(__name__)
-
-Status = Campaign.Status
-# Once a campaign has started (or missed its time), the panel shows its report, not "Send".
-STARTED = {Status.WAITING, Status.SENDING, Status.PAUSED, Status.SENT, Status.CANCELLED,
-           Status.FAILED}
 
 SAVE_FIRST = ("Save the issue's campaign first (the save may have failed: see the message "
               "above), then try again.")
@@ -52,18 +55,12 @@ def issue_for(campaign):
     return IssuePage.objects.filter(pk=campaign.issue_id).first()
 
 
-def problems_before_sending(issue):
-    """What stops the issue going out now, judged on the version that would be sent
-    (``newsletter.revisions.version_to_send``): a newer draft is not one of them."""
-    return version_to_send(issue).sending_problems()
-
-
 def publish_newsletter_settings(issue, user=None):
     """Publish a draft whose only changes are the Newsletter tab's recipients and subject (or
     line endings), so that what is sent is what is published. A draft with other changes is
-    left alone: the published version is sent (``newsletter.revisions``). Returns the issue
-    as it now stands."""
-    if only_newsletter_settings_changed(issue):
+    left alone: the published version is sent (``newsletter.rules``). Returns the issue as
+    it now stands."""
+    if rules.only_newsletter_settings_changed(issue):
         issue.latest_revision.publish(user=user, skip_permission_checks=True)
         issue = IssuePage.objects.get(pk=issue.pk)
     return issue
@@ -79,7 +76,7 @@ class LocalCampaign(BaseCampaign):
     @property
     def status(self):
         text = self.campaign.get_status_display()
-        if self.campaign.status == Status.SCHEDULED and self.campaign.scheduled_for:
+        if self.campaign.status == rules.SCHEDULED and self.campaign.scheduled_for:
             when = date_format(timezone.localtime(self.campaign.scheduled_for),
                                "DATETIME_FORMAT")
             text = f"{text} for {when}"
@@ -88,11 +85,12 @@ class LocalCampaign(BaseCampaign):
 
     @property
     def is_scheduled(self):
-        return self.campaign.status == Status.SCHEDULED
+        return self.campaign.status == rules.SCHEDULED
 
     @property
     def is_sent(self):
-        return self.campaign.status in STARTED
+        # Started, or missed its time: the panel shows the report, not "Send".
+        return self.campaign.status in rules.STARTED
 
     @property
     def url(self):
@@ -100,13 +98,7 @@ class LocalCampaign(BaseCampaign):
 
     def get_report(self):
         """The panel's figures; never raises (the edit page must render whatever happens)."""
-        figures = {}
-        try:
-            from newsletter.sending import report
-
-            figures = dict(report(self.campaign))
-        except Exception:
-            logger.exception("Could not build the report of campaign %s", self.campaign.pk)
+        figures = report_or_defaults(self.campaign)
         send_time = (figures.get("send_time") or self.campaign.started_at
                      or self.campaign.scheduled_for)
         return {
@@ -185,9 +177,6 @@ class LocalCampaignBackend(CampaignBackend):
                 "This campaign is not linked to an issue any more: save the issue's campaign "
                 "again from its Newsletter tab.")
         try:
-            from newsletter.rendering import freeze_issue
-            from newsletter.sending import send_test
-
             # The issue frozen as a send would freeze it (the same images, HTML and text):
             # what is published goes out, so a published issue is tested as published; an
             # issue never published yet is tested from its draft.
@@ -202,8 +191,6 @@ class LocalCampaignBackend(CampaignBackend):
                 f"The test email to {email} could not be sent: {error}") from error
 
     def send_campaign(self, campaign_id):
-        from newsletter.sending import send_issue_now
-
         campaign, issue, user = self._ready_to_go(campaign_id)
         self._call(send_issue_now, issue, user=user, campaign=campaign)
 
@@ -212,20 +199,16 @@ class LocalCampaignBackend(CampaignBackend):
             raise CampaignBackendError("Choose a time in the future to schedule the issue.")
 
     def schedule_campaign(self, *, campaign_id, schedule_time):
-        from newsletter.sending import schedule
-
         self.validate_schedule_time(schedule_time)
         campaign, issue, user = self._ready_to_go(campaign_id)
-        problems = problems_before_sending(issue)
+        problems = rules.problems_before_sending(issue)
         if problems:
             raise CampaignBackendError("This issue can't be scheduled yet: " + " ".join(problems))
         self._call(schedule, campaign, schedule_time, user=user)
 
     def unschedule_campaign(self, campaign_id):
-        from newsletter.sending import unschedule
-
         campaign = self._get(campaign_id)
-        if campaign.status not in (Status.SCHEDULED, Status.WAITING):
+        if campaign.status not in rules.MOVES["unschedule"].sources:
             raise CampaignBackendError(
                 f"This issue is not scheduled (it is {campaign.get_status_display().lower()}), "
                 "so there is nothing to unschedule.")
@@ -244,11 +227,11 @@ class LocalCampaignBackend(CampaignBackend):
         return campaign
 
     def _check_editable(self, campaign):
-        if campaign.status == Status.SCHEDULED:
+        if campaign.status == rules.SCHEDULED:
             raise CampaignBackendError(
                 "This issue is scheduled: unschedule it in the Newsletter tab before changing "
                 "its campaign.")
-        if campaign.status in STARTED:
+        if campaign.status in rules.STARTED:
             raise CampaignBackendError(
                 f"This issue's campaign is {campaign.get_status_display().lower()}: an issue "
                 "goes out once, so it can't be changed or sent again.")
@@ -276,8 +259,6 @@ class LocalCampaignBackend(CampaignBackend):
 
     def _call(self, function, *args, **kwargs):
         """Run a sending function; its refusals and failures become messages for editors."""
-        from newsletter.sending import SendRefused
-
         try:
             return function(*args, **kwargs)
         except SendRefused as error:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.db import DatabaseError
 
+from newsletter.models import NewsletterSettings
 from newsletter.subscriptions import webhooks
 
 # Transports that keep mail on this machine instead of delivering it.
@@ -100,8 +101,6 @@ def sender_error(where, value, hint):
 
 def newsletter_settings():
     """Settings → Newsletter, without creating it; None before the database is migrated."""
-    from newsletter.models import NewsletterSettings
-
     try:
         return NewsletterSettings.objects.first()
     except DatabaseError:

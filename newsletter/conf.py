@@ -15,7 +15,7 @@ def _send_connections():
 
 DEFAULTS = {
     # Subscriptions ---------------------------------------------------------------------------
-    # How long a confirmation link works (newsletter.tokens).
+    # How long a confirmation link works (newsletter.subscriptions.tokens).
     "NEWSLETTER_CONFIRM_MAX_AGE": datetime.timedelta(days=3),
     # At most one sign-up email (a confirmation, or "already subscribed") per address in this
     # window (newsletter.subscriptions).

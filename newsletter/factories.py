@@ -7,9 +7,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from news.factories import ArticlePageFactory, PageFactory
-from newsletter.issues import issue_title
+from newsletter.issues.preparing import issue_title
 from newsletter.models import (
-    STORIES_PER_ISSUE,
     IssueIndexPage,
     IssuePage,
     IssueStory,
@@ -18,6 +17,7 @@ from newsletter.models import (
     Segment,
     Subscriber,
 )
+from newsletter.rules import STORIES_PER_ISSUE
 
 
 def daily_list():

@@ -16,9 +16,16 @@ import email.policy
 import uuid
 from email.utils import format_datetime, parseaddr
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def absolute_url(path):
+    """An absolute URL on the public site (``settings.SITE_URL``): every link in a message is
+    one."""
+    return settings.SITE_URL.rstrip("/") + path
 
 
 class ListUnsubscribe(str):

@@ -1,8 +1,8 @@
 from wagtail import hooks
 
-from newsletter.panels import TodaysIssuePanel
 from newsletter.subscriptions import history
 from newsletter.views.campaigns import CampaignViewSet
+from newsletter.views.dashboard import TodaysIssuePanel
 from newsletter.viewsets import NewsletterViewSetGroup
 
 

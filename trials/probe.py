@@ -47,8 +47,8 @@ def urls():
 
     from home.models import HomePage
     from news.models import ArticlePage, NewsIndexPage
+    from newsletter.issues.rendering import archive_path
     from newsletter.models import IssueSnapshot
-    from newsletter.rendering import archive_path
 
     home = HomePage.objects.live().order_by("path").first()
     articles = ArticlePage.objects.live().order_by("pk")
@@ -140,7 +140,7 @@ def snapshot(runs, outdir):
     """build_snapshot() timed: the first build (making the email renditions), then ``runs``
     builds with the renditions in place, as after the editor's preview. Each build's
     transaction is rolled back, so the issue stays unsent."""
-    from newsletter.rendering import build_snapshot, email_rendition, load_stories
+    from newsletter.issues.rendering import build_snapshot, email_rendition, load_stories
 
     issue = today_issue()
     first_ms, timings, cpu_timings, sizes, query_counts = None, [], [], {}, []

@@ -16,8 +16,8 @@ from news.factories import (
     SectionFactory,
 )
 from newsletter.factories import IssueIndexPageFactory, IssuePageFactory, SubscriberFactory
+from newsletter.issues.rendering import build_snapshot
 from newsletter.models import Subscriber
-from newsletter.rendering import build_snapshot
 from newsletter.subscriptions.tokens import confirm_url, preferences_url, unsubscribe_url
 
 pytestmark = [pytest.mark.browser,

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from newsletter.factories import IssueIndexPageFactory, IssuePageFactory
-from newsletter.rendering import build_snapshot
+from newsletter.issues.rendering import build_snapshot
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from news.models import (
     Section,
 )
 from newsletter.factories import SubscriberFactory, daily_list, top_up_subscribers
+from newsletter.issues.rendering import render_issue_html
 from newsletter.models import (
     IssueIndexPage,
     IssuePage,
@@ -31,7 +32,7 @@ from newsletter.models import (
     NewsletterSettings,
     Subscriber,
 )
-from newsletter.rendering import render_issue_html
+from newsletter.rules import sending_problems
 
 DEFENCE_SLUG = "austin-rallies-allies-to-keep-weapons-flowing-to-ukraine"
 COUNTED = [Page, HomePage, NewsIndexPage, ArticlePage, ArticleRelatedPost, ArticlePageTag, Tag,
@@ -158,7 +159,7 @@ class TestDemoIssue:
         newest = ArticlePage.objects.live().order_by("-date", "-first_published_at", "-pk")
 
         assert issue.live and not issue.has_unpublished_changes
-        assert issue.sending_problems() == []
+        assert sending_problems(issue) == []
         assert [story.article_id for story in issue.stories.all()] == [
             article.pk for article in newest[:10]]
         assert not IssueSnapshot.objects.exists()

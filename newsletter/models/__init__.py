@@ -1,6 +1,6 @@
 """Subscribers, lists and segments, the newsletter's settings and its bookkeeping."""
 
-from .issue import STORIES_PER_ISSUE, IssueIndexPage, IssuePage, IssueStory
+from .issue import IssueIndexPage, IssuePage, IssueStory
 from .lists import MailingList, Segment
 from .records import Suppression
 from .sending import Campaign, Delivery, IssueSnapshot
@@ -8,7 +8,6 @@ from .settings import NewsletterSettings
 from .subscriber import Subscriber, SubscriberQuerySet
 
 __all__ = [
-    "STORIES_PER_ISSUE",
     "Campaign",
     "Delivery",
     "IssueIndexPage",

@@ -20,19 +20,17 @@ from wagtail.models import Orderable, Page
 from wagtail_newsletter.models import NewsletterPageMixin
 
 from core.pagecache.privacy import FastPrivacyMixin
-from newsletter.forms_issue import IssuePageForm
-from newsletter.panels import IssueReadinessPanel
-from newsletter.revisions import normalise_newlines
+from newsletter.editing import IssuePageForm, IssueReadinessPanel
+from newsletter.rules import STORIES_PER_ISSUE, normalise_newlines, story_problems
 from newsletter.validators import validate_single_line
 
-STORIES_PER_ISSUE = 10
+from .sending import IssueSnapshot
+from .settings import NewsletterSettings
 
 
 def render_archived_issue(request, page, issue_date):
     """The archive page of a sent issue: its frozen snapshot, never today's articles.
     Issues not yet sent are not public (404)."""
-    from newsletter.models import IssueSnapshot
-
     snapshot = IssueSnapshot.objects.filter(issue_date=issue_date).first()
     if snapshot is None:
         raise Http404("No issue was sent on that date.")
@@ -103,7 +101,9 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
     )
 
     base_form_class = IssuePageForm
-    newsletter_template = "newsletter/email/issue.html"
+    # wagtail-newsletter renders this with the page for the Newsletter preview and a saved
+    # campaign: it hands over to newsletter.issues.rendering, as the sent email does.
+    newsletter_template = "newsletter/email/issue_page.html"
     parent_page_types = ["newsletter.IssueIndexPage"]
     subpage_types = []
 
@@ -144,41 +144,11 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
             validate_single_line(self.newsletter_subject)
         except ValidationError as error:
             raise ValidationError({"newsletter_subject": error.messages}) from None
-        articles = [story.article_id for story in self.stories.all()]
-        if len(articles) != len(set(articles)):
-            raise ValidationError({"stories": "The same article is in this issue twice: "
-                                   "remove one of them."})
-        if len(articles) > STORIES_PER_ISSUE:
-            raise ValidationError({"stories": f"An issue holds {STORIES_PER_ISSUE} stories; "
-                                   f"this one has {len(articles)}. Remove some."})
+        problems = story_problems(list(self.stories.all()))
+        if problems:
+            raise ValidationError({"stories": problems})
         if self.issue_date and self.slug != self.issue_date.isoformat():
             self.slug = self.issue_date.isoformat()
-
-    # Sending rules (checked again in the campaign backend before anything goes out).
-
-    def sending_problems(self):
-        """Plain-words reasons this issue can't be sent as it stands, or an empty list."""
-        problems = []
-        # A newer draft is no problem: the published version is sent, with a warning
-        # (newsletter.revisions). A review in progress is: someone asked for the issue to be
-        # looked at before it goes out, and only the reviewer can say it may.
-        if not self.live:
-            problems.append("This issue is not published: publish it first. What is sent is "
-                            "what is published.")
-        if self.workflow_in_progress:
-            problems.append("This issue is still in a review workflow: finish or cancel it "
-                            "first.")
-        stories = list(self.stories.select_related("article"))
-        if len(stories) != STORIES_PER_ISSUE:
-            problems.append(f"An issue needs exactly {STORIES_PER_ISSUE} stories; this one "
-                            f"has {len(stories)} of {STORIES_PER_ISSUE}.")
-        if len({s.article_id for s in stories}) != len(stories):
-            problems.append("The same article is in the issue twice.")
-        for story in stories:
-            if not story.article.live:
-                problems.append(f'"{story.article.title}" is not published: publish it or '
-                                "choose another article.")
-        return problems
 
     @property
     def story_count_label(self):
@@ -192,24 +162,12 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
         return f"{self.get_publication_name()}: {format_date(self.issue_date, 'l j F Y')}"
 
     def get_publication_name(self):
-        from newsletter.models import NewsletterSettings
-
         return NewsletterSettings.load().from_name
 
     def has_newsletter_permission(self, user, action):
         # The package checks a model permission Wagtail never creates, so only superusers
         # would pass; here whoever may publish this page may send it.
         return self.permissions_for_user(user).can_publish()
-
-    def get_newsletter_context(self):
-        from newsletter.rendering import issue_email_context
-
-        return issue_email_context(self)
-
-    def get_newsletter_html(self, extra_context=None):
-        from newsletter.rendering import render_issue_html
-
-        return render_issue_html(self, extra_context)
 
     # Public pages: only the snapshot of a sent issue is ever shown to readers.
 
@@ -233,8 +191,6 @@ class IssueIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
 
     @path("")
     def archive(self, request):
-        from newsletter.models import IssueSnapshot
-
         snapshots = IssueSnapshot.objects.order_by("-issue_date").only(
             "issue_date", "subject", "preheader", "sent_at"
         )

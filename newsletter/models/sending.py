@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from newsletter import rules
+
 
 class IssueSnapshotQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -85,14 +87,17 @@ class Campaign(models.Model):
     """One send of an issue: saved by an editor, then scheduled or sent, with its progress."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Saved, not sent"
-        SCHEDULED = "scheduled", "Scheduled"
-        WAITING = "waiting", "Missed its time: waiting for an editor"
-        SENDING = "sending", "Sending"
-        PAUSED = "paused", "Paused"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed: could not be sent"
+        """Labels for editors; what each status means, and the moves between them, are in
+        ``newsletter.rules``."""
+
+        DRAFT = rules.DRAFT, "Saved, not sent"
+        SCHEDULED = rules.SCHEDULED, "Scheduled"
+        WAITING = rules.WAITING, "Missed its time: waiting for an editor"
+        SENDING = rules.SENDING, "Sending"
+        PAUSED = rules.PAUSED, "Paused"
+        SENT = rules.SENT, "Sent"
+        CANCELLED = rules.CANCELLED, "Cancelled"
+        FAILED = rules.FAILED, "Failed: could not be sent"
 
     issue = models.ForeignKey(
         "newsletter.IssuePage", null=True, blank=True, on_delete=models.SET_NULL,

@@ -7,28 +7,7 @@
 - ``message``: the message serialised once, made personal per recipient.
 - ``worker`` and ``transport``: leased batches, the SMTP fast path, retries and bounces.
 - ``tasks``: the django.tasks task the worker runs.
+
+Import from the submodule where a name lives: this package re-exports nothing, so importing
+one part of sending never loads (or waits for) the others.
 """
-
-from newsletter.sending.orchestration import (
-    SendRefused,
-    cancel,
-    pause,
-    report,
-    resume,
-    send_issue_now,
-    send_test,
-)
-from newsletter.sending.scheduling import run_due_and_stalled, schedule, unschedule
-
-__all__ = [
-    "SendRefused",
-    "cancel",
-    "pause",
-    "report",
-    "resume",
-    "run_due_and_stalled",
-    "schedule",
-    "send_issue_now",
-    "send_test",
-    "unschedule",
-]

@@ -14,6 +14,7 @@ providers (django-anymail).
 """
 
 import email.policy
+import logging
 import time
 import uuid
 from email.message import EmailMessage
@@ -25,11 +26,14 @@ from django.urls import reverse
 from django.utils.encoding import punycode
 
 from newsletter import mailformat
+from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER as PREFERENCES
+from newsletter.issues.rendering import UNSUBSCRIBE_PLACEHOLDER as UNSUBSCRIBE
+from newsletter.models import MailingList, NewsletterSettings
 from newsletter.sending import quoted
 from newsletter.subscriptions import tokens
 
-UNSUBSCRIBE = "[[UNSUBSCRIBE_URL]]"
-PREFERENCES = "[[PREFERENCES_URL]]"
+logger = logging.getLogger(__name__)
+
 PLACEHOLDERS = (UNSUBSCRIBE, PREFERENCES)
 SMTP = email.policy.SMTP
 
@@ -49,7 +53,7 @@ class Links:
     @staticmethod
     def _url_parts(name):
         marker = "TOKEN0MARKER"
-        url = tokens.absolute_url(reverse(f"newsletter:{name}", args=[marker]))
+        url = mailformat.absolute_url(reverse(f"newsletter:{name}", args=[marker]))
         prefix, _, suffix = url.partition(marker)
         return prefix, suffix
 
@@ -88,8 +92,6 @@ class FrozenMessage:
 
     def __init__(self, *, subject, html, text, from_email, reply_to="", list_name="daily",
                  newsletter_settings=None, feedback_id=""):
-        from newsletter.models import NewsletterSettings
-
         newsletter_settings = newsletter_settings or NewsletterSettings.load()
         self.subject = subject
         self.html = html
@@ -110,8 +112,6 @@ class FrozenMessage:
                      subject_prefix=""):
         """The message of ``campaign``'s snapshot (or of ``snapshot``, an issue frozen for a
         test send, whose subject then starts with ``subject_prefix``)."""
-        from newsletter.models import NewsletterSettings
-
         newsletter_settings = newsletter_settings or NewsletterSettings.load()
         snapshot = snapshot or campaign.snapshot
         sender = newsletter_settings.sender
@@ -215,11 +215,26 @@ def feedback_id(issue_date, list_name, sender):
 
 def campaign_list_slug(campaign):
     """The slug of the list a campaign goes to, for its ``List-Id`` (e.g. ``daily``)."""
-    from newsletter.models import MailingList
-
     list_pk = (campaign.audience or "").split("/")[0]
     if list_pk.isdigit():
         slug = MailingList.objects.filter(pk=int(list_pk)).values_list("slug", flat=True).first()
         if slug:
             return slug
     return "daily"
+
+
+def message_problem(campaign):
+    """Why the campaign's message can't be built, in plain words, or "" if it can."""
+    try:
+        FrozenMessage.for_campaign(campaign)
+    except Exception as error:  # whatever the mail library refuses
+        logger.warning("Campaign %s: the message can't be built: %s", campaign.pk, error)
+        return unbuildable_message(error)
+    return ""
+
+
+def unbuildable_message(error):
+    return ("The email could not be put together, so nothing was sent: the subject or the "
+            "sender name has a line break or another character an email's header can't hold "
+            "(check the Newsletter tab's subject and Settings → Newsletter's sender name), "
+            f"then send it again. ({error})")[:500]

@@ -10,19 +10,24 @@ even two requests racing past the check cannot both send.
 
 import logging
 
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from newsletter import rules
+from newsletter.issues.rendering import build_snapshot
 from newsletter.models import Campaign, Delivery, IssuePage, IssueSnapshot, Subscriber
+from newsletter.sending import transport
+from newsletter.sending.message import FrozenMessage, message_problem
 from newsletter.sending.recipients import NoAudience, audience_of, freeze, members_of
+from newsletter.sending.tasks import send_campaign
+from newsletter.sending.worker import MAILER
 
 logger = logging.getLogger(__name__)
-
-Status = Campaign.Status
-# A campaign in one of these may still be sent.
-SENDABLE = (Status.DRAFT, Status.SCHEDULED, Status.WAITING)
 
 
 class SendRefused(Exception):
@@ -36,8 +41,6 @@ def readable(moment):
 
 def enqueue(campaign_id):
     """Hand the campaign to the task queue (the "default" queue db_worker serves)."""
-    from newsletter.sending.tasks import send_campaign
-
     return send_campaign.enqueue(campaign_id)
 
 
@@ -47,16 +50,16 @@ def enqueue(campaign_id):
 def refusal_for(campaign):
     """Why this campaign (already started) can't be sent, in plain words."""
     started = campaign.started_at or campaign.created_at
-    if campaign.status == Status.SENT:
+    if campaign.status == rules.SENT:
         return f"This issue has already been sent on {readable(campaign.finished_at or started)}."
-    if campaign.status in (Status.SENDING, Status.PAUSED):
-        state = "is being sent" if campaign.status == Status.SENDING else "is paused"
+    if campaign.status in (rules.SENDING, rules.PAUSED):
+        state = "is being sent" if campaign.status == rules.SENDING else "is paused"
         return (f"This issue already went out on {readable(started)} and {state}: an issue is "
                 "sent once. See its report.")
-    if campaign.status == Status.FAILED:
+    if campaign.status == rules.FAILED:
         return (f"This issue's send (started on {readable(started)}) failed: "
                 f"{campaign.status_note or 'see its report'}")
-    if campaign.status == Status.CANCELLED:
+    if campaign.status == rules.CANCELLED:
         return (f"This issue's send (started on {readable(started)}) was cancelled; an issue is "
                 "sent once, so it can't be sent again.")
     return f"This campaign is {campaign.get_status_display().lower()} and can't be sent."
@@ -78,7 +81,8 @@ def already_sent(issue):
 def campaign_to_send(issue, campaign):
     """The campaign to send (locked): the one given, the issue's saved one, or a new one."""
     if campaign is None:
-        saved = Campaign.objects.select_for_update().filter(issue_id=issue.pk, status__in=SENDABLE)
+        saved = Campaign.objects.select_for_update().filter(
+            issue_id=issue.pk, status__in=rules.MOVES["send"].sources)
         if issue.newsletter_campaign.isdigit():
             campaign = saved.filter(pk=int(issue.newsletter_campaign)).first()
         campaign = campaign or saved.order_by("-created_at").first()
@@ -86,7 +90,7 @@ def campaign_to_send(issue, campaign):
     locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     if locked is None:
         raise SendRefused("This campaign no longer exists: save the issue's campaign again.")
-    if locked.status not in SENDABLE:
+    if locked.status not in rules.MOVES["send"].sources:
         raise SendRefused(refusal_for(locked))
     if locked.issue_id not in (None, issue.pk):
         raise SendRefused("This campaign belongs to another issue.")
@@ -100,9 +104,6 @@ def send_issue_now(issue, *, user=None, campaign=None):
     Raises ``SendRefused`` when the issue can't be sent (not ready, already sent, nobody to
     send to). Safe against double clicks, two editors and retried requests.
     """
-    from newsletter.rendering import build_snapshot
-    from newsletter.revisions import newer_draft_warning
-
     try:
         with transaction.atomic():
             # Lock the issue: a second send of it waits here, then finds the first one.
@@ -112,7 +113,7 @@ def send_issue_now(issue, *, user=None, campaign=None):
             refusal = already_sent(issue)
             if refusal:
                 raise SendRefused(refusal)
-            problems = issue.sending_problems()
+            problems = rules.sending_problems(issue)
             if problems:
                 raise SendRefused("This issue can't be sent yet: " + " ".join(problems))
             campaign = campaign_to_send(issue, campaign)
@@ -130,9 +131,9 @@ def send_issue_now(issue, *, user=None, campaign=None):
             unbuildable = message_problem(campaign)
             if unbuildable:
                 raise SendRefused(unbuildable)
-            campaign.status = Status.SENDING
+            campaign.status = rules.MOVES["send"].target
             # What is sent is what is published; a newer draft is named on the report.
-            campaign.status_note = newer_draft_warning(issue)
+            campaign.status_note = rules.newer_draft_warning(issue)
             campaign.started_at = now
             campaign.finished_at = None
             campaign.started_by = user if getattr(user, "is_authenticated", False) else None
@@ -152,50 +153,15 @@ def send_issue_now(issue, *, user=None, campaign=None):
     return campaign
 
 
-def message_problem(campaign):
-    """Why the campaign's message can't be built, in plain words, or "" if it can."""
-    from newsletter.sending.message import FrozenMessage
-
-    try:
-        FrozenMessage.for_campaign(campaign)
-    except Exception as error:  # whatever the mail library refuses
-        logger.warning("Campaign %s: the message can't be built: %s", campaign.pk, error)
-        return unbuildable_message(error)
-    return ""
-
-
-def fail_unbuildable(campaign, note):
-    """A send whose message can't be built (rows frozen before the forms refused line
-    breaks): the campaign fails once, with the reason on its report, and its waiting rows
-    fail with it, so no task retries them. True if this call failed it."""
-    with transaction.atomic():
-        failed = Campaign.objects.filter(
-            pk=campaign.pk, status__in=[Status.SENDING, Status.PAUSED]).update(
-            status=Status.FAILED, status_note=note[:500], finished_at=timezone.now())
-        if failed:
-            Delivery.objects.filter(campaign_id=campaign.pk,
-                                    status=Delivery.Status.PENDING).update(
-                status=Delivery.Status.FAILED, last_error=note[:500], lease_owner="",
-                lease_expires_at=None)
-    if failed:
-        logger.error("Campaign %s failed: %s", campaign.pk, note)
-    return bool(failed)
-
-
-def unbuildable_message(error):
-    return ("The email could not be put together, so nothing was sent: the subject or the "
-            "sender name has a line break or another character an email's header can't hold "
-            "(check the Newsletter tab's subject and Settings → Newsletter's sender name), "
-            f"then send it again. ({error})")[:500]
-
-
 # Steering
 
 
-def move_status(campaign, allowed, new_status, refusal, **fields):
-    """Change status if it is still one of ``allowed`` (a conditional UPDATE)."""
-    changed = Campaign.objects.filter(pk=campaign.pk, status__in=allowed).update(
-        status=new_status, **fields)
+def move_status(campaign, move, refusal, **fields):
+    """Make ``move`` (one of ``newsletter.rules.MOVES``) if the status is still one it may
+    start from (a conditional UPDATE)."""
+    sources, target = rules.MOVES[move]
+    changed = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
+        status=target, **fields)
     campaign.refresh_from_db()
     if not changed:
         raise SendRefused(refusal.format(status=campaign.get_status_display().lower()))
@@ -204,14 +170,14 @@ def move_status(campaign, allowed, new_status, refusal, **fields):
 
 def pause(campaign):
     """Stop sending after the messages in flight; ``resume`` carries on where it stopped."""
-    return move_status(campaign, [Status.SENDING], Status.PAUSED,
-                 "Only a campaign that is sending can be paused; this one is {status}.",
-                 status_note="Paused by an editor.")
+    return move_status(campaign, "pause",
+                       "Only a campaign that is sending can be paused; this one is {status}.",
+                       status_note="Paused by an editor.")
 
 
 def resume(campaign):
-    move_status(campaign, [Status.PAUSED], Status.SENDING,
-          "Only a paused campaign can be resumed; this one is {status}.", status_note="")
+    move_status(campaign, "resume",
+                "Only a paused campaign can be resumed; this one is {status}.", status_note="")
     enqueue(campaign.pk)
     return campaign
 
@@ -219,8 +185,7 @@ def resume(campaign):
 def cancel(campaign):
     """Stop for good: nobody still waiting gets this issue. Already sent mail stays sent."""
     return move_status(
-        campaign, [Status.SENDING, Status.PAUSED, Status.SCHEDULED, Status.WAITING],
-        Status.CANCELLED, "This campaign is {status}: there is nothing to cancel.",
+        campaign, "cancel", "This campaign is {status}: there is nothing to cancel.",
         finished_at=timezone.now(), status_note="Cancelled by an editor.",
     )
 
@@ -253,9 +218,24 @@ def report(campaign):
     if figures["recipients"]:
         figures["progress"] = 100 * done // figures["recipients"]
     else:
-        figures["progress"] = 100 if campaign.status == Status.SENT else 0
+        figures["progress"] = 100 if campaign.status == rules.SENT else 0
     figures["send_time"] = started or campaign.scheduled_for
     figures["status"] = campaign.status
+    return figures
+
+
+def report_or_defaults(campaign):
+    """``report`` for what must show whatever happens (the report page, the dashboard, the
+    Newsletter tab): if it fails, the error is logged and the figures are the campaign's
+    own, zeros, and ``unavailable``."""
+    figures = {"recipients": campaign.recipient_count, "sent": 0, "failed": 0, "bounced": 0,
+               "pending": 0, "unsubscribed_since": 0, "send_time": campaign.started_at,
+               "progress": 0}
+    try:
+        figures.update(report(campaign))
+    except Exception:
+        logger.exception("Could not build the report of campaign %s", campaign.pk)
+        figures["unavailable"] = True
     return figures
 
 
@@ -268,14 +248,6 @@ def send_test(*, campaign, snapshot, email):
     frozen message, with "[Test] " before the subject. That address gets its own links if it
     is a subscriber, example links if not. Raises ``SendRefused`` for an address that isn't
     one, or when the server refuses it."""
-    from django.core import mail
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from newsletter.sending import transport
-    from newsletter.sending.message import FrozenMessage
-    from newsletter.sending.worker import MAILER
-
     try:
         validate_email(email)
     except ValidationError:

@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.db import DatabaseError
 from django.utils import timezone
 
+from newsletter import rules
 from newsletter.conf import setting
 from newsletter.models import Campaign, IssuePage
 from newsletter.sending.orchestration import (
@@ -28,11 +29,10 @@ from newsletter.sending.orchestration import (
     readable,
     send_issue_now,
 )
+from newsletter.sending.tasks import send_campaign
 from newsletter.sending.worker import claimable, finish_if_done
 
 logger = logging.getLogger(__name__)
-
-Status = Campaign.Status
 
 
 def late_after():
@@ -52,27 +52,29 @@ def schedule(campaign, when, *, user=None):
     fields = {"scheduled_for": when, "status_note": ""}
     if getattr(user, "is_authenticated", False):
         fields["started_by"] = user
-    return move_status(campaign, [Status.DRAFT, Status.SCHEDULED, Status.WAITING], Status.SCHEDULED,
-                 "This campaign is {status}, so it can't be scheduled.", **fields)
+    return move_status(campaign, "schedule", "This campaign is {status}, so it can't be scheduled.",
+                       **fields)
 
 
 def unschedule(campaign):
     """Back to a saved draft: nothing goes out until an editor sends or schedules again."""
-    return move_status(campaign, [Status.SCHEDULED, Status.WAITING], Status.DRAFT,
-                 "This campaign is {status}, not scheduled: there is nothing to unschedule.",
-                 scheduled_for=None, status_note="")
+    return move_status(
+        campaign, "unschedule",
+        "This campaign is {status}, not scheduled: there is nothing to unschedule.",
+        scheduled_for=None, status_note="")
 
 
 def wait_for_editor(campaign, note):
-    Campaign.objects.filter(pk=campaign.pk, status=Status.SCHEDULED).update(
-        status=Status.WAITING, status_note=note[:500])
+    sources, target = rules.MOVES["miss"]
+    Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
+        status=target, status_note=note[:500])
     logger.warning("Scheduled campaign %s waits for an editor: %s", campaign.pk, note)
 
 
 def fire_due(now):
     """Send the scheduled campaigns whose time has come; returns how many started."""
     started = 0
-    due = Campaign.objects.filter(status=Status.SCHEDULED, scheduled_for__lte=now)
+    due = Campaign.objects.filter(status=rules.SCHEDULED, scheduled_for__lte=now)
     for campaign in due.order_by("scheduled_for"):
         late = now - campaign.scheduled_for
         if late > late_after():
@@ -89,7 +91,7 @@ def fire_due(now):
             send_issue_now(issue, user=campaign.started_by, campaign=campaign)
         except SendRefused as error:
             campaign.refresh_from_db()
-            if campaign.status == Status.SCHEDULED:
+            if campaign.status == rules.SCHEDULED:
                 wait_for_editor(campaign, f"Could not go out at its time: {error}")
         else:
             started += 1
@@ -98,8 +100,6 @@ def fire_due(now):
 
 def task_waiting(campaign_id):
     """Is a task for this campaign already queued and not yet started?"""
-    from newsletter.sending.tasks import send_campaign
-
     try:
         from django_tasks_db.backend import DatabaseBackend
         from django_tasks_db.models import DBTaskResult
@@ -117,7 +117,7 @@ def task_waiting(campaign_id):
 def resume_stalled(now):
     """New tasks for sending campaigns with claimable rows; returns (resumed, finished)."""
     resumed = finished = 0
-    for campaign_id in Campaign.objects.filter(status=Status.SENDING).values_list(
+    for campaign_id in Campaign.objects.filter(status=rules.SENDING).values_list(
             "pk", flat=True):
         if claimable(campaign_id, now).exists():
             if not task_waiting(campaign_id):

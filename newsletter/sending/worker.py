@@ -36,10 +36,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from newsletter import rules
 from newsletter.conf import setting
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import transport
-from newsletter.sending.message import FrozenMessage
+from newsletter.sending.message import FrozenMessage, message_problem
 from newsletter.sending.outage import STOPPING, persist
 from newsletter.subscriptions.suppression import suppress_from_smtp_error
 
@@ -244,7 +245,7 @@ class CampaignWorker:
     def run(self):
         try:
             while not STOPPING.is_set() \
-                    and persist(campaign_status, self.campaign.pk) == Campaign.Status.SENDING:
+                    and persist(campaign_status, self.campaign.pk) == rules.SENDING:
                 rows = persist(claim_batch, self.campaign.pk, self.owner, self.batch_size)
                 if not rows or not self.send_batch(rows):
                     break
@@ -269,7 +270,7 @@ class CampaignWorker:
             now = time.monotonic()
             if now - checked_at >= self.check_every:
                 checked_at = now
-                if persist(campaign_status, self.campaign.pk) != Campaign.Status.SENDING:
+                if persist(campaign_status, self.campaign.pk) != rules.SENDING:
                     persist(release, [row.pk for row in rows[index:]], self.owner)
                     return False
             if now - claimed_at >= renew_after:
@@ -320,9 +321,28 @@ def finish_if_done(campaign_id):
     """Mark a sending campaign sent once no delivery is pending; True if it was."""
     if Delivery.objects.filter(campaign_id=campaign_id, status=Status.PENDING).exists():
         return False
-    return Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
-        status=Campaign.Status.SENT, finished_at=timezone.now()
+    sources, target = rules.MOVES["finish"]
+    return Campaign.objects.filter(pk=campaign_id, status__in=sources).update(
+        status=target, finished_at=timezone.now()
     ) > 0
+
+
+def fail_unbuildable(campaign, note):
+    """A send whose message can't be built (rows frozen before the forms refused line
+    breaks): the campaign fails once, with the reason on its report, and its waiting rows
+    fail with it, so no task retries them. True if this call failed it."""
+    sources, target = rules.MOVES["fail"]
+    with transaction.atomic():
+        failed = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
+            status=target, status_note=note[:500], finished_at=timezone.now())
+        if failed:
+            Delivery.objects.filter(campaign_id=campaign.pk,
+                                    status=Delivery.Status.PENDING).update(
+                status=Delivery.Status.FAILED, last_error=note[:500], lease_owner="",
+                lease_expires_at=None)
+    if failed:
+        logger.error("Campaign %s failed: %s", campaign.pk, note)
+    return bool(failed)
 
 
 def deliver_campaign(campaign_id, owner=None):
@@ -335,10 +355,8 @@ def deliver_campaign(campaign_id, owner=None):
     held by another worker are left for a later run (``run_due_and_stalled`` enqueues one
     when they become claimable).
     """
-    from newsletter.sending.orchestration import fail_unbuildable, message_problem
-
     campaign = Campaign.objects.select_related("snapshot").filter(pk=campaign_id).first()
-    if campaign is None or campaign.status != Campaign.Status.SENDING \
+    if campaign is None or campaign.status != rules.SENDING \
             or campaign.snapshot is None:
         return 0
     problem = message_problem(campaign)

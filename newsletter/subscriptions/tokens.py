@@ -16,12 +16,12 @@ token would: a third-party site can't forge a request it doesn't know the token 
 
 import hashlib
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
 from newsletter import mailformat
 from newsletter.conf import setting
+from newsletter.mailformat import absolute_url
 from newsletter.models import NewsletterSettings, Subscriber
 
 CONFIRM_SALT = "newsletter.confirm"
@@ -39,11 +39,6 @@ class ExpiredToken(BadToken):
 
 class ReplacedToken(BadToken):
     """A genuine confirmation link for an earlier sign-up of the same address."""
-
-
-def absolute_url(path):
-    """An absolute URL on the public site (``settings.SITE_URL``), as used in emails."""
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def confirm_max_age():

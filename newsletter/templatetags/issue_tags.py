@@ -1,10 +1,19 @@
-"""Template helpers for the daily issue's pages."""
+"""Template helpers for the daily issue's pages: what its previews show, rendered by
+``newsletter.issues.rendering`` (the page model names the templates; the templates ask here,
+so the model needs no import of the rendering that reads it)."""
 
 from django import template
 
-from newsletter.rendering import issue_email_context, render_web
+from newsletter.issues.rendering import issue_email_context, render_issue_html, render_web
 
 register = template.Library()
+
+
+@register.simple_tag
+def issue_email(issue):
+    """The email of ``issue`` as it stands now, with the personal links as placeholders (the
+    Newsletter preview, and the HTML the Newsletter tab saves with a campaign)."""
+    return render_issue_html(issue)
 
 
 @register.simple_tag(takes_context=True)

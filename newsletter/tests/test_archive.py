@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from news.factories import ArticlePageFactory, NewsIndexPageFactory
 from newsletter.factories import IssueIndexPageFactory, IssuePageFactory
-from newsletter.rendering import build_snapshot, render_issue_html
+from newsletter.issues.rendering import build_snapshot, render_issue_html
 
 from .pages import make_home_page
 

@@ -22,7 +22,7 @@ from wagtail_newsletter.models import NewsletterRecipients
 from news.factories import ArticlePageFactory, SectionFactory
 from news.models import ArticlePage
 from newsletter.factories import SubscriberFactory, daily_list
-from newsletter.issues import issue_title
+from newsletter.issues.preparing import issue_title
 from newsletter.models import Campaign, IssuePage, Subscriber
 
 from .issue_setup import make_site

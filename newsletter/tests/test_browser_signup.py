@@ -9,7 +9,7 @@ from wagtail_newsletter.models import NewsletterRecipients
 from news.factories import ArticlePageFactory, NewsIndexPageFactory
 from newsletter.factories import IssueIndexPageFactory, IssuePageFactory, daily_list
 from newsletter.models import Subscriber
-from newsletter.sending import send_issue_now
+from newsletter.sending.orchestration import send_issue_now
 
 from .conftest import links, mails_to
 from .pages import make_home_page

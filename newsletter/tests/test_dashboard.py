@@ -11,10 +11,11 @@ from django.core import mail
 from django.utils import timezone
 from wagtail.models import GroupPagePermission, Page
 
-from newsletter import sending
 from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import Campaign, Delivery, Subscriber
-from newsletter.panels import today_context
+from newsletter.sending.orchestration import send_issue_now
+from newsletter.sending.scheduling import schedule
+from newsletter.views.dashboard import today_context
 
 from .issue_setup import make_articles
 
@@ -69,7 +70,7 @@ def messages_of(response):
 def started_without_worker(issue, user, monkeypatch):
     """Send ``issue`` but keep the task from running, as if the worker were busy."""
     monkeypatch.setattr("newsletter.sending.orchestration.enqueue", lambda campaign_id: None)
-    campaign = sending.send_issue_now(issue, user=user)
+    campaign = send_issue_now(issue, user=user)
     monkeypatch.undo()
     return campaign
 
@@ -108,7 +109,7 @@ def test_a_draft_of_seven_shows_how_far_along_it_is(editor_client, site, readers
 
 def test_sent_issue_and_last_report(editor, editor_client, site, readers):
     issue = todays_issue(site)
-    campaign = sending.send_issue_now(issue, user=editor)
+    campaign = send_issue_now(issue, user=editor)
     Subscriber.objects.filter(email="bob@example.org").update(
         status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
 
@@ -126,7 +127,7 @@ def test_a_scheduled_issue_shows_its_time(editor_client, site, readers):
     issue = todays_issue(site)
     when = timezone.now() + datetime.timedelta(hours=2)
     campaign = Campaign.objects.create(issue=issue, subject="Today", audience="1")
-    sending.schedule(campaign, when)
+    schedule(campaign, when)
 
     status = words(dashboard_panel(editor_client).find(attrs={"data-campaign-status": True}))
 
@@ -151,7 +152,7 @@ def test_people_who_cannot_send_issues_do_not_see_it(client, writer, site):
 def test_the_panel_costs_the_same_however_many_readers_and_sends(
         editor, site, readers, django_assert_num_queries):
     issue = todays_issue(site)
-    sending.send_issue_now(issue, user=editor)
+    send_issue_now(issue, user=editor)
     with django_assert_num_queries(7):
         today_context()
 
@@ -169,7 +170,7 @@ def test_the_panel_costs_the_same_however_many_readers_and_sends(
 
 def test_the_campaigns_list(editor, editor_client, site, readers):
     issue = todays_issue(site)
-    campaign = sending.send_issue_now(issue, user=editor)
+    campaign = send_issue_now(issue, user=editor)
 
     response = editor_client.get("/admin/newsletter/campaigns/")
 
@@ -192,7 +193,7 @@ def test_the_campaigns_list_pages_by_fifty(editor_client, django_assert_max_num_
 
 
 def test_the_campaign_pages_are_for_people_who_may_send(client, writer, editor, site, readers):
-    campaign = sending.send_issue_now(todays_issue(site), user=editor)
+    campaign = send_issue_now(todays_issue(site), user=editor)
     client.force_login(writer)
 
     # Wagtail turns "permission denied" into a message on the dashboard.

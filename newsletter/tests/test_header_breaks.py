@@ -21,7 +21,8 @@ from newsletter.models import (
     NewsletterSettings,
     Subscriber,
 )
-from newsletter.sending import run_due_and_stalled, send_issue_now
+from newsletter.sending.orchestration import send_issue_now
+from newsletter.sending.scheduling import run_due_and_stalled
 from newsletter.sending.worker import deliver_campaign
 
 from .issue_setup import make_articles

@@ -11,7 +11,7 @@ from django.core.files.images import ImageFile
 from core.tests.photos import media_bytes, metadata_in, photo_with_metadata
 from news.factories import ArticlePageFactory, CaptionedImageFactory, NewsIndexPageFactory
 from newsletter.factories import IssueIndexPageFactory, IssuePageFactory
-from newsletter.rendering import build_snapshot
+from newsletter.issues.rendering import build_snapshot
 
 from .pages import make_home_page
 

@@ -12,8 +12,8 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from newsletter.factories import SubscriberFactory
+from newsletter.issues.rendering import render_issue_html
 from newsletter.models import Campaign, NewsletterSettings
-from newsletter.rendering import render_issue_html
 from newsletter.sending.tasks import send_campaign
 from newsletter.subscriptions import tokens
 from newsletter.subscriptions.emails import send_already_subscribed, send_welcome

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from news.models import ArticlePage
 from newsletter.models import Campaign, Delivery, IssueSnapshot, Subscriber
-from newsletter.sending import SendRefused, report, send_issue_now, send_test
 from newsletter.sending.message import PREFERENCES, UNSUBSCRIBE
+from newsletter.sending.orchestration import SendRefused, report, send_issue_now, send_test
 from newsletter.subscriptions import tokens
 
 from .sending_helpers import (
@@ -85,9 +85,10 @@ def test_each_message_has_both_parts_the_headers_and_its_readers_own_links(issue
 
 
 def test_the_message_is_the_snapshot_not_the_live_articles(issue, subscribers, monkeypatch):
-    from newsletter import rendering
+    from newsletter.sending import orchestration
 
-    real_build = rendering.build_snapshot
+    real_build = orchestration.build_snapshot
+    edited = []
 
     def build_then_edit(issue, *, user=None):
         snapshot = real_build(issue, user=user)
@@ -95,10 +96,13 @@ def test_the_message_is_the_snapshot_not_the_live_articles(issue, subscribers, m
         article = ArticlePage.objects.get(title="Story number 1")
         article.title = "EDITED AFTER SENDING"
         article.save_revision().publish()
+        edited.append(article)
         return snapshot
 
-    monkeypatch.setattr(rendering, "build_snapshot", build_then_edit)
+    monkeypatch.setattr(orchestration, "build_snapshot", build_then_edit)
     campaign = send_issue_now(issue)
+
+    assert edited
 
     snapshot = IssueSnapshot.objects.get(issue_date=issue.issue_date)
     assert campaign.snapshot == snapshot and snapshot.is_intact
@@ -242,10 +246,3 @@ def test_send_test_personalises_for_a_subscriber_and_not_for_a_stranger(subscrib
     assert to_editor.alternatives[0].mimetype == "text/html"
     with pytest.raises(SendRefused, match="not an email address"):
         send_test(campaign=campaign, snapshot=campaign.snapshot, email="not-an-address")
-
-
-def test_placeholders_match_the_rendering(issue):
-    from newsletter import rendering
-
-    assert (UNSUBSCRIBE, PREFERENCES) == (rendering.UNSUBSCRIBE_PLACEHOLDER,
-                                          rendering.PREFERENCES_PLACEHOLDER)

@@ -12,7 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from newsletter.models import Campaign, Delivery, Subscriber
-from newsletter.sending import run_due_and_stalled, send_issue_now
+from newsletter.sending.orchestration import send_issue_now
+from newsletter.sending.scheduling import run_due_and_stalled
 from newsletter.sending.tasks import send_campaign
 from newsletter.subscriptions import tokens
 

@@ -11,18 +11,16 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from newsletter.models import Campaign, Delivery, IssueSnapshot, Subscriber
-from newsletter.sending import (
+from newsletter.sending.orchestration import (
     SendRefused,
     cancel,
     pause,
     report,
     resume,
-    run_due_and_stalled,
-    schedule,
     send_issue_now,
-    unschedule,
 )
 from newsletter.sending.outage import STOPPING
+from newsletter.sending.scheduling import run_due_and_stalled, schedule, unschedule
 from newsletter.sending.tasks import send_campaign
 from newsletter.sending.worker import claim_batch, deliver_campaign
 

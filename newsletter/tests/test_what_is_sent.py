@@ -19,7 +19,8 @@ from wagtail_newsletter.models import NewsletterRecipients
 from home.demo_content import ISSUE_INTRO
 from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import Campaign, IssuePage
-from newsletter.sending import run_due_and_stalled, schedule, send_issue_now
+from newsletter.sending.orchestration import send_issue_now
+from newsletter.sending.scheduling import run_due_and_stalled, schedule
 
 from .issue_setup import make_articles
 from .test_issue_admin import edit_form, edit_url, messages_of, newsletter_action, readiness

@@ -1,1 +1,2 @@
-"""Reader-facing views (``public``) and the admin's extra views (``admin``)."""
+"""Reader-facing views (``public``) and the admin's extra views (``admin``, ``campaigns``,
+``dashboard``)."""

@@ -19,36 +19,51 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.log_actions import LogContext, log
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from newsletter import rules
 from newsletter.models import Campaign
+from newsletter.sending.orchestration import (
+    SendRefused,
+    cancel,
+    pause,
+    report_or_defaults,
+    resume,
+    send_issue_now,
+)
+from newsletter.sending.scheduling import unschedule
 
 logger = logging.getLogger(__name__)
 
-Status = Campaign.Status
 REFRESH_SECONDS = 3
-# What each button does, when it is offered, and what editors are told afterwards.
+# What each button does, when it is offered, and what editors are told afterwards. A button
+# is offered where its move may start (``newsletter.rules.MOVES``), except that the report
+# sends only a campaign that missed its time (the Newsletter tab sends the others) and a
+# scheduled one is unscheduled rather than cancelled.
 ACTIONS = {
-    "pause": ("Pause", {Status.SENDING}, "Sending is paused. Resume it when you're ready."),
-    "resume": ("Resume", {Status.PAUSED}, "Sending has resumed."),
-    "send_now": ("Send it now", {Status.WAITING}, "The issue is now sending."),
-    "unschedule": ("Unschedule", {Status.SCHEDULED, Status.WAITING},
+    "pause": ("Pause", rules.MOVES["pause"].sources,
+              "Sending is paused. Resume it when you're ready."),
+    "resume": ("Resume", rules.MOVES["resume"].sources, "Sending has resumed."),
+    "send_now": ("Send it now", {rules.WAITING}, "The issue is now sending."),
+    "unschedule": ("Unschedule", rules.MOVES["unschedule"].sources,
                    "Unscheduled: nothing goes out until someone sends or schedules it again."),
-    "cancel": ("Cancel the rest", {Status.SENDING, Status.PAUSED, Status.WAITING},
+    "cancel": ("Cancel the rest", rules.MOVES["cancel"].sources - {rules.SCHEDULED},
                "Sending is cancelled: nobody else will get this issue."),
 }
+
+
+# The sending functions behind the buttons other than "send_now".
+STEERING = {"pause": pause, "resume": resume, "unschedule": unschedule, "cancel": cancel}
 
 
 def run_action(action, campaign, user):
     """Call ``newsletter.sending`` for a button; logs send and unschedule on the issue, as
     the Newsletter tab does."""
-    from newsletter import sending
-
     if action == "send_now":
         if campaign.issue is None:
-            raise sending.SendRefused("This campaign's issue no longer exists.")
-        sending.send_issue_now(campaign.issue, user=user, campaign=campaign)
+            raise SendRefused("This campaign's issue no longer exists.")
+        send_issue_now(campaign.issue, user=user, campaign=campaign)
         log(campaign.issue, "wagtail_newsletter.send_campaign")
     else:
-        getattr(sending, action)(campaign)
+        STEERING[action](campaign)
         if action == "unschedule" and campaign.issue is not None:
             log(campaign.issue, "wagtail_newsletter.unschedule_campaign")
 
@@ -63,21 +78,6 @@ def may_act_on(user, campaign):
     if campaign.issue_id is None:
         return user.is_superuser
     return campaign.issue.permissions_for_user(user).can_publish()
-
-
-def campaign_report(campaign):
-    """``newsletter.sending.report`` with safe defaults: a report page must always render."""
-    figures = {"recipients": campaign.recipient_count, "sent": 0, "failed": 0, "bounced": 0,
-               "pending": 0, "unsubscribed_since": 0, "send_time": campaign.started_at,
-               "progress": 0}
-    try:
-        from newsletter.sending import report
-
-        figures.update(report(campaign))
-    except Exception:
-        logger.exception("Could not build the report of campaign %s", campaign.pk)
-        figures["unavailable"] = True
-    return figures
 
 
 class CampaignsMenuItem(MenuItem):
@@ -140,8 +140,8 @@ class CampaignReportView(WagtailAdminTemplateMixin, TemplateView):
         actions = [(name, label) for name, (label, statuses, _done) in ACTIONS.items()
                    if can_act and campaign.status in statuses]
         return super().get_context_data(
-            campaign=campaign, report=campaign_report(campaign), actions=actions,
-            refreshing=campaign.status == Status.SENDING, refresh_seconds=REFRESH_SECONDS,
+            campaign=campaign, report=report_or_defaults(campaign), actions=actions,
+            refreshing=campaign.status == rules.SENDING, refresh_seconds=REFRESH_SECONDS,
             progress_url=reverse("newsletter_campaigns:progress", args=[campaign.pk]),
             **kwargs,
         )
@@ -152,7 +152,7 @@ def progress(request, pk):
     if not may_send_issues(request.user):
         raise PermissionDenied
     campaign = get_object_or_404(Campaign, pk=pk)
-    figures = campaign_report(campaign)
+    figures = report_or_defaults(campaign)
     send_time = figures.get("send_time")
     data = {key: figures.get(key, 0) for key in
             ("recipients", "sent", "failed", "bounced", "pending", "unsubscribed_since",
@@ -175,8 +175,6 @@ def act(request, pk, action):
         messages.error(request, f"{label} isn't possible now: this campaign is "
                                 f"{campaign.get_status_display().lower()}.")
         return redirect("newsletter_campaigns:report", pk=pk)
-    from newsletter.sending import SendRefused
-
     try:
         with LogContext(user=request.user):
             run_action(action, campaign, request.user)

@@ -2,9 +2,9 @@
 runs ``python -m trials.chaos.appstate COMMAND`` with the trial's environment; it prints one
 JSON line).
 
-    state      the sent campaign: status, ``newsletter.sending.report()``, every recipient's
-               address, the deliveries flagged possible duplicates, and what each
-               db_worker's send tasks returned (messages sent)
+    state      the sent campaign: status, ``newsletter.sending.orchestration.report()``,
+               every recipient's address, the deliveries flagged possible duplicates,
+               and what each db_worker's send tasks returned (messages sent)
     enqueue    queue one more send task for that campaign (a second worker's)
 """
 
@@ -19,8 +19,7 @@ setup_django()
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from newsletter.models import Campaign, Delivery  # noqa: E402
-from newsletter.sending import report  # noqa: E402
-from newsletter.sending.orchestration import enqueue  # noqa: E402
+from newsletter.sending.orchestration import enqueue, report  # noqa: E402
 from newsletter.sending.tasks import send_campaign  # noqa: E402
 
 

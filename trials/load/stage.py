@@ -20,7 +20,7 @@ import datetime
 from django.core.management import call_command
 from django.utils import timezone
 from newsletter.models import IssuePage
-from newsletter.sending import send_issue_now
+from newsletter.sending.orchestration import send_issue_now
 
 day = timezone.localdate() - datetime.timedelta(days=1)
 call_command("prepare_issue", date=day, stdout=open("/dev/null", "w"))

@@ -41,7 +41,7 @@ from newsletter.factories import (
     daily_list,
     top_up_subscribers,
 )
-from newsletter.issues import most_recent_articles
+from newsletter.issues.preparing import most_recent_articles
 from newsletter.models import IssueIndexPage, IssuePage, NewsletterSettings, Subscriber
 
 # Demo articles go live at breakfast time on their date, a few minutes apart.

@@ -2,10 +2,10 @@
 
 Our app comes before ``django_tasks_db`` in INSTALLED_APPS, so ``manage.py db_worker`` is this
 command. It runs the same worker loop, plus a thread that calls
-``newsletter.sending.run_due_and_stalled`` when the worker starts and every few seconds after:
-scheduled issues go out on time, and a send whose worker was killed resumes once the dead
-worker's leases run out (django-tasks-db itself never retries a task, and leaves a killed
-worker's task RUNNING for ever).
+``newsletter.sending.scheduling.run_due_and_stalled`` when the worker starts and every few
+seconds after: scheduled issues go out on time, and a send whose worker was killed resumes
+once the dead worker's leases run out (django-tasks-db itself never retries a task, and
+leaves a killed worker's task RUNNING for ever).
 
 On SIGTERM or Ctrl-C a send in progress stops after the message in flight and gives its
 unsent rows back, so the worker exits promptly and the next one carries on.
@@ -27,8 +27,8 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from newsletter.conf import setting
-from newsletter.sending import run_due_and_stalled
 from newsletter.sending.outage import DB_UNAVAILABLE, STOPPING
+from newsletter.sending.scheduling import run_due_and_stalled
 
 logger = logging.getLogger("newsletter.sending")
 POLL_SECONDS = 0.25

@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter.issues import create_issue, issue_index, most_recent_articles
-from newsletter.models import STORIES_PER_ISSUE, IssuePage
+from newsletter.issues.preparing import create_issue, issue_index, most_recent_articles
+from newsletter.models import IssuePage
+from newsletter.rules import STORIES_PER_ISSUE
 
 
 def parse_date(value):

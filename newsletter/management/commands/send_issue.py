@@ -1,7 +1,7 @@
 """``manage.py send_issue [--date YYYY-MM-DD]``: send a day's issue, as the Send button does.
 
-The same code path as the Newsletter tab (``newsletter.sending.send_issue_now``): the issue is
-frozen into its snapshot, its recipients into delivery rows, and the task worker
+The same code path as the Newsletter tab (``newsletter.sending.orchestration.send_issue_now``):
+the issue is frozen into its snapshot, its recipients into delivery rows, and the task worker
 (``manage.py db_worker``) sends them. Exits with an error, and sends nothing, when the issue
 can't be sent: no issue that day, not ready (e.g. not ten stories), or already sent. What is
 sent is the published issue: a newer draft is not sent, and the command says so.
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from newsletter.models import IssuePage
-from newsletter.sending import SendRefused, send_issue_now
+from newsletter.sending.orchestration import SendRefused, send_issue_now
 
 
 def issue_date(value):

@@ -10,7 +10,8 @@ from django.utils.dateformat import format as format_date
 
 from core.pagecache.privacy import public
 from news.models import ArticlePage
-from newsletter.models import STORIES_PER_ISSUE, IssueIndexPage, IssuePage, IssueStory
+from newsletter.models import IssueIndexPage, IssuePage, IssueStory
+from newsletter.rules import STORIES_PER_ISSUE
 
 
 def most_recent_articles(count=STORIES_PER_ISSUE):

@@ -6,8 +6,9 @@ issue's ten stories, their articles and lead images in four queries. The email i
 ``newsletter/email/issue.txt``; the archive page's body is ``newsletter/issue_body.html``.
 
 Every link and image in the email is absolute (``settings.SITE_URL``). The personal links
-(unsubscribe, preferences) are left as placeholders, one email serves every reader, and
-``personalise()`` puts each reader's own links in when the message is sent.
+(unsubscribe, preferences) are left as placeholders: one email serves every reader, and
+``newsletter.sending.message`` puts each reader's own links into the bytes of the message
+built once from the snapshot.
 
 Images: the email shows each lead image as the ``EMAIL_IMAGE_SPEC`` rendition. When an issue
 is sent, ``build_snapshot()`` copies those renditions to ``MEDIA_ROOT/issues/<date>/`` and the
@@ -27,7 +28,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, slugify
 
 from news.models import ArticlePage, CaptionedImage
-from newsletter.subscriptions import tokens
+from newsletter.mailformat import absolute_url
+from newsletter.models import IssueIndexPage, IssueSnapshot, NewsletterSettings
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +56,11 @@ def absolute(url):
     """``url`` on the public site (``SITE_URL``) unless it is already absolute."""
     if not url or url.startswith(("http://", "https://")):
         return url
-    return tokens.absolute_url(url)
+    return absolute_url(url)
 
 
 def archive_path(issue_date, request=None):
     """The site path of a sent issue's archive page, e.g. ``/issues/2026-11-23/``."""
-    from newsletter.models import IssueIndexPage
-
     day = issue_date.isoformat()
     index = IssueIndexPage.objects.order_by("path").first()
     parts = index.get_url_parts(request) if index is not None else None
@@ -185,8 +185,6 @@ def issue_email_context(issue, *, stories=None, request=None):
     ``stories`` (a list of ``story_data`` dicts) replaces the issue's live story data, as
     ``build_snapshot`` does with its frozen images.
     """
-    from newsletter.models import NewsletterSettings
-
     if stories is None:
         stories = [story_data(rank, story, article, request)
                    for rank, (story, article) in enumerate(load_stories(issue), start=1)]
@@ -209,7 +207,7 @@ def issue_email_context(issue, *, stories=None, request=None):
         "stories": stories,
         "archive_path": archive,
         "archive_url": absolute(archive),
-        "site_url": tokens.absolute_url("/"),
+        "site_url": absolute_url("/"),
         "image_width": EMAIL_IMAGE_WIDTH,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
@@ -228,11 +226,10 @@ def render_web(context):
     return render_to_string(WEB_TEMPLATE, context)
 
 
-def render_issue_html(issue, extra_context=None):
-    """The email's HTML, with the personal links as placeholders (``personalise`` fills them)."""
-    context = issue_email_context(issue)
-    context.update(extra_context or {})
-    return render_email(context)
+def render_issue_html(issue):
+    """The email's HTML, with the personal links as placeholders: the Newsletter preview and
+    a saved campaign's HTML (``newsletter/email/issue_page.html``)."""
+    return render_email(issue_email_context(issue))
 
 
 def render_issue_text(issue):
@@ -240,12 +237,7 @@ def render_issue_text(issue):
     return render_text(issue_email_context(issue))
 
 
-def render_issue_web_html(issue):
-    """The archive page's body for ``issue`` as it stands (e.g. for the default preview)."""
-    return render_web(issue_email_context(issue))
-
-
-# Snapshot and personal links
+# Snapshot
 
 
 def freeze_issue(issue, *, user=None):
@@ -255,8 +247,6 @@ def freeze_issue(issue, *, user=None):
     Images are copied so the snapshot keeps them (see ``freeze_image``). A test send mails
     this unsaved snapshot, so the editor checks the very message readers will get.
     """
-    from newsletter.models import IssueSnapshot
-
     stories = [
         freeze_image(story_data(rank, story, article), issue.issue_date)
         for rank, (story, article) in enumerate(load_stories(issue), start=1)
@@ -279,33 +269,10 @@ def freeze_issue(issue, *, user=None):
 def build_snapshot(issue, *, user=None):
     """Freeze ``issue`` (``freeze_issue``) and save the snapshot.
 
-    Call it for a published issue without unpublished changes (``issue.sending_problems()``
+    Call it for a published issue that may be sent (``newsletter.rules.sending_problems``
     is empty): the page's own row is then its live revision.
     """
     snapshot = freeze_issue(issue, user=user)
     snapshot.save()
     return snapshot
 
-
-def personal_links(subscriber):
-    """``(unsubscribe URL, preferences URL)`` for ``subscriber``; for None (a test address
-    that is not a subscriber) links of the same shape that change nothing."""
-    if subscriber is None or subscriber.pk is None:
-        from django.urls import reverse
-
-        return (tokens.absolute_url(reverse("newsletter:unsubscribe", args=["example"])),
-                tokens.absolute_url(reverse("newsletter:preferences", args=["example"])))
-    return tokens.unsubscribe_url(subscriber), tokens.preferences_url(subscriber)
-
-
-def personalise(text, subscriber):
-    """``text`` (a snapshot's HTML or plain text) with this reader's own links in place of
-    the placeholders.
-
-    The links are made of letters, digits and ``:/._-`` only (signed tokens), so they read
-    the same in HTML and plain text: nothing needs escaping.
-    """
-    unsubscribe, preferences = personal_links(subscriber)
-    return text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe).replace(
-        PREFERENCES_PLACEHOLDER, preferences
-    )
