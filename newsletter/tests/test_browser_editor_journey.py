@@ -25,8 +25,6 @@ from newsletter.factories import SubscriberFactory, daily_list
 from newsletter.issues import issue_title
 from newsletter.models import Campaign, IssuePage, Subscriber
 
-from .issue_setup import make_site
-
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -49,15 +47,14 @@ NEW_HEADLINE = "Austin rallies allies in Brussels"
 
 
 @pytest.fixture
-def newsroom(live_server, settings, tmp_path, django_user_model):
+def newsroom(live_server, settings, site, django_user_model):
     """The site with nine published articles, three readers on the Daily list, the "Daily
     readers" audience, and an editor (not a superuser) with a password to type."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
     # Wagtail's autosave posts in the background every half second; racing the Publish
     # button, it locks the shared in-memory SQLite test database. Editors save by hand here.
     settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
-    news_index, issue_index = make_site()
+    news_index, issue_index = site
     section = SectionFactory(name="World", slug="world")
     for headline in HEADLINES:
         ArticlePageFactory(parent=news_index, title=headline, section=section)

@@ -13,7 +13,7 @@ from wagtail_newsletter.models import NewsletterRecipients
 from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import Campaign
 
-from .issue_setup import make_articles, make_site
+from .issue_setup import make_articles
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -21,11 +21,10 @@ READERS = ["ann@example.org", "bob@example.org", "cy@example.net"]
 
 
 @pytest.fixture
-def morning(live_server, settings, tmp_path, django_user_model):
+def morning(live_server, settings, site, django_user_model):
     """Today's published issue of ten stories, three readers, and a signed-in editor."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
-    news_index, issue_index = make_site()
+    news_index, issue_index = site
     daily = daily_list()
     for address in READERS:
         SubscriberFactory(email=address, lists=[daily])

@@ -18,15 +18,12 @@ from newsletter.campaign_backend import (
     only_newsletter_settings_changed,
 )
 from newsletter.factories import (
-    IssuePageFactory,
     MailingListFactory,
     SegmentFactory,
     SubscriberFactory,
     daily_list,
 )
 from newsletter.models import Campaign, Subscriber
-
-from .issue_setup import make_articles, make_site
 
 pytestmark = pytest.mark.django_db
 Status = Campaign.Status
@@ -245,12 +242,6 @@ def test_unscheduling_a_campaign_that_is_not_scheduled_says_so(backend):
 
 
 # What is sent is what is published
-
-
-@pytest.fixture
-def issue():
-    news_index, issue_index = make_site()
-    return IssuePageFactory(parent=issue_index, articles=make_articles(news_index))
 
 
 def test_a_campaign_finds_its_issue_once_the_page_holds_its_id(backend, issue):

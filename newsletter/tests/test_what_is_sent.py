@@ -21,7 +21,6 @@ from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import Campaign, IssuePage
 from newsletter.sending import run_due_and_stalled, schedule, send_issue_now
 
-from .issue_setup import make_articles
 from .test_issue_admin import edit_form, edit_url, messages_of, newsletter_action, readiness
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +35,6 @@ def daily():
         SubscriberFactory(email=email)
     return NewsletterRecipients.objects.create(name="Daily readers",
                                                audience=str(mailing_list.pk))
-
-
-@pytest.fixture
-def articles(site):
-    return make_articles(site[0])
 
 
 @pytest.fixture
