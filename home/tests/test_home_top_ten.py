@@ -12,8 +12,7 @@ from newsletter.rendering import build_snapshot
 
 @pytest.fixture
 def articles(make_article):
-    return [make_article(title=f"Story number {n}", summary=f"Why story {n} matters.",
-                         lead_image__size=(640, 360))
+    return [make_article(title=f"Story number {n}", summary=f"Why story {n} matters.")
             for n in range(1, 11)]
 
 

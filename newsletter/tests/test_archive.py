@@ -19,11 +19,6 @@ def site_settings(settings):
 
 
 @pytest.fixture
-def article_fields():
-    return {"lead_image__size": (640, 360)}
-
-
-@pytest.fixture
 def issue_fields():
     return {"issue_date": DAY, "intro": "Good morning from the archive."}
 

@@ -23,11 +23,6 @@ def site(live_server, settings, home_page):
 
 
 @pytest.fixture
-def article_fields():
-    return {"lead_image__size": (640, 360)}
-
-
-@pytest.fixture
 def issue_fields(db):
     """The issue goes to the Daily list, which sign-ups join."""
     recipients = NewsletterRecipients.objects.create(name="Daily readers",

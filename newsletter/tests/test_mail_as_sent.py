@@ -37,7 +37,7 @@ def articles(news_index):
     addresses) and its HTML has everything a re-wrap breaks."""
     return [
         ArticlePageFactory(
-            parent=news_index, lead_image__size=(800, 450),
+            parent=news_index,
             title=f"Story {n}: what the council decided about the bridge, the buses and "
                   f"the {'very ' * n}long night of the floods",
             summary=f"What happened in story {n}, and why it matters to readers today.")
