@@ -62,7 +62,8 @@ test: install chromium
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@# pytest-xdist: one worker process per core; PYTEST_ARGS="-n 0" runs them in this one.
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -93,6 +93,16 @@ def screenshot(request, page):
     return take
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: a worker is done; the hostile-input counts it ran up join the others'."""
+    output = getattr(node, "workeroutput", {})
+    if "hostile_inputs" in output:
+        from newsletter.tests.hostile import add_worker_counts
+
+        add_worker_counts(node.config, output)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_memos():
     """What news.generation memoizes per process must not leak from one test to the next."""
