@@ -57,12 +57,14 @@ run: install
 	$(PY) manage.py seed_demo
 	exec bin/serve
 
+# pytest runs on pytest-xdist, one worker process per core (PYTEST_ARGS="-n 0": all in one). Its
+# default --dist load keeps pytest-django's order in each worker (transactional tests after the
+# other database tests); --dist loadfile would run database tests after a flush, on no data.
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
 test: install chromium
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	@# pytest-xdist: one worker process per core; PYTEST_ARGS="-n 0" runs them in this one.
 	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
