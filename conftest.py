@@ -1,4 +1,5 @@
-"""Fixtures shared by every app's tests: Debian's chromium driven through Playwright.
+"""Fixtures shared by every app's tests: the site's page tree (below), an editor, and Debian's
+chromium driven through Playwright.
 
 Browser tests take ``live_server`` (pytest-django) with ``page`` and ``screenshot``, and are
 marked ``browser`` and ``django_db(transaction=True, serialized_rollback=True)``: the server
