@@ -66,6 +66,9 @@ TEMPLATE_DIRS := $(wildcard templates */templates)
 TEMPLATES = $(shell find $(TEMPLATE_DIRS) -name '*.html' -not -path '*/email/*' | sort)
 DJHTML = $(VENV)/bin/djhtml --tabwidth 4
 
+# pytest runs on pytest-xdist, one worker process per core (PYTEST_ARGS="-n 0": all in one). Its
+# default --dist load keeps pytest-django's order in each worker (transactional tests after the
+# other database tests); --dist loadfile would run database tests after a flush, on no data.
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
 test: install chromium
 	$(VENV)/bin/ruff check .
@@ -75,7 +78,7 @@ test: install chromium
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

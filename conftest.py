@@ -1,4 +1,5 @@
-"""Fixtures shared by every app's tests: Debian's chromium driven through Playwright.
+"""Fixtures shared by every app's tests: the site's page tree (below), an editor, and Debian's
+chromium driven through Playwright.
 
 Browser tests take ``live_server`` (pytest-django) with ``page`` and ``screenshot``, and are
 marked ``browser`` and ``django_db(transaction=True, serialized_rollback=True)``: the server
@@ -93,6 +94,16 @@ def screenshot(request, page):
     return take
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: a worker is done; the hostile-input counts it ran up join the others'."""
+    output = getattr(node, "workeroutput", {})
+    if "hostile_inputs" in output:
+        from newsletter.tests.hostile import add_worker_counts
+
+        add_worker_counts(node.config, output)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_memos():
     """What core.pagecache memoizes per process must not leak from one test to the next."""
@@ -117,3 +128,108 @@ def editor(django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+# The site the tests build on -------------------------------------------------------------------
+# One tree: ``home_page`` is the default site's root; under it ``news_index`` (holding
+# ``articles``) and the issue ``archive`` (holding ``issue``). Each fixture builds on the one
+# above it, so a module that needs a variant overrides one level with a small fixture of its own
+# (``article_fields``, ``issue_fields``, or an ``articles`` of its own) and keeps the rest.
+
+SITE_NAME = "Lisa's Top Ten"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded and drawn photos go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def home_page(db):
+    """The home page as ``seed_demo`` makes it, root of the default site "Lisa's Top Ten"."""
+    from wagtail.models import Site
+
+    from home.factories import create_home_page
+
+    home = create_home_page()
+    Site.objects.filter(is_default_site=True).update(site_name=SITE_NAME)
+    return home
+
+
+@pytest.fixture
+def news_parent(home_page):
+    """The page ``news_index`` goes under: the home page (news's own tests use the tree's root)."""
+    return home_page
+
+
+@pytest.fixture
+def news_index(news_parent):
+    from news.factories import NewsIndexPageFactory
+
+    return NewsIndexPageFactory(parent=news_parent)
+
+
+@pytest.fixture
+def archive(home_page):
+    """The issue archive at /issues/."""
+    from newsletter.factories import IssueIndexPageFactory
+
+    return IssueIndexPageFactory(parent=home_page)
+
+
+@pytest.fixture
+def site(news_index, archive):
+    """``(news_index, archive)``: the reader site, news first."""
+    return news_index, archive
+
+
+@pytest.fixture
+def europe(db):
+    from news.factories import SectionFactory
+
+    return SectionFactory(name="Europe", slug="europe")
+
+
+@pytest.fixture
+def make_article(news_index, europe):
+    """``make_article(**fields)``: a published article in ``news_index``, in Europe unless told."""
+    from news.factories import ArticlePageFactory
+
+    def make(**kwargs):
+        kwargs.setdefault("section", europe)
+        return ArticlePageFactory(parent=news_index, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def article_fields():
+    """More ArticlePageFactory fields for each of ``articles`` (override to vary them)."""
+    return {}
+
+
+@pytest.fixture
+def articles(news_index, article_fields):
+    """Ten published articles, "Story number 1" to "Story number 10", each with its photo."""
+    from newsletter.tests.issue_setup import make_articles
+
+    return make_articles(news_index, **article_fields)
+
+
+@pytest.fixture
+def issue_fields():
+    """More IssuePageFactory fields for ``issue`` (override to give it an intro, a date...)."""
+    return {}
+
+
+@pytest.fixture
+def issue(archive, articles, issue_fields):
+    """Today's issue of the ten ``articles``, published."""
+    from django.utils import timezone
+
+    from newsletter.factories import IssuePageFactory
+
+    fields = {"issue_date": timezone.localdate(), **issue_fields}
+    return IssuePageFactory(parent=archive, articles=articles, **fields)

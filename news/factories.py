@@ -26,7 +26,10 @@ from news.models import (
     Section,
 )
 
-IMAGE_SIZE = (1600, 900)
+IMAGE_SIZE = (1600, 900)  # a photo as editors upload them, and seed_demo draws them
+# The factory's default: tests need a photo, rarely its pixels, and a small one is quick to
+# draw, hash and resize. A test about renditions or sizes asks for its own (``size=``).
+TEST_IMAGE_SIZE = (64, 36)
 
 
 def _hex_to_rgb(colour):
@@ -78,7 +81,8 @@ def draw_image(label, colours=None, size=IMAGE_SIZE, seed=None):
 
 
 class CaptionedImageFactory(DjangoModelFactory):
-    """A library photo with caption and credit; pass ``label``/``colours`` to vary the drawing."""
+    """A library photo with caption and credit; pass ``label``/``colours`` to vary the drawing
+    and ``size`` for more than the 64x36 pixels of ``TEST_IMAGE_SIZE``."""
 
     class Meta:
         model = CaptionedImage
@@ -86,7 +90,7 @@ class CaptionedImageFactory(DjangoModelFactory):
     class Params:
         label = factory.SelfAttribute("title")
         colours = None
-        size = IMAGE_SIZE
+        size = TEST_IMAGE_SIZE
 
     title = factory.Sequence(lambda n: f"Photo {n}")
     caption = factory.LazyAttribute(lambda image: f"{image.title}.")

@@ -5,14 +5,18 @@ import tempfile
 from pathlib import Path
 
 from .dev import *  # noqa: F403
-from .dev import BASE_DIR
+from .dev import BASE_DIR, CACHES
+
+# Under pytest-xdist each worker process is one of these (gw0, gw1, ...): what a test run
+# keeps outside its own test database is kept per worker.
+xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 DEBUG = False
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MAILERS = {alias: {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
            for alias in ("default", "newsletter")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+MEDIA_ROOT = BASE_DIR / "var" / ("test-media-" + xdist_worker if xdist_worker else "test-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -24,7 +28,13 @@ LOGGING = {"version": 1, "disable_existing_loggers": False,
 # Query-count tests render every time; home/tests/test_page_cache.py turns the cache on.
 PAGE_CACHE_ENABLED = False
 # One content-generation file per test run (inherited by processes the tests start), so two
-# runs on one machine, or `make run` beside them, can't invalidate each other's memos mid-test.
+# runs on one machine, or `make run` beside them, can't invalidate each other's memos mid-test;
+# and one per worker, for the same reason between the workers of one run.
 os.environ.setdefault("TOPTEN_TEST_GENERATION_FILE",
                       str(Path(tempfile.mkdtemp(prefix="topten-tests-")) / "generation"))
 PAGE_CACHE_GENERATION_FILE = Path(os.environ["TOPTEN_TEST_GENERATION_FILE"])
+if xdist_worker:
+    PAGE_CACHE_GENERATION_FILE = PAGE_CACHE_GENERATION_FILE.with_name(f"generation-{xdist_worker}")
+    # A shared cache (CACHE_URL=redis://... or file://...) is shared by the workers too.
+    for cache in CACHES.values():
+        cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', '')}-{xdist_worker}"

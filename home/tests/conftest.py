@@ -1,39 +1,7 @@
-import pytest
+"""Issues in the archive as the home app's tests need them: published or not, sent or not
+(the page tree itself is the root conftest's)."""
 
-from home.factories import create_home_page
-from news.factories import ArticlePageFactory, NewsIndexPageFactory, SectionFactory
-from newsletter.models import IssueIndexPage, IssuePage, IssueSnapshot
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def home_page(db):
-    return create_home_page()
-
-
-@pytest.fixture
-def news_index(home_page):
-    return NewsIndexPageFactory(parent=home_page)
-
-
-@pytest.fixture
-def make_article(news_index):
-    section = SectionFactory(name="Europe", slug="europe")
-
-    def make(**kwargs):
-        kwargs.setdefault("section", section)
-        return ArticlePageFactory(parent=news_index, **kwargs)
-
-    return make
-
-
-@pytest.fixture
-def archive(home_page):
-    return home_page.add_child(instance=IssueIndexPage(title="Issues", slug="issues"))
+from newsletter.models import IssuePage, IssueSnapshot
 
 
 def add_issue(archive, day, *, live=True):

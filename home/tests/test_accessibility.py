@@ -12,10 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from news.factories import (
     ArticlePageFactory,
     CaptionedImageFactory,
-    NewsIndexPageFactory,
-    SectionFactory,
 )
-from newsletter.factories import IssueIndexPageFactory, IssuePageFactory, SubscriberFactory
+from newsletter.factories import IssuePageFactory, SubscriberFactory
 from newsletter.issues.rendering import build_snapshot
 from newsletter.models import Subscriber
 from newsletter.subscriptions.tokens import confirm_url, preferences_url, unsubscribe_url
@@ -28,11 +26,9 @@ SMALL = (640, 360)
 
 
 @pytest.fixture
-def site(live_server, settings, home_page):
+def site(live_server, settings, news_index, europe, archive):
     """Home, news and the archive of one sent issue; a pending and an active reader."""
     settings.SITE_URL = live_server.url
-    news_index = NewsIndexPageFactory(parent=home_page)
-    europe = SectionFactory(name="Europe", slug="europe")
     articles = [ArticlePageFactory(parent=news_index, section=europe,
                                    title=f"Ministers meet in Brussels, day {n}",
                                    lead_image__size=SMALL)
@@ -42,8 +38,7 @@ def site(live_server, settings, home_page):
         lead_image=CaptionedImageFactory(caption="Secretary of Defense Lloyd Austin.",
                                          credit="cnn.com", size=SMALL),
         related_story=articles[0], related=articles[1:3], tags=["NATO"])
-    issue = IssuePageFactory(parent=IssueIndexPageFactory(parent=home_page),
-                             articles=[article, *articles[:9]], issue_date=DAY)
+    issue = IssuePageFactory(parent=archive, articles=[article, *articles[:9]], issue_date=DAY)
     build_snapshot(issue)
     pending = SubscriberFactory(email="pending@example.org", status=Subscriber.Status.PENDING)
     active = SubscriberFactory(email="active@example.org")

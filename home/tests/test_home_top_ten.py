@@ -6,19 +6,13 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from newsletter.factories import IssueIndexPageFactory, IssuePageFactory
+from newsletter.factories import IssuePageFactory
 from newsletter.issues.rendering import build_snapshot
 
 
 @pytest.fixture
-def issue_index(home_page):
-    return IssueIndexPageFactory(parent=home_page)
-
-
-@pytest.fixture
 def articles(make_article):
-    return [make_article(title=f"Story number {n}", summary=f"Why story {n} matters.",
-                         lead_image__size=(640, 360))
+    return [make_article(title=f"Story number {n}", summary=f"Why story {n} matters.")
             for n in range(1, 11)]
 
 
@@ -29,8 +23,8 @@ def top_ten(client):
 
 
 @pytest.mark.django_db
-def test_before_the_first_issue_is_sent_it_says_one_is_coming(client, issue_index, articles):
-    IssuePageFactory(parent=issue_index, articles=articles, issue_date=timezone.localdate())
+def test_before_the_first_issue_is_sent_it_says_one_is_coming(client, archive, articles):
+    IssuePageFactory(parent=archive, articles=articles, issue_date=timezone.localdate())
 
     section = top_ten(client)
 
@@ -40,10 +34,10 @@ def test_before_the_first_issue_is_sent_it_says_one_is_coming(client, issue_inde
 
 
 @pytest.mark.django_db
-def test_todays_sent_issue_shows_its_ten_stories_and_links_to_its_archive(client, issue_index,
+def test_todays_sent_issue_shows_its_ten_stories_and_links_to_its_archive(client, archive,
                                                                           articles):
     today = timezone.localdate()
-    build_snapshot(IssuePageFactory(parent=issue_index, articles=articles, issue_date=today))
+    build_snapshot(IssuePageFactory(parent=archive, articles=articles, issue_date=today))
 
     section = top_ten(client)
 
@@ -52,14 +46,14 @@ def test_todays_sent_issue_shows_its_ten_stories_and_links_to_its_archive(client
     assert [a.get_text() for a in headlines] == [f"Story number {n}" for n in range(1, 11)]
     assert [a["href"] for a in headlines] == [article.url for article in articles]
     assert "Why story 3 matters." in section.get_text()
-    archive = section.find("a", href=f"/issues/{today.isoformat()}/")
-    assert archive is not None
-    assert client.get(archive["href"]).status_code == 200
+    link = section.find("a", href=f"/issues/{today.isoformat()}/")
+    assert link is not None
+    assert client.get(link["href"]).status_code == 200
 
 
 @pytest.mark.django_db
-def test_the_top_ten_is_the_snapshot_not_todays_articles(client, issue_index, articles):
-    build_snapshot(IssuePageFactory(parent=issue_index, articles=articles,
+def test_the_top_ten_is_the_snapshot_not_todays_articles(client, archive, articles):
+    build_snapshot(IssuePageFactory(parent=archive, articles=articles,
                                     issue_date=timezone.localdate()))
     articles[0].title = "EDITED after sending"
     articles[0].save_revision().publish()
@@ -70,11 +64,11 @@ def test_the_top_ten_is_the_snapshot_not_todays_articles(client, issue_index, ar
 
 
 @pytest.mark.django_db
-def test_the_latest_issue_wins_and_an_older_one_says_so(client, issue_index, articles):
+def test_the_latest_issue_wins_and_an_older_one_says_so(client, archive, articles):
     today = timezone.localdate()
     for days_ago, subject in [(3, "Older"), (1, "Yesterday's")]:
         build_snapshot(IssuePageFactory(
-            parent=issue_index, articles=articles[days_ago:] + articles[:days_ago],
+            parent=archive, articles=articles[days_ago:] + articles[:days_ago],
             issue_date=today - datetime.timedelta(days=days_ago), newsletter_subject=subject,
         ))
 
@@ -87,12 +81,11 @@ def test_the_latest_issue_wins_and_an_older_one_says_so(client, issue_index, art
 
 
 @pytest.mark.django_db
-def test_showing_the_top_ten_costs_one_query_more(client, issue_index,
-                                                                 articles):
+def test_showing_the_top_ten_costs_one_query_more(client, archive, articles):
     from .test_home_page import home_queries
 
     without = home_queries(client)
-    build_snapshot(IssuePageFactory(parent=issue_index, articles=articles,
+    build_snapshot(IssuePageFactory(parent=archive, articles=articles,
                                     issue_date=timezone.localdate()))
 
     # The snapshot was already looked for; the archive page's address is the one more.

@@ -1,36 +1,21 @@
+"""News is tested on its own, without the home page: the root conftest's ``news_index`` goes
+straight under the page tree's root and is the default site's root, so articles live at
+/<slug>/."""
+
 import pytest
 from wagtail.models import Page, Site
 
-from news.factories import ArticlePageFactory, NewsIndexPageFactory, SectionFactory
 
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+@pytest.fixture
+def news_parent(db):
+    return Page.get_first_root_node()
 
 
 @pytest.fixture
-def news_index(db):
-    """A news index as the root of the default site: articles live at /<slug>/."""
-    root = Page.get_first_root_node()
-    index = NewsIndexPageFactory(parent=root)
+def news_index(news_index):
     Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": index,
+        defaults={"hostname": "localhost", "port": 80, "root_page": news_index,
                   "site_name": "Lisa's Top Ten"},
     )
-    return index
-
-
-@pytest.fixture
-def europe(db):
-    return SectionFactory(name="Europe", slug="europe")
-
-
-@pytest.fixture
-def make_article(news_index, europe):
-    def make(**kwargs):
-        kwargs.setdefault("section", europe)
-        return ArticlePageFactory(parent=news_index, **kwargs)
-
-    return make
+    return news_index

@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 from wagtail.images.models import Picture
 
-from news.factories import CaptionedImageFactory
+from news.factories import IMAGE_SIZE, CaptionedImageFactory
 from news.models.images import CARD_SPECS, LEAD_SPECS
 from news.templatetags.news_images import picture_html
 
@@ -19,7 +19,8 @@ ATTRS = [
 @pytest.mark.parametrize("specs", [CARD_SPECS, LEAD_SPECS, CARD_SPECS[:2], CARD_SPECS[:1]])
 @pytest.mark.parametrize("attrs", ATTRS)
 def test_picture_html_is_wagtails(specs, attrs):
-    image = CaptionedImageFactory(title='A "quoted" <title>')
+    # Full size, so each rendition has its own width in the srcset.
+    image = CaptionedImageFactory(title='A "quoted" <title>', size=IMAGE_SIZE)
     renditions = image.get_renditions(*specs)
 
     assert picture_html(renditions, dict(attrs)) == Picture(renditions, dict(attrs)).__html__()
@@ -31,7 +32,7 @@ TAGS = ('{{% load {library} %}}{{% picture image fill-{{480x270,960x540}} format
 
 @pytest.mark.django_db
 def test_the_tag_renders_as_wagtails_and_reuses_its_filters():
-    image = CaptionedImageFactory()
+    image = CaptionedImageFactory(size=IMAGE_SIZE)
     ours = Template(TAGS.format(library="news_images"))
     wagtails = Template(TAGS.format(library="wagtailimages_tags"))
     context = {"image": image, "alt": "<Austin>"}

@@ -7,27 +7,12 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
-from news.factories import NewsIndexPageFactory
 from newsletter.factories import SubscriberFactory
 from newsletter.models import Subscriber
 
 from .hostile import report_inputs_tried
-from .issue_setup import make_site
-from .pages import make_home_page
 
 SUBSCRIBE = "/newsletter/subscribe/"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded and drawn photos go to the test's own folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def site():
-    """Home, news index and issue archive (``issue_setup.make_site``)."""
-    return make_site()
 
 
 @pytest.fixture
@@ -95,8 +80,3 @@ def open_limits(settings):
     settings.NEWSLETTER_SIGNUP_LIMITS = (("client", 10**6, 60), ("email", 10**6, 60))
     settings.NEWSLETTER_PREFERENCE_LIMIT = (10**6, 60)
     settings.NEWSLETTER_RESEND_WINDOW = datetime.timedelta(0)
-
-
-@pytest.fixture
-def news_index(db):
-    return NewsIndexPageFactory(parent=make_home_page())

@@ -116,7 +116,25 @@ def assert_safe(response, *allowed_statuses):
 
 
 def report_inputs_tried(config):
-    """The hostile inputs tried so far (all modules), printed and saved."""
+    """The hostile inputs tried so far (all modules), printed and saved. A pytest-xdist worker
+    hands its counts to the run's controller instead, which adds up the workers'
+    (``add_worker_counts``)."""
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["hostile_inputs"] = [dict(TRIED), dict(SAVED)]
+        return
+    _report(config)
+
+
+def add_worker_counts(config, workeroutput):
+    """In the controller of a pytest-xdist run: a finished worker's counts, added and shown."""
+    tried, saved = workeroutput.get("hostile_inputs", ({}, {}))
+    if tried:
+        TRIED.update(tried)
+        SAVED.update(saved)
+        _report(config)
+
+
+def _report(config):
     total = sum(TRIED.values())
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     ARTIFACT.write_text(json.dumps({"total": total, "tried": dict(sorted(TRIED.items())),

@@ -1,18 +1,9 @@
-"""The site the daily-issue tests work in: a home page with the news and the issue archive
-under it, ten published articles, and readers on the Daily list."""
+"""The articles of the daily-issue tests: ten published stories, "Story number 1" to "Story
+number 10" (the site they go in is the root conftest's page tree)."""
 
-from news.factories import ArticlePageFactory, NewsIndexPageFactory
-from newsletter.factories import IssueIndexPageFactory
-
-from .pages import make_home_page
+from news.factories import ArticlePageFactory
 
 
-def make_site():
-    """``(news_index, issue_index)`` under a new home page that is the default site's root."""
-    home = make_home_page()
-    return NewsIndexPageFactory(parent=home), IssueIndexPageFactory(parent=home)
-
-
-def make_articles(news_index, count=10):
-    return [ArticlePageFactory(parent=news_index, title=f"Story number {n}")
+def make_articles(news_index, count=10, **fields):
+    return [ArticlePageFactory(parent=news_index, title=f"Story number {n}", **fields)
             for n in range(1, count + 1)]

@@ -1,5 +1,5 @@
-"""Shared set-up for the sending tests (``test_sending*.py``): a published issue of ten
-stories, readers on the Daily list, campaigns frozen without rendering, and a mail backend
+"""Shared set-up for the sending tests (``test_sending*.py``): issues of stories without photos,
+readers on the Daily list, campaigns frozen without rendering, and a mail backend
 that fails on cue."""
 
 import datetime
@@ -13,12 +13,11 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.tasks.signals import task_finished
 from django.utils import timezone
 
-from news.factories import ArticlePageFactory, NewsIndexPageFactory
-from newsletter.factories import SubscriberFactory, daily_list
-from newsletter.models import Campaign, IssueIndexPage, IssuePage, IssueSnapshot, IssueStory
+from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
+from newsletter.models import Campaign, IssueSnapshot
 from newsletter.sending.recipients import freeze
 
-from .pages import make_home_page
+from .issue_setup import make_articles
 
 HTML = ('<html><body><h1>Today\'s Top Ten</h1><p>Story one.</p>'
         '<p><a href="[[PREFERENCES_URL]]">Preferences</a> · '
@@ -42,26 +41,18 @@ def no_failed_tasks():
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def media(media_root):
+    """The sending modules' name for the root conftest's ``media_root``."""
+    return media_root
 
 
-def make_issue(day=None, *, stories=10, live=True):
-    """A published issue for ``day`` (today) of ``stories`` new articles, in a new site."""
-    home = make_home_page()
-    news = NewsIndexPageFactory(parent=home)
-    archive = home.add_child(instance=IssueIndexPage(title="Issues", slug="issues"))
-    articles = [ArticlePageFactory(parent=news, title=f"Story number {n}", lead_image=None)
-                for n in range(1, stories + 1)]
-    day = day or timezone.localdate()
-    issue = IssuePage(title=f"Issue of {day}", slug=day.isoformat(), issue_date=day,
-                      live=False, has_unpublished_changes=True)
-    issue.stories = [IssueStory(article=a, sort_order=n) for n, a in enumerate(articles)]
-    archive.add_child(instance=issue)
-    revision = issue.save_revision()
-    if live:
-        revision.publish()
-    return IssuePage.objects.get(pk=issue.pk)
+def make_issue(site, day=None, *, stories=10, live=True):
+    """A published issue for ``day`` (today) of ``stories`` new articles without photos, in
+    ``site`` (the root conftest's ``(news_index, archive)``)."""
+    news_index, archive = site
+    return IssuePageFactory(parent=archive, articles=make_articles(news_index, stories,
+                                                                    lead_image=None),
+                            issue_date=day or timezone.localdate(), live=live)
 
 
 def readers(*emails, count=0):

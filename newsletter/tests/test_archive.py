@@ -5,11 +5,8 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from news.factories import ArticlePageFactory, NewsIndexPageFactory
-from newsletter.factories import IssueIndexPageFactory, IssuePageFactory
+from newsletter.factories import IssuePageFactory
 from newsletter.issues.rendering import build_snapshot, render_issue_html
-
-from .pages import make_home_page
 
 pytestmark = pytest.mark.django_db
 SITE = "https://lisastopten.example"
@@ -17,29 +14,13 @@ DAY = datetime.date(2026, 11, 23)
 
 
 @pytest.fixture(autouse=True)
-def site_settings(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def site_settings(settings):
     settings.SITE_URL = SITE
 
 
 @pytest.fixture
-def pages():
-    home = make_home_page()
-    return NewsIndexPageFactory(parent=home), IssueIndexPageFactory(parent=home)
-
-
-@pytest.fixture
-def articles(pages):
-    news_index, _ = pages
-    return [ArticlePageFactory(parent=news_index, title=f"Story number {n}",
-                               lead_image__size=(640, 360))
-            for n in range(1, 11)]
-
-
-@pytest.fixture
-def issue(pages, articles):
-    return IssuePageFactory(parent=pages[1], articles=articles, issue_date=DAY,
-                            intro="Good morning from the archive.")
+def issue_fields():
+    return {"issue_date": DAY, "intro": "Good morning from the archive."}
 
 
 def soup_of(response):
@@ -96,9 +77,9 @@ def test_the_archive_stays_as_sent_when_articles_change(client, issue, articles)
     assert b"EDITED" not in after
 
 
-def test_unsent_issues_are_not_public(client, pages, articles):
-    IssuePageFactory(parent=pages[1], articles=articles, issue_date=DAY)
-    IssuePageFactory(parent=pages[1], articles=articles, issue_date=DAY.replace(day=24),
+def test_unsent_issues_are_not_public(client, site, articles):
+    IssuePageFactory(parent=site[1], articles=articles, issue_date=DAY)
+    IssuePageFactory(parent=site[1], articles=articles, issue_date=DAY.replace(day=24),
                      live=False)
 
     assert client.get("/issues/2026-11-23/").status_code == 404  # published, not sent
@@ -108,13 +89,13 @@ def test_unsent_issues_are_not_public(client, pages, articles):
     assert "No issues have been sent yet" in soup_of(client.get("/issues/")).get_text()
 
 
-def test_the_archive_lists_sent_issues_newest_first(client, pages, articles):
-    older = IssuePageFactory(parent=pages[1], articles=articles, issue_date=DAY,
+def test_the_archive_lists_sent_issues_newest_first(client, site, articles):
+    older = IssuePageFactory(parent=site[1], articles=articles, issue_date=DAY,
                              newsletter_subject="The older one")
-    newer = IssuePageFactory(parent=pages[1], articles=articles,
+    newer = IssuePageFactory(parent=site[1], articles=articles,
                              issue_date=DAY + datetime.timedelta(days=1),
                              newsletter_subject="The newer one", preheader="Newer preheader")
-    IssuePageFactory(parent=pages[1], articles=articles,
+    IssuePageFactory(parent=site[1], articles=articles,
                      issue_date=DAY + datetime.timedelta(days=2),
                      newsletter_subject="Not sent yet")
     build_snapshot(older)

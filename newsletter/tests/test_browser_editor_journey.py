@@ -1,6 +1,6 @@
 """An editor's whole morning in Chromium, through the Wagtail admin only: sign in, write and
-publish an article with a photo, assemble today's ten stories, preview the email, send a test,
-send the issue and read the report.
+publish an article with a photo, assemble today's ten stories (and watch the count as one is
+removed), preview the email, send a test, send the issue and read the report.
 
 The editor is not a superuser (Wagtail's Editors group). With ``EDITOR_GUIDE=1`` (``make
 guide``) the step screenshots become the pictures of ``docs/editor-guide.md``.
@@ -25,8 +25,6 @@ from newsletter.factories import SubscriberFactory, daily_list
 from newsletter.issues.preparing import issue_title
 from newsletter.models import Campaign, IssuePage, Subscriber
 
-from .issue_setup import make_site
-
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -49,15 +47,14 @@ NEW_HEADLINE = "Austin rallies allies in Brussels"
 
 
 @pytest.fixture
-def newsroom(live_server, settings, tmp_path, django_user_model):
+def newsroom(live_server, settings, site, django_user_model):
     """The site with nine published articles, three readers on the Daily list, the "Daily
     readers" audience, and an editor (not a superuser) with a password to type."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
     # Wagtail's autosave posts in the background every half second; racing the Publish
     # button, it locks the shared in-memory SQLite test database. Editors save by hand here.
     settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
-    news_index, issue_index = make_site()
+    news_index, issue_index = site
     section = SectionFactory(name="World", slug="world")
     for headline in HEADLINES:
         ArticlePageFactory(parent=news_index, title=headline, section=section)
@@ -257,6 +254,17 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     assert "10 of 10 stories" in readiness.inner_text()
     assert "Ready to send" in readiness.inner_text()
     shoot("issue-ready")
+    # Removing a story says at once what the form now holds, while the count stays that of
+    # the published issue, which is what would be sent (nothing is saved: the page is
+    # loaded again, scrolled to the top as the next pictures expect).
+    count = readiness.locator("[data-issue-story-count]")
+    assert count.inner_text() == "10"
+    page.locator("#id_stories-FORMS [data-inline-panel-child] button[title='Delete']").first \
+        .click()
+    page.wait_for_function(
+        "document.querySelector('[data-issue-form-count]')?.textContent === '9'")
+    assert count.inner_text() == "10"
+    page.goto(page.url)
 
     # 3. Preview the email.
     page.get_by_role("button", name="Toggle preview").click()
@@ -288,6 +296,8 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     shoot("send-campaign")
     dialog.get_by_role("button", name="Send", exact=True).click()
     page.get_by_text("Newsletter campaign is now sending").wait_for()
+    page.get_by_role("tab", name="Newsletter").click()
+    assert "Emails sent: 3" in page.locator(".wn-panel").inner_text()
 
     page.goto(url + "/admin/")
     page.get_by_role("link", name="Campaigns").first.click()
@@ -295,11 +305,13 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     campaign_row.wait_for()
     shoot("campaigns")
     campaign_row.locator("td.title a").click()
+    page.wait_for_url(f"**/admin/newsletter/campaigns/{Campaign.objects.get().pk}/")
     # The report refreshes itself while the worker sends (here the task backend sends inline).
     report = page.locator("[data-campaign-report]")
     expect(report.locator("dd[data-figure=sent]")).to_have_text("3")
     expect(report.locator("dd[data-figure=recipients]")).to_have_text("3")
     expect(report.locator("dd[data-figure=failed]")).to_have_text("0")
+    assert re.search(r"Sent\s+3", page.locator(".campaign-report dl").inner_text())
     shoot("report")
     sent = mail.outbox[1:]
     assert sorted(message.to[0] for message in sent) == sorted(READERS)

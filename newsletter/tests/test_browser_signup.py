@@ -3,41 +3,37 @@ later leaves from the unsubscribe link in an issue they received."""
 
 import pytest
 from django.core import mail
-from wagtail.models import Site
 from wagtail_newsletter.models import NewsletterRecipients
 
-from news.factories import ArticlePageFactory, NewsIndexPageFactory
-from newsletter.factories import IssueIndexPageFactory, IssuePageFactory, daily_list
+from newsletter.factories import daily_list
 from newsletter.models import Subscriber
 from newsletter.sending.orchestration import send_issue_now
 
 from .conftest import links, mails_to
-from .pages import make_home_page
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def site(live_server, settings, tmp_path):
+def site(live_server, settings, home_page):
     """The home page, with emailed links pointing at the live server."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
-    make_home_page()
     return live_server.url
 
 
 @pytest.fixture
-def todays_issue(site):
-    """A published issue of ten stories for the Daily list, which sign-ups join."""
-    home = Site.objects.get(is_default_site=True).root_page
-    news_index = NewsIndexPageFactory(parent=home)
-    articles = [ArticlePageFactory(parent=news_index, title=f"Story number {n}",
-                                   lead_image__size=(640, 360)) for n in range(1, 11)]
+def issue_fields(db):
+    """The issue goes to the Daily list, which sign-ups join."""
     recipients = NewsletterRecipients.objects.create(name="Daily readers",
                                                      audience=str(daily_list().pk))
-    return IssuePageFactory(parent=IssueIndexPageFactory(parent=home), articles=articles,
-                            newsletter_recipients=recipients)
+    return {"newsletter_recipients": recipients}
+
+
+@pytest.fixture
+def todays_issue(site, issue):
+    """The shared issue of ten stories, for the Daily list."""
+    return issue
 
 
 @pytest.fixture

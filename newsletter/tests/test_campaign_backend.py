@@ -15,7 +15,6 @@ from wagtail_newsletter.models import NewsletterRecipients
 
 from newsletter.campaign_backend import LocalCampaign, LocalCampaignBackend
 from newsletter.factories import (
-    IssuePageFactory,
     MailingListFactory,
     SegmentFactory,
     SubscriberFactory,
@@ -23,8 +22,6 @@ from newsletter.factories import (
 )
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.rules import only_newsletter_settings_changed
-
-from .issue_setup import make_articles, make_site
 
 pytestmark = pytest.mark.django_db
 Status = Campaign.Status
@@ -248,12 +245,6 @@ def test_unscheduling_a_campaign_that_is_not_scheduled_says_so(backend):
 
 
 # What is sent is what is published
-
-
-@pytest.fixture
-def issue():
-    news_index, issue_index = make_site()
-    return IssuePageFactory(parent=issue_index, articles=make_articles(news_index))
 
 
 def test_a_campaign_finds_its_issue_once_the_page_holds_its_id(backend, issue):

@@ -8,11 +8,10 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
 from wagtail.test.utils.form_data import querydict_from_html
 
 from core.pagecache.generation import forget_memos
-from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
+from newsletter.factories import SubscriberFactory, daily_list
 from newsletter.models import (
     Campaign,
     Delivery,
@@ -25,7 +24,6 @@ from newsletter.sending.orchestration import send_issue_now
 from newsletter.sending.scheduling import run_due_and_stalled
 from newsletter.sending.worker import deliver_campaign
 
-from .issue_setup import make_articles
 from .test_issue_admin import edit_form, edit_url
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +33,12 @@ ONE_LINE = "Write this on one line, without line breaks or tabs"
 
 
 @pytest.fixture
-def issue(site):
+def issue(issue):
+    """The shared issue, for two readers on the Daily list."""
     daily = daily_list()
     for email in READERS:
         SubscriberFactory(email=email, lists=[daily])
-    return IssuePageFactory(parent=site[1], articles=make_articles(site[0]),
-                            issue_date=timezone.localdate())
+    return issue
 
 
 def page_text(response):

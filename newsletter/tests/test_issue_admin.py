@@ -18,16 +18,10 @@ from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import Campaign, Delivery, IssuePage
 
 from .conftest import text
-from .issue_setup import make_articles
 
 pytestmark = pytest.mark.django_db
 Status = Campaign.Status
 READERS = ["ann@example.org", "bob@example.org", "cy@example.net"]
-
-
-@pytest.fixture
-def articles(site):
-    return make_articles(site[0])
 
 
 @pytest.fixture
@@ -37,11 +31,6 @@ def daily():
         SubscriberFactory(email=email)
     return NewsletterRecipients.objects.create(name="Daily readers",
                                                audience=str(mailing_list.pk))
-
-
-@pytest.fixture
-def issue(site, articles):
-    return IssuePageFactory(parent=site[1], articles=articles, issue_date=timezone.localdate())
 
 
 def issue_form(articles, day, action="action-publish"):

@@ -9,26 +9,20 @@ from bs4 import BeautifulSoup
 from django.core.files.images import ImageFile
 
 from core.tests.photos import media_bytes, metadata_in, photo_with_metadata
-from news.factories import ArticlePageFactory, CaptionedImageFactory, NewsIndexPageFactory
-from newsletter.factories import IssueIndexPageFactory, IssuePageFactory
+from news.factories import ArticlePageFactory, CaptionedImageFactory
+from newsletter.factories import IssuePageFactory
 from newsletter.issues.rendering import build_snapshot
-
-from .pages import make_home_page
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 11, 23)
 
 
-def test_the_frozen_email_images_carry_no_metadata(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    home = make_home_page()
-    news_index = NewsIndexPageFactory(parent=home)
+def test_the_frozen_email_images_carry_no_metadata(news_index, archive):
     photo = CaptionedImageFactory(
         file=ImageFile(io.BytesIO(photo_with_metadata()), name="source.jpg"))
     articles = [ArticlePageFactory(parent=news_index, title=f"Story {n}", lead_image=photo)
                 for n in range(1, 11)]
-    issue = IssuePageFactory(parent=IssueIndexPageFactory(parent=home), articles=articles,
-                             issue_date=DAY)
+    issue = IssuePageFactory(parent=archive, articles=articles, issue_date=DAY)
 
     snapshot = build_snapshot(issue)
 

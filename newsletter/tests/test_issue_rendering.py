@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from news.factories import ArticlePageFactory, NewsIndexPageFactory
-from newsletter.factories import IssueIndexPageFactory, IssuePageFactory
+from news.factories import ArticlePageFactory
+from newsletter.factories import IssuePageFactory
 from newsletter.issues.rendering import (
     EMAIL_IMAGE_SPEC,
     PREFERENCES_PLACEHOLDER,
@@ -25,16 +25,13 @@ from newsletter.issues.rendering import (
 )
 from newsletter.models import IssueSnapshot, IssueStory, NewsletterSettings
 
-from .pages import make_home_page
-
 pytestmark = pytest.mark.django_db
 SITE = "https://lisastopten.example"
 ADDRESS = "Lisa's Top Ten, 1 Example Street, London N1 1AA, UK"
 
 
 @pytest.fixture(autouse=True)
-def site_settings(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def site_settings(settings):
     settings.SITE_URL = SITE
     newsletter = NewsletterSettings.load()
     newsletter.postal_address = ADDRESS
@@ -42,14 +39,7 @@ def site_settings(settings, tmp_path):
 
 
 @pytest.fixture
-def pages():
-    home = make_home_page()
-    return NewsIndexPageFactory(parent=home), IssueIndexPageFactory(parent=home)
-
-
-@pytest.fixture
-def articles(pages):
-    news_index, _ = pages
+def articles(news_index):
     return [ArticlePageFactory(parent=news_index, title=f"Story number {n}",
                                summary=f"What happened in story {n}.",
                                lead_image__size=(800, 450))
@@ -57,10 +47,8 @@ def articles(pages):
 
 
 @pytest.fixture
-def issue(pages, articles):
-    _, issue_index = pages
-    return IssuePageFactory(parent=issue_index, articles=articles, preheader="",
-                            intro="Good morning!\n\nTen stories today.")
+def issue_fields():
+    return {"preheader": "", "intro": "Good morning!\n\nTen stories today."}
 
 
 def soup(html):
@@ -145,8 +133,8 @@ def test_plain_text_is_numbered_one_to_ten_with_links_and_placeholders(issue, ar
     assert "<" not in text and "&#" not in text
 
 
-def test_headline_and_blurb_overrides_and_hostile_text(pages, articles):
-    _, issue_index = pages
+def test_headline_and_blurb_overrides_and_hostile_text(site, articles):
+    _, issue_index = site
     stories = [IssueStory(article=article, sort_order=n) for n, article in enumerate(articles)]
     stories[0].headline = 'Allies <script>alert("x")</script> & "friends"'
     stories[0].blurb = "Said differently, for the email."
@@ -269,8 +257,8 @@ def test_an_editor_previews_unsaved_changes_as_the_email_in_the_admin(client, is
     assert hidden_preheader(html).get_text().startswith("Previewed preheader")
 
 
-def test_a_draft_with_fewer_stories_still_renders(pages, articles):
-    _, issue_index = pages
+def test_a_draft_with_fewer_stories_still_renders(site, articles):
+    _, issue_index = site
     draft = IssuePageFactory(parent=issue_index, articles=articles[:3], live=False)
 
     html = draft.make_preview_request(preview_mode="newsletter").content.decode()

@@ -8,11 +8,10 @@ import pytest
 import tinycss2
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup, Comment
-from django.utils import timezone
 
 from news.factories import ArticlePageFactory
 from newsletter.campaign_backend import LocalCampaignBackend
-from newsletter.factories import IssuePageFactory, daily_list
+from newsletter.factories import daily_list
 from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
 from newsletter.models import Campaign, IssueSnapshot
 from newsletter.sending.orchestration import send_issue_now
@@ -27,22 +26,27 @@ SITE = "https://www.lisas-top-ten-the-daily-newsletter.example"
 GEORGIA = 'bold 22px/1.25 Georgia,"Times New Roman",serif'  # as tinycss2 writes it
 
 
-@pytest.fixture
-def issue(settings, site):
-    """An issue of ten stories with photos and long headlines, so its lines are long (long
-    image addresses) and its HTML has everything a re-wrap breaks."""
+@pytest.fixture(autouse=True)
+def site_url(settings):
     settings.SITE_URL = settings.WAGTAILADMIN_BASE_URL = SITE
-    news_index, issue_index = site
-    articles = [
+
+
+@pytest.fixture
+def articles(news_index):
+    """Ten stories with photos and long headlines, so the issue's lines are long (long image
+    addresses) and its HTML has everything a re-wrap breaks."""
+    return [
         ArticlePageFactory(
-            parent=news_index, lead_image__size=(800, 450),
+            parent=news_index,
             title=f"Story {n}: what the council decided about the bridge, the buses and "
                   f"the {'very ' * n}long night of the floods",
             summary=f"What happened in story {n}, and why it matters to readers today.")
         for n in range(1, 11)]
-    return IssuePageFactory(parent=issue_index, articles=articles, preheader="",
-                            issue_date=timezone.localdate(),
-                            intro="Good morning!\n\nTen stories today.")
+
+
+@pytest.fixture
+def issue_fields():
+    return {"preheader": "", "intro": "Good morning!\n\nTen stories today."}
 
 
 def decoded(message, subtype):

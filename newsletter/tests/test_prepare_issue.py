@@ -7,30 +7,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from news.factories import ArticlePageFactory, NewsIndexPageFactory
+from news.factories import ArticlePageFactory
 from newsletter.factories import IssueIndexPageFactory
 from newsletter.models import IssuePage
 
-from .pages import make_home_page
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def home():
-    return make_home_page()
-
-
-@pytest.fixture
-def news_index(home):
-    return NewsIndexPageFactory(parent=home)
 
 
 def make_articles(news_index, count):
     today = timezone.localdate()
     return [ArticlePageFactory(parent=news_index, title=f"Story {n}",
-                               date=today - datetime.timedelta(days=n),
-                               lead_image__size=(320, 180))
+                               date=today - datetime.timedelta(days=n))
             for n in range(count)]
 
 
@@ -40,11 +27,10 @@ def prepare(*args):
     return output.getvalue()
 
 
-def test_creates_tomorrows_draft_with_the_ten_newest_articles(home, news_index, settings):
-    IssueIndexPageFactory(parent=home)
+def test_creates_tomorrows_draft_with_the_ten_newest_articles(home_page, news_index, settings):
+    IssueIndexPageFactory(parent=home_page)
     articles = make_articles(news_index, 12)
-    ArticlePageFactory(parent=news_index, title="Unpublished", live=False,
-                       lead_image__size=(320, 180))
+    ArticlePageFactory(parent=news_index, title="Unpublished", live=False)
 
     output = prepare()
 
@@ -59,8 +45,8 @@ def test_creates_tomorrows_draft_with_the_ten_newest_articles(home, news_index, 
     assert f"{settings.WAGTAILADMIN_BASE_URL}/admin/pages/{issue.pk}/edit/" in output
 
 
-def test_running_again_changes_nothing(home, news_index):
-    IssueIndexPageFactory(parent=home)
+def test_running_again_changes_nothing(home_page, news_index):
+    IssueIndexPageFactory(parent=home_page)
     make_articles(news_index, 10)
     prepare("--date", "2026-12-01")
 
@@ -70,8 +56,8 @@ def test_running_again_changes_nothing(home, news_index):
     assert "already exists (10 of 10 stories)" in output and "nothing changed" in output
 
 
-def test_with_fewer_articles_it_says_how_many_are_missing(home, news_index):
-    IssueIndexPageFactory(parent=home)
+def test_with_fewer_articles_it_says_how_many_are_missing(home_page, news_index):
+    IssueIndexPageFactory(parent=home_page)
     make_articles(news_index, 7)
 
     output = prepare("--date", "2026-12-01")
@@ -79,7 +65,7 @@ def test_with_fewer_articles_it_says_how_many_are_missing(home, news_index):
     assert "7 of 10 stories" in output and "add 3 more before sending" in output
 
 
-def test_plain_words_when_something_is_missing(home):
+def test_plain_words_when_something_is_missing(home_page):
     with pytest.raises(CommandError, match="no issue archive page"):
         prepare()
     with pytest.raises(CommandError, match="write it as YYYY-MM-DD"):

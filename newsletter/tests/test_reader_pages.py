@@ -6,8 +6,6 @@ from django.core import mail
 
 from newsletter.models import Subscriber
 
-from .pages import make_home_page
-
 pytestmark = pytest.mark.django_db
 
 
@@ -24,8 +22,7 @@ def submit(client, form, email):
     return client.post(form["action"], data)
 
 
-def test_the_home_page_form_signs_a_reader_up(client):
-    make_home_page()
+def test_the_home_page_form_signs_a_reader_up(client, home_page):
     response = client.get("/")
     assert response.status_code == 200
     form = signup_form(response)
@@ -43,11 +40,10 @@ def test_the_home_page_form_signs_a_reader_up(client):
     assert [message.to for message in mail.outbox] == [["home@example.org"]]
 
 
-def test_every_article_ends_with_the_form(client):
-    from news.factories import ArticlePageFactory, NewsIndexPageFactory
+def test_every_article_ends_with_the_form(client, news_index):
+    from news.factories import ArticlePageFactory
 
-    home = make_home_page()
-    article = ArticlePageFactory(parent=NewsIndexPageFactory(parent=home))
+    article = ArticlePageFactory(parent=news_index)
     response = client.get(article.url)
     assert response.status_code == 200
     form = signup_form(response)

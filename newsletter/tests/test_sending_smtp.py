@@ -101,9 +101,9 @@ def check_message(message, subscriber):
     return text, html
 
 
-def test_smtp_retries_4xx_suppresses_5xx_and_delivers_each_once(smtp_server, media):
+def test_smtp_retries_4xx_suppresses_5xx_and_delivers_each_once(smtp_server, media, site):
     readers(*OK, *BUSY, *GONE)
-    issue = make_issue()
+    issue = make_issue(site)
 
     campaign = send_issue_now(issue)
 

@@ -22,7 +22,6 @@ from newsletter.models import Campaign, IssuePage
 from newsletter.sending.orchestration import send_issue_now
 from newsletter.sending.scheduling import run_due_and_stalled, schedule
 
-from .issue_setup import make_articles
 from .test_issue_admin import edit_form, edit_url, messages_of, newsletter_action, readiness
 
 pytestmark = pytest.mark.django_db
@@ -37,11 +36,6 @@ def daily():
         SubscriberFactory(email=email)
     return NewsletterRecipients.objects.create(name="Daily readers",
                                                audience=str(mailing_list.pk))
-
-
-@pytest.fixture
-def articles(site):
-    return make_articles(site[0])
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from home import demo_content as demo
 from home.factories import create_home_page, set_default_site_root
 from home.models import HomePage, PublicationSettings
 from news.factories import (
+    IMAGE_SIZE,
     ArticlePageFactory,
     AuthorFactory,
     CaptionedImageFactory,
@@ -191,6 +192,7 @@ class Command(BaseCommand):
                 credit=credit,
                 credit_url=credit_url,
                 colours=data["colours"],
+                size=IMAGE_SIZE,
             )
             self.created("images", image.title)
         else:
