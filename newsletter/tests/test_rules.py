@@ -10,19 +10,20 @@ from newsletter import rules
 from newsletter.factories import IssuePageFactory
 from newsletter.models import Campaign, IssueStory
 
-from .issue_setup import make_articles, make_site
+from .issue_setup import make_articles
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def site():
-    return make_site()
+def site(news_index, archive):
+    """``(news_index, issue archive)`` of the root conftest's page tree."""
+    return news_index, archive
 
 
 @pytest.fixture
-def articles(site):
-    return make_articles(site[0], count=11)
+def articles(news_index):
+    return make_articles(news_index, count=11)
 
 
 def stories(articles):
