@@ -47,8 +47,10 @@ def browser(django_db_setup):
     # Once Playwright's loop runs, Django's connection handler (an asgiref Local) hands this
     # thread new connection objects; they must still carry the migrated rows that
     # serialized_rollback restores after each browser test's flush.
-    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None)
-                  for alias in connections}
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     playwright = sync_playwright().start()
     for alias, contents in serialized.items():
         if contents is not None:

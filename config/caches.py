@@ -1,8 +1,8 @@
 """Django's ``CACHES`` from URLs, the way ``EMAIL_URL`` and ``DATABASE_URL`` configure the rest.
 
-    locmem://name            this process's memory (the embedded default)
-    file:///var/cache/topten a folder shared by every process on one machine
-    redis://host:6379/0      Redis, shared by every machine (needs the ``redis`` package)
+locmem://name            this process's memory (the embedded default)
+file:///var/cache/topten a folder shared by every process on one machine
+redis://host:6379/0      Redis, shared by every machine (needs the ``redis`` package)
 """
 
 from urllib.parse import urlsplit
@@ -23,7 +23,8 @@ def cache_from_url(url, *, prefix="", timeout=300, max_entries=None):
     except KeyError:
         raise ValueError(
             f"Unsupported cache URL {url!r}: use locmem://name, file:///path or "
-            "redis://host:port/db") from None
+            "redis://host:port/db"
+        ) from None
     if parts.scheme == "locmem":
         location = (parts.netloc + parts.path) or prefix
     elif parts.scheme == "file":

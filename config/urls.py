@@ -12,16 +12,18 @@ from news.views import search
 
 urlpatterns = [
     # Wagtail's own view, with a rate limit (core.admin_auth); the rest of the reset is Wagtail's.
-    path("admin/password_reset/", ThrottledPasswordResetView.as_view(),
-         name="wagtailadmin_password_reset"),
+    path(
+        "admin/password_reset/",
+        ThrottledPasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search, name="search"),
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="feed-atom"),
     path("sitemap.xml", sitemap, name="sitemap"),
-    path("robots.txt",
-         TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 
 if settings.DEBUG:

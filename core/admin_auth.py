@@ -43,10 +43,11 @@ def login_limits():
 
 def _login_rules():
     limits = login_limits()
-    return [Rule("account", limits["failures"], limits["seconds"]),
-            Rule("client", limits["client_failures"], limits["seconds"]),
-            Rule("name", limits["username_failures"], limits["seconds"],
-                 spare_new="account")]
+    return [
+        Rule("account", limits["failures"], limits["seconds"]),
+        Rule("client", limits["client_failures"], limits["seconds"]),
+        Rule("name", limits["username_failures"], limits["seconds"], spare_new="account"),
+    ]
 
 
 SIGN_INS = Limiter("login", _login_rules)
@@ -73,8 +74,11 @@ class ThrottledLoginForm(LoginForm):
         counted = _counted(client_address(self.request) if self.request else "", username)
         refusal = SIGN_INS.check(counted)
         if refusal:
-            raise ValidationError(self.error_messages["throttled"], code="throttled",
-                                  params={"minutes": refusal.minutes})
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": refusal.minutes},
+            )
         try:
             return super().clean()
         except ValidationError as error:
@@ -92,10 +96,11 @@ def reset_limits():
 
 def _reset_rules():
     limits = reset_limits()
-    return [Rule("account", limits["email"], limits["seconds"]),
-            Rule("client", limits["client"], limits["seconds"]),
-            Rule("name", limits["email_everywhere"], limits["seconds"],
-                 spare_new="account")]
+    return [
+        Rule("account", limits["email"], limits["seconds"]),
+        Rule("client", limits["client"], limits["seconds"]),
+        Rule("name", limits["email_everywhere"], limits["seconds"], spare_new="account"),
+    ]
 
 
 RESETS = Limiter("reset", _reset_rules)
@@ -105,15 +110,20 @@ class ThrottledPasswordResetView(PasswordResetView):
     """Wagtail's password-reset form, refusing to send more than a few emails an hour from one
     client address, or to one address from one client address."""
 
-    message = ("Too many password reset requests. No email was sent. Please try again in "
-               "%(minutes)s.")
+    message = (
+        "Too many password reset requests. No email was sent. Please try again in %(minutes)s."
+    )
 
     def form_valid(self, form):
         counted = _counted(client_address(self.request), form.cleaned_data["email"])
         refusal = RESETS.check(counted)
         if refusal:
-            form.add_error(None, ValidationError(self.message, code="throttled",
-                                                 params={"minutes": refusal.minutes}))
+            form.add_error(
+                None,
+                ValidationError(
+                    self.message, code="throttled", params={"minutes": refusal.minutes}
+                ),
+            )
             response = self.form_invalid(form)
             response.status_code = 429
             response["Retry-After"] = str(refusal.seconds)

@@ -26,8 +26,7 @@ from PIL import ImageOps, JpegImagePlugin
 from wagtail.images.models import Filter, SourceImageIOError
 
 # Kept: how to show the picture. Everything else in Pillow's ``info`` is dropped.
-SAFE_INFO = ("icc_profile", "transparency", "dpi", "duration", "loop", "background",
-             "disposal")
+SAFE_INFO = ("icc_profile", "transparency", "dpi", "duration", "loop", "background", "disposal")
 # JPEG segments that say nothing about who or where: JFIF, ICC colour profile, Adobe colour.
 SAFE_JPEG_SEGMENTS = ("APP0", "APP2", "APP14")
 METADATA_INFO = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc")
@@ -59,9 +58,12 @@ def clean_info(image):
 def _save_options(original, format):
     options = {key: original.info[key] for key in SAFE_INFO if key in original.info}
     if format == "JPEG":
-        options.update(qtables=original.quantization,
-                       subsampling=JpegImagePlugin.get_sampling(original),
-                       progressive=bool(original.info.get("progressive")), optimize=True)
+        options.update(
+            qtables=original.quantization,
+            subsampling=JpegImagePlugin.get_sampling(original),
+            progressive=bool(original.info.get("progressive")),
+            optimize=True,
+        )
     elif format in ("WEBP", "AVIF"):
         options["quality"] = 90
         if format == "WEBP":
@@ -91,8 +93,10 @@ def too_many_pixels_message(width=None, height=None):
     """The editor's error for a photo of ``width`` x ``height`` pixels past the limit."""
     limit = max_pixels()
     if not width or not height:
-        return (f"This photo has too many pixels: Lisa's Top Ten takes photos of up to "
-                f"{limit / 1e6:,.0f} megapixels. Resize it and upload it again.")
+        return (
+            f"This photo has too many pixels: Lisa's Top Ten takes photos of up to "
+            f"{limit / 1e6:,.0f} megapixels. Resize it and upload it again."
+        )
     scale = math.sqrt(limit / (width * height))
     return (
         f"This photo has too many pixels: {width:,} × {height:,} "
@@ -115,7 +119,8 @@ class CleanFilter(Filter):
             width, height = _header_size(original.f)
             if width * height > max_pixels():
                 raise SourceImageIOError(
-                    f"Image {image.pk} has {width}x{height} pixels, past the limit")
+                    f"Image {image.pk} has {width}x{height} pixels, past the limit"
+                )
             upright = original.auto_orient()  # decoded by Pillow, orientation applied
             clean_info(upright.image)
             upright.format_name = original.format_name

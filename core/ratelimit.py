@@ -72,8 +72,11 @@ def client_address(request):
     address = request.META.get("REMOTE_ADDR", "")
     proxies = setting("NEWSLETTER_TRUSTED_PROXIES")
     if proxies:
-        forwarded = [part.strip() for part in
-                     request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
         if len(forwarded) >= proxies:
             address = forwarded[-proxies]
     try:
@@ -101,8 +104,9 @@ class Limiter:
     def key(self, kind, value):
         if isinstance(value, tuple):
             value = "\n".join(value)
-        return salted_hmac(f"core.ratelimit.{self.scope}.{kind}", value,
-                           algorithm="sha256").hexdigest()
+        return salted_hmac(
+            f"core.ratelimit.{self.scope}.{kind}", value, algorithm="sha256"
+        ).hexdigest()
 
     def check(self, values, item=""):
         """The first rule that a request counted under ``values`` ({kind: value}) for
@@ -113,17 +117,21 @@ class Limiter:
             if rule.kind not in values:
                 continue
             window = datetime.timedelta(seconds=rule.seconds)
-            recent = Attempt.objects.filter(key=self.key(rule.kind, values[rule.kind]),
-                                            created_at__gt=now - window)
-            until = (self._distinct_until if rule.distinct else self._until)(
-                rule, recent, item_key)
-            if until and rule.spare_new in values and not Attempt.objects.filter(
+            recent = Attempt.objects.filter(
+                key=self.key(rule.kind, values[rule.kind]), created_at__gt=now - window
+            )
+            until = (self._distinct_until if rule.distinct else self._until)(rule, recent, item_key)
+            if (
+                until
+                and rule.spare_new in values
+                and not Attempt.objects.filter(
                     key=self.key(rule.spare_new, values[rule.spare_new]),
-                    created_at__gt=now - window).exists():
+                    created_at__gt=now - window,
+                ).exists()
+            ):
                 until = None
             if until:
-                return Refusal(rule.kind, max(1, math.ceil((until + window - now)
-                                                           .total_seconds())))
+                return Refusal(rule.kind, max(1, math.ceil((until + window - now).total_seconds())))
         return None
 
     @staticmethod
@@ -131,15 +139,21 @@ class Limiter:
         """When the oldest of the last ``allowed`` rows leaves the window (None: not broken)."""
         if rule.allowed <= 0:
             return timezone.now()
-        times = list(recent.order_by("-created_at")
-                     .values_list("created_at", flat=True)[: rule.allowed])
+        times = list(
+            recent.order_by("-created_at").values_list("created_at", flat=True)[: rule.allowed]
+        )
         return times[-1] if len(times) >= rule.allowed else None
 
     @staticmethod
     def _distinct_until(rule, recent, item_key):
         """For a new item: when enough items have left the window to make room for it."""
-        seen = {row["item"]: row["last"] for row in recent.exclude(item="").values("item")
-                .annotate(last=Max("created_at")).order_by()}
+        seen = {
+            row["item"]: row["last"]
+            for row in recent.exclude(item="")
+            .values("item")
+            .annotate(last=Max("created_at"))
+            .order_by()
+        }
         if not item_key or item_key in seen or len(seen) < rule.allowed:
             return None
         if rule.allowed <= 0:
@@ -156,12 +170,19 @@ class Limiter:
                 longest[kind] = max(longest.get(kind, 0), rule.seconds)
         item_key = self.key("item", item) if item else ""
         Attempt.objects.bulk_create(
-            Attempt(scope=self.scope, key=self.key(kind, value), item=item_key, created_at=now,
-                    expires_at=now + datetime.timedelta(seconds=longest[kind]))
-            for kind, value in values.items() if kind in longest
+            Attempt(
+                scope=self.scope,
+                key=self.key(kind, value),
+                item=item_key,
+                created_at=now,
+                expires_at=now + datetime.timedelta(seconds=longest[kind]),
+            )
+            for kind, value in values.items()
+            if kind in longest
         )
 
     def forget(self, kind, value):
         """Delete what is counted under ``kind``'s ``value`` or for it as an item."""
-        Attempt.objects.filter(Q(key=self.key(kind, value)) | Q(item=self.key("item", value)),
-                               scope=self.scope).delete()
+        Attempt.objects.filter(
+            Q(key=self.key(kind, value)) | Q(item=self.key("item", value)), scope=self.scope
+        ).delete()

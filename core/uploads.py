@@ -39,8 +39,9 @@ class CheckedImageField(WagtailImageField):
         except ValidationError:
             raise
         except Exception as error:  # whatever Pillow raises, this is not an image we can use
-            raise ValidationError(self.error_messages["invalid_image"],
-                                  code="invalid_image") from error
+            raise ValidationError(
+                self.error_messages["invalid_image"], code="invalid_image"
+            ) from error
         return upload
 
     def check_image_pixel_size(self, f):
@@ -51,13 +52,13 @@ class CheckedImageField(WagtailImageField):
                 width, height = header.size
                 frames = getattr(header, "n_frames", 1)
         except PILImage.DecompressionBombError:  # so large Pillow won't even open it
-            raise ValidationError(too_many_pixels_message(),
-                                  code="file_too_many_pixels") from None
+            raise ValidationError(too_many_pixels_message(), code="file_too_many_pixels") from None
         finally:
             f.image.f.seek(0)
         if width * height * frames > max_pixels():
-            raise ValidationError(too_many_pixels_message(width, height * frames),
-                                  code="file_too_many_pixels")
+            raise ValidationError(
+                too_many_pixels_message(width, height * frames), code="file_too_many_pixels"
+            )
 
     def without_metadata(self, upload):
         """The upload, or a copy of it without metadata and upright."""

@@ -34,7 +34,8 @@ class PublicationSettings(MemoizedSiteSettingMixin, BaseSiteSetting):
         help_text="Two or three sentences on the home page telling readers why to sign up.",
     )
     twitter_handle = models.CharField(
-        max_length=40, blank=True,
+        max_length=40,
+        blank=True,
         help_text='The X/Twitter account without the @, e.g. "lisastopten".',
     )
     facebook_url = models.URLField(
@@ -48,11 +49,18 @@ class PublicationSettings(MemoizedSiteSettingMixin, BaseSiteSetting):
     )
 
     panels = [
-        MultiFieldPanel([FieldPanel("name"), FieldPanel("tagline"), FieldPanel("pitch")],
-                        heading="Publication"),
-        MultiFieldPanel([FieldPanel("twitter_handle"), FieldPanel("facebook_url"),
-                         FieldPanel("instagram_url"), FieldPanel("mastodon_url")],
-                        heading="Social links"),
+        MultiFieldPanel(
+            [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("pitch")], heading="Publication"
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("twitter_handle"),
+                FieldPanel("facebook_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("mastodon_url"),
+            ],
+            heading="Social links",
+        ),
     ]
 
     class Meta:
@@ -60,8 +68,11 @@ class PublicationSettings(MemoizedSiteSettingMixin, BaseSiteSetting):
 
     @property
     def social_links(self):
-        links = [("Facebook", self.facebook_url), ("Instagram", self.instagram_url),
-                 ("Mastodon", self.mastodon_url)]
+        links = [
+            ("Facebook", self.facebook_url),
+            ("Instagram", self.instagram_url),
+            ("Mastodon", self.mastodon_url),
+        ]
         if self.twitter_handle:
             links.insert(0, ("X", f"https://x.com/{self.twitter_handle}"))
         return [(label, url) for label, url in links if url]

@@ -19,12 +19,27 @@ from newsletter.models import IssueIndexPage, IssueSnapshot, NewsletterSettings
 # Draft saves and autosaves change nothing readers see, so page saves don't count; publishing,
 # unpublishing, moving and deleting do (for every page type: lists show other pages).
 PAGE_SIGNALS = (page_published, page_unpublished, post_page_move)
-CHANGED_MODELS = (CaptionedImage, Section, Author, PublicationSettings, NewsletterSettings,
-                  IssueSnapshot, Site, Redirect, PageViewRestriction)
+CHANGED_MODELS = (
+    CaptionedImage,
+    Section,
+    Author,
+    PublicationSettings,
+    NewsletterSettings,
+    IssueSnapshot,
+    Site,
+    Redirect,
+    PageViewRestriction,
+)
 # A new row of these shows nowhere until a page uses it (settings rows are made with their
 # defaults on the first page view, which already showed those defaults).
-SHOWN_ONLY_WHEN_USED = (CaptionedImage, Section, Author, PublicationSettings,
-                        NewsletterSettings, Redirect)
+SHOWN_ONLY_WHEN_USED = (
+    CaptionedImage,
+    Section,
+    Author,
+    PublicationSettings,
+    NewsletterSettings,
+    Redirect,
+)
 # The pages that list other pages, and the named routes that do.
 LISTING_PAGE_TYPES = (HomePage, NewsIndexPage, IssueIndexPage)
 LISTING_ROUTES = ("feed", "feed-atom", "sitemap")

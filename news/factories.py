@@ -65,8 +65,10 @@ def draw_image(label, colours=None, size=IMAGE_SIZE, seed=None):
     for _ in range(5):
         radius = rng.randint(height // 8, height // 2)
         x, y = rng.randint(0, width), rng.randint(0, height)
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius),
-                     fill=(255, 255, 255, rng.randint(18, 45)))
+        draw.ellipse(
+            (x - radius, y - radius, x + radius, y + radius),
+            fill=(255, 255, 255, rng.randint(18, 45)),
+        )
     image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
 
     draw = ImageDraw.Draw(image)

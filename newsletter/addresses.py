@@ -52,9 +52,7 @@ def clean_email(value):
     """Return the normalised address, or raise ``ValidationError`` with a plain message."""
     value = value or ""
     if "\r" in value or "\n" in value:
-        raise ValidationError(
-            "Please enter one email address on a single line.", code="newline"
-        )
+        raise ValidationError("Please enter one email address on a single line.", code="newline")
     value = value.strip()
     if not value:
         raise ValidationError("Please enter your email address.", code="required")

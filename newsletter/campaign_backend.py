@@ -31,10 +31,13 @@ from newsletter.sending.scheduling import schedule, unschedule
 
 logger = logging.getLogger(__name__)
 
-SAVE_FIRST = ("Save the issue's campaign first (the save may have failed: see the message "
-              "above), then try again.")
-NO_RECIPIENTS = ("Choose recipients in the Newsletter tab (for example the Daily list), "
-                 "then send again.")
+SAVE_FIRST = (
+    "Save the issue's campaign first (the save may have failed: see the message "
+    "above), then try again."
+)
+NO_RECIPIENTS = (
+    "Choose recipients in the Newsletter tab (for example the Daily list), then send again."
+)
 
 
 def parse_campaign_id(campaign_id):
@@ -77,8 +80,7 @@ class LocalCampaign(BaseCampaign):
     def status(self):
         text = self.campaign.get_status_display()
         if self.campaign.status == rules.SCHEDULED and self.campaign.scheduled_for:
-            when = date_format(timezone.localtime(self.campaign.scheduled_for),
-                               "DATETIME_FORMAT")
+            when = date_format(timezone.localtime(self.campaign.scheduled_for), "DATETIME_FORMAT")
             text = f"{text} for {when}"
         note = getattr(self.campaign, "status_note", "")
         return f"{text}. {note}" if note else text
@@ -99,8 +101,9 @@ class LocalCampaign(BaseCampaign):
     def get_report(self):
         """The panel's figures; never raises (the edit page must render whatever happens)."""
         figures = report_or_defaults(self.campaign)
-        send_time = (figures.get("send_time") or self.campaign.started_at
-                     or self.campaign.scheduled_for)
+        send_time = (
+            figures.get("send_time") or self.campaign.started_at or self.campaign.scheduled_for
+        )
         return {
             **figures,
             "emails_sent": figures.get("sent", 0),
@@ -120,8 +123,11 @@ class LocalCampaignBackend(CampaignBackend):
 
     def get_audiences(self):
         return [
-            Audience(id=str(mailing_list.pk), name=mailing_list.name,
-                     member_count=mailing_list.member_count())
+            Audience(
+                id=str(mailing_list.pk),
+                name=mailing_list.name,
+                member_count=mailing_list.member_count(),
+            )
             for mailing_list in MailingList.objects.all()
         ]
 
@@ -131,15 +137,19 @@ class LocalCampaignBackend(CampaignBackend):
         if mailing_list is None:
             raise Audience.DoesNotExist(f"No mailing list {audience_id!r}")
         return [
-            AudienceSegment(id=f"{mailing_list.pk}/{segment.pk}",
-                            name=segment.name, member_count=segment.member_count())
+            AudienceSegment(
+                id=f"{mailing_list.pk}/{segment.pk}",
+                name=segment.name,
+                member_count=segment.member_count(),
+            )
             for segment in mailing_list.segments.all()
         ]
 
     # Campaigns
 
-    def save_campaign(self, *, campaign_id=None, recipients=None, subject, html, from_name,
-                      reply_to):
+    def save_campaign(
+        self, *, campaign_id=None, recipients=None, subject, html, from_name, reply_to
+    ):
         fields = {
             "subject": subject,
             "html": str(html),
@@ -175,7 +185,8 @@ class LocalCampaignBackend(CampaignBackend):
         if issue is None:
             raise CampaignBackendError(
                 "This campaign is not linked to an issue any more: save the issue's campaign "
-                "again from its Newsletter tab.")
+                "again from its Newsletter tab."
+            )
         try:
             # The issue frozen as a send would freeze it (the same images, HTML and text):
             # what is published goes out, so a published issue is tested as published; an
@@ -188,7 +199,8 @@ class LocalCampaignBackend(CampaignBackend):
         except Exception as error:
             logger.exception("Test email of campaign %s to %s failed", campaign.pk, email)
             raise CampaignBackendError(
-                f"The test email to {email} could not be sent: {error}") from error
+                f"The test email to {email} could not be sent: {error}"
+            ) from error
 
     def send_campaign(self, campaign_id):
         campaign, issue, user = self._ready_to_go(campaign_id)
@@ -211,7 +223,8 @@ class LocalCampaignBackend(CampaignBackend):
         if campaign.status not in rules.MOVES["unschedule"].sources:
             raise CampaignBackendError(
                 f"This issue is not scheduled (it is {campaign.get_status_display().lower()}), "
-                "so there is nothing to unschedule.")
+                "so there is nothing to unschedule."
+            )
         self._call(unschedule, campaign)
 
     # Helpers
@@ -230,11 +243,13 @@ class LocalCampaignBackend(CampaignBackend):
         if campaign.status == rules.SCHEDULED:
             raise CampaignBackendError(
                 "This issue is scheduled: unschedule it in the Newsletter tab before changing "
-                "its campaign.")
+                "its campaign."
+            )
         if campaign.status in rules.STARTED:
             raise CampaignBackendError(
                 f"This issue's campaign is {campaign.get_status_display().lower()}: an issue "
-                "goes out once, so it can't be changed or sent again.")
+                "goes out once, so it can't be changed or sent again."
+            )
 
     def _ready_to_go(self, campaign_id):
         """The campaign, its issue (with Newsletter-tab-only drafts published) and the
@@ -247,14 +262,16 @@ class LocalCampaignBackend(CampaignBackend):
         if issue is None:
             raise CampaignBackendError(
                 "This campaign is not linked to an issue any more: save the issue's campaign "
-                "again from its Newsletter tab.")
+                "again from its Newsletter tab."
+            )
         user = get_active_log_context().user
         try:
             issue = publish_newsletter_settings(issue, user)
         except Exception as error:
             logger.exception("Could not publish the Newsletter tab of issue %s", issue.pk)
             raise CampaignBackendError(
-                f"Publish the issue first, then send it ({error}).") from error
+                f"Publish the issue first, then send it ({error})."
+            ) from error
         return campaign, issue, user
 
     def _call(self, function, *args, **kwargs):
@@ -268,5 +285,5 @@ class LocalCampaignBackend(CampaignBackend):
         except Exception as error:
             logger.exception("%s failed", getattr(function, "__name__", function))
             raise CampaignBackendError(
-                f"That didn't work ({error}). Check the campaign's report before trying "
-                "again.") from error
+                f"That didn't work ({error}). Check the campaign's report before trying again."
+            ) from error

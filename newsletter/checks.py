@@ -34,14 +34,20 @@ SENDER_SETTINGS = [
     ("SERVER_EMAIL", "SERVER_EMAIL", "alerts@lisastopten.com"),
     ("WAGTAIL_NEWSLETTER_REPLY_TO", "NEWSLETTER_REPLY_TO", "lisa@lisastopten.com"),
 ]
-SENDER_FIELDS = {"from_email": "lisa@lisastopten.com", "reply_to": "lisa@lisastopten.com",
-                 "unsubscribe_email": "unsubscribe@lisastopten.com"}
+SENDER_FIELDS = {
+    "from_email": "lisa@lisastopten.com",
+    "reply_to": "lisa@lisastopten.com",
+    "unsubscribe_email": "unsubscribe@lisastopten.com",
+}
 
 
 def is_reserved(domain):
     domain = domain.lower().rstrip(".")
-    return (domain in LOOPBACK or domain.rsplit(".", 1)[-1] in RESERVED_TLDS
-            or any(domain == name or domain.endswith("." + name) for name in RESERVED_DOMAINS))
+    return (
+        domain in LOOPBACK
+        or domain.rsplit(".", 1)[-1] in RESERVED_TLDS
+        or any(domain == name or domain.endswith("." + name) for name in RESERVED_DOMAINS)
+    )
 
 
 @register(deploy=True)
@@ -66,13 +72,15 @@ def transport_check(app_configs, **kwargs):
         what = UNDELIVERED.get(mailer.get("BACKEND"))
         if what:
             variable = MAILER_VARIABLES.get(alias, "EMAIL_URL")
-            errors.append(Error(
-                f"The {alias!r} mailer {what} instead of sending it: readers get nothing.",
-                hint=f"Set {variable} to your mail provider, e.g. "
-                "smtp://USER:PASSWORD@smtp.lisastopten.com:587?tls=1 or "
-                "postmark://SERVER_TOKEN@ (docs/operations.md: Mail).",
-                id="newsletter.E002",
-            ))
+            errors.append(
+                Error(
+                    f"The {alias!r} mailer {what} instead of sending it: readers get nothing.",
+                    hint=f"Set {variable} to your mail provider, e.g. "
+                    "smtp://USER:PASSWORD@smtp.lisastopten.com:587?tls=1 or "
+                    "postmark://SERVER_TOKEN@ (docs/operations.md: Mail).",
+                    id="newsletter.E002",
+                )
+            )
     return errors
 
 
@@ -81,13 +89,15 @@ def site_url_check(app_configs, **kwargs):
     parts = urlsplit(settings.SITE_URL)
     if parts.scheme == "https" and parts.hostname and not is_reserved(parts.hostname):
         return []
-    return [Error(
-        f"SITE_URL is {settings.SITE_URL!r}, and every link in every email starts with it. "
-        "Readers need the site's public https address: one-click unsubscribe works only over "
-        "https, and Gmail and Yahoo refuse bulk mail without it.",
-        hint="Set SITE_URL to the site's public address, e.g. SITE_URL=https://lisastopten.com.",
-        id="newsletter.E003",
-    )]
+    return [
+        Error(
+            f"SITE_URL is {settings.SITE_URL!r}, and every link in every email starts with it. "
+            "Readers need the site's public https address: one-click unsubscribe works only over "
+            "https, and Gmail and Yahoo refuse bulk mail without it.",
+            hint="Set SITE_URL to the site's public address, e.g. SITE_URL=https://lisastopten.com.",
+            id="newsletter.E003",
+        )
+    ]
 
 
 def sender_error(where, value, hint):
@@ -117,14 +127,19 @@ def sender_check(app_configs, **kwargs):
             continue  # SERVER_EMAIL is DEFAULT_FROM_EMAIL unless set: one error, one fix.
         checked.add(value)
         if any(is_reserved(address.rpartition("@")[2]) for _, address in getaddresses([value])):
-            errors.append(sender_error(setting, value, f'Set {variable}, e.g. '
-                                                       f'{variable}="{example}".'))
+            errors.append(
+                sender_error(setting, value, f'Set {variable}, e.g. {variable}="{example}".')
+            )
     newsletter = newsletter_settings()
     for field, example in SENDER_FIELDS.items() if newsletter else ():
         value = getattr(newsletter, field)
         if value and is_reserved(value.rpartition("@")[2]):
             label = newsletter._meta.get_field(field).verbose_name
-            errors.append(sender_error(
-                f"The {label} in Settings → Newsletter", value,
-                f'Change it in the admin under Settings → Newsletter, e.g. "{example}".'))
+            errors.append(
+                sender_error(
+                    f"The {label} in Settings → Newsletter",
+                    value,
+                    f'Change it in the admin under Settings → Newsletter, e.g. "{example}".',
+                )
+            )
     return errors

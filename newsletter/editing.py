@@ -35,8 +35,9 @@ class IssuePageForm(WagtailAdminPageForm):
             # The address is the issue's date (IssuePage.full_clean): nothing for editors to
             # type, and no "This field is required" hidden on the Promote tab.
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = (
-                "Leave blank: the issue's address is its date, e.g. /issues/2026-11-23/.")
+            self.fields[
+                "slug"
+            ].help_text = "Leave blank: the issue's address is its date, e.g. /issues/2026-11-23/."
         if "newsletter_subject" in self.fields:
             # A line break would end the email's Subject header: refuse it here, with words.
             self.fields["newsletter_subject"].validators.append(validate_single_line)
@@ -50,10 +51,13 @@ class IssuePageForm(WagtailAdminPageForm):
         if stories is None or not all(form.is_valid() for form in stories.forms):
             return cleaned
         # A valid child form's instance holds the article it chose.
-        problems = rules.story_problems([
-            form.instance for form in stories.forms
-            if form.cleaned_data.get("article") and not form.cleaned_data.get("DELETE")
-        ])
+        problems = rules.story_problems(
+            [
+                form.instance
+                for form in stories.forms
+                if form.cleaned_data.get("article") and not form.cleaned_data.get("DELETE")
+            ]
+        )
         if problems:
             raise ValidationError(problems)
         return cleaned
@@ -61,12 +65,18 @@ class IssuePageForm(WagtailAdminPageForm):
 
 # The "Ready to send?" panel
 
-UNPUBLISHED_FORM = ("This form has changes that are not published yet: the published version "
-                    "will be sent unless you publish them.")
+UNPUBLISHED_FORM = (
+    "This form has changes that are not published yet: the published version "
+    "will be sent unless you publish them."
+)
 # How the panel words a campaign that has started: "Sent at 06:02 to 41,210 readers".
-STARTED_WORDS = {rules.SENDING: "Sending since", rules.PAUSED: "Paused, started at",
-                 rules.SENT: "Sent at", rules.CANCELLED: "Cancelled, started at",
-                 rules.FAILED: "Failed, started at"}
+STARTED_WORDS = {
+    rules.SENDING: "Sending since",
+    rules.PAUSED: "Paused, started at",
+    rules.SENT: "Sent at",
+    rules.CANCELLED: "Cancelled, started at",
+    rules.FAILED: "Failed, started at",
+}
 
 
 def count_stories(form, instance):
@@ -74,9 +84,12 @@ def count_stories(form, instance):
     failed save, otherwise the issue's draft."""
     formset = getattr(form, "formsets", {}).get("stories") if form is not None else None
     if formset is not None and formset.is_bound:
-        return sum(1 for child in formset.forms
-                   if child["article"].value() and not (
-                       formset.can_delete and child["DELETE"].value() in {True, "1", "on"}))
+        return sum(
+            1
+            for child in formset.forms
+            if child["article"].value()
+            and not (formset.can_delete and child["DELETE"].value() in {True, "1", "on"})
+        )
     return len(instance.stories.all())
 
 
@@ -90,13 +103,14 @@ def when(moment):
 
 def sent_line(issue):
     """``(words, report URL)`` for an issue whose send has started, else None."""
-    campaign = (issue.campaigns.filter(snapshot__isnull=False)
-                .order_by("-started_at").first())
+    campaign = issue.campaigns.filter(snapshot__isnull=False).order_by("-started_at").first()
     if campaign is None or campaign.status not in STARTED_WORDS:
         return None
     readers = campaign.recipient_count
-    words = (f"{STARTED_WORDS[campaign.status]} {when(campaign.started_at)} to {readers:,} "
-             f"reader{'' if readers == 1 else 's'}")
+    words = (
+        f"{STARTED_WORDS[campaign.status]} {when(campaign.started_at)} to {readers:,} "
+        f"reader{'' if readers == 1 else 's'}"
+    )
     return words, reverse("newsletter_campaigns:report", args=[campaign.pk])
 
 
@@ -114,9 +128,13 @@ def readiness(form, instance):
     problems = rules.sending_problems(version)
     if not version.live:  # a draft: what it holds is what publishing it would send
         return {"count": form_count, "follows_form": True, "problems": problems}
-    return {"count": len(version.stories.all()), "form_count": form_count,
-            "follows_form": False, "problems": problems,
-            "newer_draft": rules.newer_draft_warning(instance)}
+    return {
+        "count": len(version.stories.all()),
+        "form_count": form_count,
+        "follows_form": False,
+        "problems": problems,
+        "newer_draft": rules.newer_draft_warning(instance),
+    }
 
 
 class IssueReadinessPanel(Panel):
@@ -134,8 +152,13 @@ class IssueReadinessPanel(Panel):
                 facts = readiness(self.form, self.instance)
             except Exception:
                 logger.exception("Could not check issue %s", self.instance.pk)
-            context.update(count=None, problems=[], needed=rules.STORIES_PER_ISSUE,
-                           saved=bool(self.instance.pk), unpublished_form=UNPUBLISHED_FORM,
-                           follows_form=True)
+            context.update(
+                count=None,
+                problems=[],
+                needed=rules.STORIES_PER_ISSUE,
+                saved=bool(self.instance.pk),
+                unpublished_form=UNPUBLISHED_FORM,
+                follows_form=True,
+            )
             context.update(facts)
             return context

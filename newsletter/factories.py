@@ -95,9 +95,14 @@ class IssuePageFactory(PageFactory):
     @classmethod
     def _build(cls, model_class, *args, parent=None, articles=(), stories=None, **kwargs):
         issue = model_class(*args, **kwargs)
-        issue.stories = stories if stories is not None else [
-            IssueStory(article=article, sort_order=rank) for rank, article in enumerate(articles)
-        ]
+        issue.stories = (
+            stories
+            if stories is not None
+            else [
+                IssueStory(article=article, sort_order=rank)
+                for rank, article in enumerate(articles)
+            ]
+        )
         return issue
 
 
@@ -132,8 +137,9 @@ def top_up_subscribers(mailing_list, wanted, batch_size=BULK_BATCH):
     if missing <= 0:
         return 0
     taken = set(
-        Subscriber.objects.filter(email__startswith="reader", email__endswith="@example.com")
-        .values_list("email", flat=True)
+        Subscriber.objects.filter(
+            email__startswith="reader", email__endswith="@example.com"
+        ).values_list("email", flat=True)
     )
     now = timezone.now()
     consent_text = NewsletterSettings.load().consent_text
@@ -154,11 +160,18 @@ def top_up_subscribers(mailing_list, wanted, batch_size=BULK_BATCH):
         email = bulk_address(number)
         if email in taken:
             continue
-        batch.append(Subscriber(
-            email=email, status=Subscriber.Status.ACTIVE, source=Subscriber.Source.IMPORT,
-            created_at=now, confirmed_at=now, consent_at=now, consent_text=consent_text,
-            consent_url="Demo data (seed_demo --subscribers)",
-        ))
+        batch.append(
+            Subscriber(
+                email=email,
+                status=Subscriber.Status.ACTIVE,
+                source=Subscriber.Source.IMPORT,
+                created_at=now,
+                confirmed_at=now,
+                consent_at=now,
+                consent_text=consent_text,
+                consent_url="Demo data (seed_demo --subscribers)",
+            )
+        )
         added += 1
         if len(batch) >= batch_size:
             flush()

@@ -12,11 +12,15 @@ class SubscriberFilterSet(WagtailFilterSet):
         label="Status", choices=Subscriber.Status.choices, widget=forms.CheckboxSelectMultiple
     )
     lists = django_filters.ModelChoiceFilter(
-        label="List", queryset=MailingList.objects.all(), widget=forms.RadioSelect,
+        label="List",
+        queryset=MailingList.objects.all(),
+        widget=forms.RadioSelect,
         empty_label="All",
     )
     source = django_filters.ChoiceFilter(
-        label="Source", choices=Subscriber.Source.choices, widget=forms.RadioSelect,
+        label="Source",
+        choices=Subscriber.Source.choices,
+        widget=forms.RadioSelect,
         empty_label="All",
     )
     created_at = django_filters.DateFromToRangeFilter(

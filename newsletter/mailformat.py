@@ -55,8 +55,10 @@ def list_unsubscribe_headers(unsubscribe_url, mailbox=""):
     targets = [f"<{unsubscribe_url}>"]
     if mailbox:
         targets.append(f"<mailto:{mailbox}?subject=unsubscribe>")
-    return {"List-Unsubscribe": ListUnsubscribe(", ".join(targets)),
-            "List-Unsubscribe-Post": ONE_CLICK}
+    return {
+        "List-Unsubscribe": ListUnsubscribe(", ".join(targets)),
+        "List-Unsubscribe-Post": ONE_CLICK,
+    }
 
 
 def sender_domain(from_email):
@@ -89,6 +91,8 @@ class Email(EmailMultiAlternatives):
 
     def message(self, *, policy=email.policy.default):
         if not any(name.lower() == "message-id" for name in self.extra_headers):
-            self.extra_headers = {**self.extra_headers,
-                                  "Message-ID": message_id(sender_domain(self.from_email))}
+            self.extra_headers = {
+                **self.extra_headers,
+                "Message-ID": message_id(sender_domain(self.from_email)),
+            }
         return drop_part_mime_versions(super().message(policy=policy.clone(cte_type="7bit")))

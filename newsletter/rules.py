@@ -38,8 +38,9 @@ def story_problems(stories):
     if repeated is not None:
         problems.append(twice(repeated))
     if len(stories) > STORIES_PER_ISSUE:
-        problems.append(f"An issue holds {STORIES_PER_ISSUE} stories; this one has "
-                        f"{len(stories)}. Remove some.")
+        problems.append(
+            f"An issue holds {STORIES_PER_ISSUE} stories; this one has {len(stories)}. Remove some."
+        )
     return problems
 
 
@@ -67,22 +68,25 @@ def sending_problems(version):
     goes out, and only the reviewer can say it may)."""
     problems = []
     if not version.live:
-        problems.append("This issue is not published: publish it first. What is sent is "
-                        "what is published.")
+        problems.append(
+            "This issue is not published: publish it first. What is sent is what is published."
+        )
     if version.workflow_in_progress:
-        problems.append("This issue is still in a review workflow: finish or cancel it "
-                        "first.")
+        problems.append("This issue is still in a review workflow: finish or cancel it first.")
     stories = list(version.stories.select_related("article"))
     if len(stories) != STORIES_PER_ISSUE:
-        problems.append(f"An issue needs exactly {STORIES_PER_ISSUE} stories; this one "
-                        f"has {len(stories)} of {STORIES_PER_ISSUE}.")
+        problems.append(
+            f"An issue needs exactly {STORIES_PER_ISSUE} stories; this one "
+            f"has {len(stories)} of {STORIES_PER_ISSUE}."
+        )
     repeated = repeated_story(stories)
     if repeated is not None:
         problems.append(twice(repeated))
     for story in stories:
         if not story.article.live:
-            problems.append(f'"{story.article.title}" is not published: publish it or '
-                            "choose another article.")
+            problems.append(
+                f'"{story.article.title}" is not published: publish it or choose another article.'
+            )
     return problems
 
 
@@ -95,8 +99,10 @@ def problems_before_sending(issue):
 
 # Newsletter-tab fields and bookkeeping: not part of what an editor changes in the issue.
 NOT_CONTENT = {"newsletter_recipients", "newsletter_subject", "newsletter_campaign", "comments"}
-NEWER_DRAFT = ("There is a newer draft of this issue that is not published yet: the published "
-               "version will be sent. Publish the draft first if it should go out instead.")
+NEWER_DRAFT = (
+    "There is a newer draft of this issue that is not published yet: the published "
+    "version will be sent. Publish the draft first if it should go out instead."
+)
 
 
 def version_to_send(issue):
@@ -134,9 +140,10 @@ def comparable(content, fields):
         value = content.get(name)
         if isinstance(value, list) and all(isinstance(item, dict) for item in value):
             rows = sorted(value, key=lambda row: row.get("sort_order") or 0)
-            value = [{k: v for k, v in row.items() if k not in {"pk", "id", "page",
-                                                                  "sort_order"}}
-                     for row in rows]
+            value = [
+                {k: v for k, v in row.items() if k not in {"pk", "id", "page", "sort_order"}}
+                for row in rows
+            ]
         result[name] = normalise_newlines(value)
     return result
 
@@ -152,9 +159,12 @@ def content_fields(page_class):
 def _revisions(issue):
     """``(live revision id, latest revision id)`` of a published issue with a draft, from
     the database; None when there is no draft to think about."""
-    row = (type(issue)._default_manager.filter(pk=issue.pk)
-           .values("live", "has_unpublished_changes", "live_revision", "latest_revision")
-           .first())
+    row = (
+        type(issue)
+        ._default_manager.filter(pk=issue.pk)
+        .values("live", "has_unpublished_changes", "live_revision", "latest_revision")
+        .first()
+    )
     if not row or not (row["live"] and row["has_unpublished_changes"]):
         return None
     if row["live_revision"] is None or row["latest_revision"] is None:

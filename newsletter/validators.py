@@ -19,6 +19,6 @@ def validate_single_line(value):
         raise ValidationError(
             "Write this on one line, without line breaks or tabs: an email's subject and "
             "sender name can't hold them. For example \"Lisa's Top Ten: Monday 23 "
-            "November\".",
+            'November".',
             code="single_line",
         )

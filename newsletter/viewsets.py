@@ -33,12 +33,12 @@ class SubscriberViewSet(ModelViewSet):
     edit_handler = ObjectList(Subscriber.panels, base_form_class=SubscriberAdminForm)
 
     def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(
-            import_url_name=self.get_url_name("import"), **kwargs)
+        return super().get_index_view_kwargs(import_url_name=self.get_url_name("import"), **kwargs)
 
     def get_edit_view_kwargs(self, **kwargs):
         return super().get_edit_view_kwargs(
-            personal_data_url_name=self.get_url_name("personal_data"), **kwargs)
+            personal_data_url_name=self.get_url_name("personal_data"), **kwargs
+        )
 
     @property
     def import_view(self):
@@ -48,9 +48,11 @@ class SubscriberViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("import/", self.import_view, name="import"),
-            path("personal-data/<int:pk>/",
-                 partial(admin.personal_data, permission_policy=self.permission_policy),
-                 name="personal_data"),
+            path(
+                "personal-data/<int:pk>/",
+                partial(admin.personal_data, permission_policy=self.permission_policy),
+                name="personal_data",
+            ),
         ]
 
 

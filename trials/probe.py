@@ -53,13 +53,16 @@ def urls():
     home = HomePage.objects.live().order_by("path").first()
     articles = ArticlePage.objects.live().order_by("pk")
     # The richest article: a related story, a lead image and a section, as the site check.
-    article = (articles.filter(related_story__isnull=False, lead_image__isnull=False,
-                               section__isnull=False).first() or articles.first())
+    article = (
+        articles.filter(
+            related_story__isnull=False, lead_image__isnull=False, section__isnull=False
+        ).first()
+        or articles.first()
+    )
     index = NewsIndexPage.objects.live().order_by("path").first()
     section = None
     if index is not None and article is not None and article.section_id:
-        section = page_path(index) + index.reverse_subpage("section",
-                                                           args=[article.section.slug])
+        section = page_path(index) + index.reverse_subpage("section", args=[article.section.slug])
     sent = IssueSnapshot.objects.order_by("-issue_date").first()
     return {
         "home": page_path(home) if home else None,
@@ -153,9 +156,12 @@ def snapshot(runs, outdir):
                     elapsed = (time.perf_counter() - started) * 1000
                     cpu = (time.process_time() - cpu) * 1000
                 count = len(captured.captured_queries)
-                sizes = {"html": len(built.html.encode()), "text": len(built.text.encode()),
-                         "web_html": len(built.web_html.encode()),
-                         "stories": len(built.stories)}
+                sizes = {
+                    "html": len(built.html.encode()),
+                    "text": len(built.text.encode()),
+                    "web_html": len(built.web_html.encode()),
+                    "stories": len(built.stories),
+                }
                 html, text = built.html, built.text
                 raise Rollback
         except Rollback:
@@ -196,9 +202,13 @@ def deliveries():
     by_status = dict(rows.values_list("status").annotate(n=Count("pk")).order_by())
     times = rows.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     span = (times["last"] - times["first"]).total_seconds() if times["first"] else None
-    return {"campaign": campaign.pk, "status": campaign.status,
-            "recipient_count": campaign.recipient_count, "by_status": by_status,
-            "sent_span_s": span}
+    return {
+        "campaign": campaign.pk,
+        "status": campaign.status,
+        "recipient_count": campaign.recipient_count,
+        "by_status": by_status,
+        "sent_span_s": span,
+    }
 
 
 def main(argv):

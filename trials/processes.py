@@ -60,15 +60,17 @@ def run(argv, env, log_name, timeout=1800):
     started = time.perf_counter()
     cpu = children_cpu()
     with open(path, "wb") as out:
-        result = subprocess.run(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                timeout=timeout)
+        result = subprocess.run(
+            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout
+        )
     seconds = time.perf_counter() - started
     run.last_cpu_s = children_cpu() - cpu
     output = path.read_text(errors="replace")
     if result.returncode:
         tail = "\n".join(output.splitlines()[-15:])
-        raise RuntimeError(f"{' '.join(map(str, argv))} failed ({result.returncode}); "
-                           f"the end of {path}:\n{tail}")
+        raise RuntimeError(
+            f"{' '.join(map(str, argv))} failed ({result.returncode}); the end of {path}:\n{tail}"
+        )
     return seconds, output
 
 
@@ -82,8 +84,14 @@ class Proc:
         self.name = name
         self.log_path = LOGS / f"{name}.log"
         with open(self.log_path, "wb") as out:  # the child keeps its own copy
-            self.popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out,
-                                          stderr=subprocess.STDOUT, start_new_session=True)
+            self.popen = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         Proc.running.append(self)
 
     @property
@@ -200,12 +208,23 @@ def machine():
     model = ""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            model = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                          if line.startswith("model name")), "")
+            model = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in cpuinfo
+                    if line.startswith("model name")
+                ),
+                "",
+            )
     except OSError:
         pass
-    return {"host": platform.node(), "cpus": os.cpu_count(), "cpu": model,
-            "python": platform.python_version(), "commit": git_describe()}
+    return {
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "commit": git_describe(),
+    }
 
 
 def load_average():

@@ -21,8 +21,15 @@ PRODUCTION = "config.settings.production"
 # One key per run: production settings refuse the development key.
 SECRET_KEY = secrets.token_urlsafe(64)
 # Variables from the caller's shell that would send the tools somewhere else.
-DROPPED = ("NEWSLETTER_EMAIL_URL", "PAGE_CACHE_ENABLED", "DJANGO_SETTINGS_MODULE",
-           "DATABASE_URL", "CSRF_TRUSTED_ORIGINS", "STATIC_ROOT", "MEDIA_ROOT")
+DROPPED = (
+    "NEWSLETTER_EMAIL_URL",
+    "PAGE_CACHE_ENABLED",
+    "DJANGO_SETTINGS_MODULE",
+    "DATABASE_URL",
+    "CSRF_TRUSTED_ORIGINS",
+    "STATIC_ROOT",
+    "MEDIA_ROOT",
+)
 # db_worker as bin/serve starts it (``make run``).
 WORKER = ("manage.py", "db_worker", "--queue-name", "*", "--no-reload")
 
@@ -91,8 +98,17 @@ def start_gunicorn(env, name, workers, *options):
     answers; returns the process and its base URL."""
     port = free_port()
     gunicorn = os.path.join(os.path.dirname(PY), "gunicorn")
-    argv = [gunicorn, "config.wsgi:application", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-            "--log-level", "warning", *options]
+    argv = [
+        gunicorn,
+        "config.wsgi:application",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        *options,
+    ]
     proc = Proc(name, argv, env)
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/", proc)
@@ -102,8 +118,14 @@ def start_gunicorn(env, name, workers, *options):
 def django_json(module, env, *args, timeout=900):
     """Run ``python -m module args`` (a script inside Django) with ``env``; returns the JSON
     of its last line."""
-    result = subprocess.run([PY, "-m", module, *args], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run(
+        [PY, "-m", module, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if result.returncode:
         raise RuntimeError(f"{module} {' '.join(args)} failed:\n{result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])

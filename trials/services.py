@@ -42,8 +42,9 @@ def ensure_smtp_sink():
     log("unpacking smtp-sink from Debian's postfix package into var/bench/postfix")
 
     def download():
-        return subprocess.run(["apt-get", "download", "postfix"], cwd=POSTFIX,
-                              capture_output=True, text=True)
+        return subprocess.run(
+            ["apt-get", "download", "postfix"], cwd=POSTFIX, capture_output=True, text=True
+        )
 
     result = download()
     if result.returncode and os.geteuid() == 0:
@@ -67,8 +68,7 @@ class SmtpSink:
         # As root it must drop privileges (-u); 1000 is the listen backlog.
         user = ["-u", "nobody"] if os.geteuid() == 0 else []
         self.port = port
-        self.proc = Proc("smtp-sink", [str(binary), "-c", *user, f"127.0.0.1:{port}", "1000"],
-                         env)
+        self.proc = Proc("smtp-sink", [str(binary), "-c", *user, f"127.0.0.1:{port}", "1000"], env)
         self.offset = 0
         self.last = 0
         wait_port(port, self.proc)
@@ -101,8 +101,11 @@ def parse_wrk(output):
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     total = re.search(r"(\d+) requests in", output)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
-                              r"timeout (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+        r"timeout (\d+)",
+        output,
+    )
     errors = int(non2xx[1]) if non2xx else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
@@ -117,8 +120,16 @@ def parse_wrk(output):
 
 def wrk(binary, url, *, threads, connections, seconds):
     # A 10 s timeout: wrk's 2 s default drops the slowest uncached responses from the figures.
-    argv = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-            "--latency", url]
+    argv = [
+        binary,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        url,
+    ]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     with open(processes.LOGS / "wrk.log", "a") as log_file:
         log_file.write(f"$ {' '.join(argv)}\n{result.stdout}{result.stderr}\n")

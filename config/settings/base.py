@@ -161,13 +161,18 @@ CACHES = {
     # Wagtail keeps image renditions' details here (its "renditions" alias).
     "renditions": cache_from_url(
         os.environ.get("RENDITIONS_CACHE_URL", CACHE_URL or "locmem://renditions"),
-        prefix="renditions", timeout=7 * 24 * 3600, max_entries=10000),
+        prefix="renditions",
+        timeout=7 * 24 * 3600,
+        max_entries=10000,
+    ),
     # Whole reader pages. Stale entries are never served (the generation is in the key);
     # the timeout and size only bound the memory they take.
     "pages": cache_from_url(
         os.environ.get("PAGE_CACHE_URL", CACHE_URL or "locmem://pages"),
-        prefix="pages", timeout=24 * 3600,
-        max_entries=int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", 2000))),
+        prefix="pages",
+        timeout=24 * 3600,
+        max_entries=int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", 2000)),
+    ),
 }
 
 # A CDN or caching proxy in front of the site (wagtail.contrib.frontend_cache): pages are
@@ -258,8 +263,11 @@ env_setting("NEWSLETTER_TRUSTED_PROXIES", int)
 # HTTP basic auth "user:password", is set; production refuses to start without it. Any other
 # ANYMAIL_<NAME> variable becomes anymail's <NAME> setting, e.g. the signing key of a provider
 # that signs its posts: ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY.
-ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items()
-           if name.startswith("ANYMAIL_")}
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 ANYMAIL.setdefault("WEBHOOK_SECRET", "")
 # End of newsletter subscriptions -----------------------------------------------------------
 

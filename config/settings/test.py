@@ -13,8 +13,10 @@ xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 DEBUG = False
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-MAILERS = {alias: {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-           for alias in ("default", "newsletter")}
+MAILERS = {
+    alias: {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    for alias in ("default", "newsletter")
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / ("test-media-" + xdist_worker if xdist_worker else "test-media")
 STORAGES = {
@@ -23,15 +25,20 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-LOGGING = {"version": 1, "disable_existing_loggers": False,
-           "root": {"handlers": [], "level": "WARNING"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"handlers": [], "level": "WARNING"},
+}
 # Query-count tests render every time; home/tests/test_page_cache.py turns the cache on.
 PAGE_CACHE_ENABLED = False
 # One content-generation file per test run (inherited by processes the tests start), so two
 # runs on one machine, or `make run` beside them, can't invalidate each other's memos mid-test;
 # and one per worker, for the same reason between the workers of one run.
-os.environ.setdefault("TOPTEN_TEST_GENERATION_FILE",
-                      str(Path(tempfile.mkdtemp(prefix="topten-tests-")) / "generation"))
+os.environ.setdefault(
+    "TOPTEN_TEST_GENERATION_FILE",
+    str(Path(tempfile.mkdtemp(prefix="topten-tests-")) / "generation"),
+)
 PAGE_CACHE_GENERATION_FILE = Path(os.environ["TOPTEN_TEST_GENERATION_FILE"])
 if xdist_worker:
     PAGE_CACHE_GENERATION_FILE = PAGE_CACHE_GENERATION_FILE.with_name(f"generation-{xdist_worker}")

@@ -74,8 +74,9 @@ class MemoizedSiteSettingMixin:
     def for_site(cls, site):
         if site is None:
             return super().for_site(site)
-        instance = memoize((cls._meta.label, site.pk), lambda: super(
-            MemoizedSiteSettingMixin, cls).for_site(site))
+        instance = memoize(
+            (cls._meta.label, site.pk), lambda: super(MemoizedSiteSettingMixin, cls).for_site(site)
+        )
         return copy.copy(instance)
 
 
@@ -84,6 +85,7 @@ class MemoizedGenericSettingMixin:
 
     @classmethod
     def _get_or_create(cls):
-        instance = memoize(cls._meta.label, lambda: super(
-            MemoizedGenericSettingMixin, cls)._get_or_create())
+        instance = memoize(
+            cls._meta.label, lambda: super(MemoizedGenericSettingMixin, cls)._get_or_create()
+        )
         return copy.copy(instance)

@@ -31,8 +31,14 @@ from wagtail.models import Site
 from core.conf import setting
 from core.pagecache.generation import current_generation, memoize
 
-CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml",
-                   "application/xml", "text/xml", "text/plain")
+CACHEABLE_TYPES = (
+    "text/html",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+    "text/plain",
+)
 # The site's URLs (config/urls.py) for editors, one reader's subscription, queries and files.
 SKIPPED_PREFIXES = ("/admin/", "/newsletter/", "/search/", "/documents/", "/django-admin/")
 
@@ -74,8 +80,9 @@ class PageCacheMiddleware:
             return response
         response = self.get_response(request)
         if self.is_cacheable_response(response):
-            patch_cache_control(response, public=True, max_age=0,
-                                s_maxage=setting("PAGE_CACHE_SHARED_SECONDS"))
+            patch_cache_control(
+                response, public=True, max_age=0, s_maxage=setting("PAGE_CACHE_SHARED_SECONDS")
+            )
             if store is not None:
                 headers = {k: v for k, v in response.items() if k.lower() != "x-page-cache"}
                 store.set(key, (response.status_code, headers, response.content))

@@ -12,11 +12,17 @@ from PIL import ExifTags, Image
 from wagtail.images import get_image_model
 
 # Where the photo was taken: 51°30'N 0°7'W.
-GPS = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (51.0, 30.0, 0.0),
-       ExifTags.GPS.GPSLongitudeRef: "W", ExifTags.GPS.GPSLongitude: (0.0, 7.0, 0.0)}
-XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
-       b'22-rdf-syntax-ns#"><rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/'
-       b'1.0/" photoshop:City="Secret source town"/></rdf:RDF></x:xmpmeta>')
+GPS = {
+    ExifTags.GPS.GPSLatitudeRef: "N",
+    ExifTags.GPS.GPSLatitude: (51.0, 30.0, 0.0),
+    ExifTags.GPS.GPSLongitudeRef: "W",
+    ExifTags.GPS.GPSLongitude: (0.0, 7.0, 0.0),
+}
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+    b'22-rdf-syntax-ns#"><rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/'
+    b'1.0/" photoshop:City="Secret source town"/></rdf:RDF></x:xmpmeta>'
+)
 # Stored the wrong way round: the camera says "rotate 90 degrees clockwise to show it".
 RAW_SIZE = (300, 200)
 ROTATE_90 = 6
@@ -52,8 +58,14 @@ def photo_with_metadata(kind="jpeg"):
     """The bytes of a photo carrying GPS, maker, XMP, a comment (and IPTC, in a JPEG)."""
     buffer = io.BytesIO()
     if kind == "jpeg":
-        raw_picture().save(buffer, "JPEG", quality=90, exif=camera_exif(), xmp=XMP,
-                           comment=b"Taken at the source's house")
+        raw_picture().save(
+            buffer,
+            "JPEG",
+            quality=90,
+            exif=camera_exif(),
+            xmp=XMP,
+            comment=b"Taken at the source's house",
+        )
         data = buffer.getvalue()
         return data[:2] + _iptc_segment() + data[2:]  # right after the start of image
     if kind == "png":
@@ -74,10 +86,19 @@ CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 def upload(editor_client, kind="jpeg"):
     """``photo_with_metadata(kind)`` uploaded through the admin: (the image, the bytes sent)."""
     data = photo_with_metadata(kind)
-    response = editor_client.post("/admin/images/add/", {
-        "title": "At the source's house", "description": "", "collection": 1,
-        "file": SimpleUploadedFile(f"source.{'jpg' if kind == 'jpeg' else kind}", data,
-                                   content_type=CONTENT_TYPES[kind])})
+    response = editor_client.post(
+        "/admin/images/add/",
+        {
+            "title": "At the source's house",
+            "description": "",
+            "collection": 1,
+            "file": SimpleUploadedFile(
+                f"source.{'jpg' if kind == 'jpeg' else kind}",
+                data,
+                content_type=CONTENT_TYPES[kind],
+            ),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[-2000:]
     return get_image_model().objects.get(title="At the source's house"), data
 
@@ -106,8 +127,7 @@ def metadata_in(data):
             found.append(f"EXIF {dict(exif)}")
         if exif.get_ifd(ExifTags.IFD.GPSInfo):
             found.append("GPS")
-        for key in ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc",
-                    "Comment"):
+        for key in ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc", "Comment"):
             if image.info.get(key):
                 found.append(key)
         for marker, _ in getattr(image, "applist", []):

@@ -11,8 +11,9 @@ LOCKED = "Too many sign-in attempts. Please try again in 15 minutes."
 
 
 def sign_in(client, username, password, ip, **extra):
-    return client.post("/admin/login/", {"username": username, "password": password},
-                       REMOTE_ADDR=ip, **extra)
+    return client.post(
+        "/admin/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **extra
+    )
 
 
 def errors(response):
@@ -37,8 +38,9 @@ def test_failures_from_other_addresses_do_not_lock_the_editor_out(client, editor
     assert signed_in(client, editor)
 
 
-def test_an_address_that_failed_is_locked_for_that_username_not_for_others(client, editor,
-                                                                         django_user_model):
+def test_an_address_that_failed_is_locked_for_that_username_not_for_others(
+    client, editor, django_user_model
+):
     django_user_model.objects.create_user("nina", "nina@example.com", "battery-staple")
     for _ in range(10):
         sign_in(client, "eddie", "wrong", "203.0.113.5")
@@ -55,9 +57,14 @@ def test_one_address_trying_many_usernames_is_locked(client, editor):
 
 
 def test_under_attack_from_many_addresses_only_a_clean_address_gets_its_password_checked(
-        client, editor, settings):
-    settings.ADMIN_LOGIN_LIMITS = {"failures": 10, "client_failures": 30,
-                                   "username_failures": 5, "seconds": 15 * 60}
+    client, editor, settings
+):
+    settings.ADMIN_LOGIN_LIMITS = {
+        "failures": 10,
+        "client_failures": 30,
+        "username_failures": 5,
+        "seconds": 15 * 60,
+    }
     for n in range(5):  # a botnet, one guess each
         sign_in(client, "eddie", "wrong", f"192.0.2.{n}")
     # Those addresses get no second guess now, even a right one ...
@@ -82,16 +89,23 @@ def test_ipv4_readers_behind_a_dual_stack_socket_are_told_apart(client, editor):
 def test_behind_a_trusted_proxy_mapped_addresses_are_told_apart(client, editor, settings):
     settings.NEWSLETTER_TRUSTED_PROXIES = 1
     for n in range(30):
-        sign_in(client, f"user{n}", "wrong", "10.0.0.1",
-                HTTP_X_FORWARDED_FOR="::ffff:198.51.100.7")
-    assert errors(sign_in(client, "eddie", "correct-horse", "10.0.0.1",
-                          HTTP_X_FORWARDED_FOR="198.51.100.7")) == LOCKED
-    response = sign_in(client, "eddie", "correct-horse", "10.0.0.1",
-                       HTTP_X_FORWARDED_FOR="::ffff:203.0.113.9")
+        sign_in(client, f"user{n}", "wrong", "10.0.0.1", HTTP_X_FORWARDED_FOR="::ffff:198.51.100.7")
+    assert (
+        errors(
+            sign_in(
+                client, "eddie", "correct-horse", "10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"
+            )
+        )
+        == LOCKED
+    )
+    response = sign_in(
+        client, "eddie", "correct-horse", "10.0.0.1", HTTP_X_FORWARDED_FOR="::ffff:203.0.113.9"
+    )
     assert response.status_code == 302
 
 
 # Password reset -----------------------------------------------------------------------------
+
 
 def ask(client, email, ip):
     return client.post("/admin/password_reset/", {"email": email}, REMOTE_ADDR=ip)
@@ -109,8 +123,7 @@ def test_strangers_cannot_spend_the_editors_reset_quota(client, editor):
     assert len(mail.outbox) == 10 and mail.outbox[-1].to == ["eddie@example.com"]
 
 
-def test_many_strangers_get_one_request_each_then_only_new_addresses_are_served(client,
-                                                                                   editor):
+def test_many_strangers_get_one_request_each_then_only_new_addresses_are_served(client, editor):
     for n in range(10):
         assert ask(client, "eddie@example.com", f"192.0.2.{n}").status_code == 302
     # The address has had ten requests this hour: addresses that asked already are refused.

@@ -21,8 +21,7 @@ def ask(client, email, ip="203.0.113.5"):
 
 def age(minutes):
     delta = datetime.timedelta(minutes=minutes)
-    Attempt.objects.update(created_at=F("created_at") - delta,
-                           expires_at=F("expires_at") - delta)
+    Attempt.objects.update(created_at=F("created_at") - delta, expires_at=F("expires_at") - delta)
 
 
 def errors(response):
@@ -40,8 +39,9 @@ def test_three_requests_an_hour_per_address_then_the_page_says_to_wait(client, e
 
     assert response.status_code == 429
     assert response["Retry-After"].isdigit() and 3500 < int(response["Retry-After"]) <= 3600
-    assert errors(response) == ("Too many password reset requests. No email was sent. "
-                                "Please try again in 60 minutes.")
+    assert errors(response) == (
+        "Too many password reset requests. No email was sent. Please try again in 60 minutes."
+    )
     soup = BeautifulSoup(response.content, "html.parser")
     assert soup.select_one("form input[name=email]")["value"] == "eddie@example.com"
     assert len(mail.outbox) == 3
@@ -73,20 +73,19 @@ def test_ten_requests_an_hour_per_client_address_whatever_the_address(client, ed
     assert [m.to for m in mail.outbox] == [["eddie@example.com"]]
 
 
-def test_the_reset_limit_and_the_sign_in_limit_keep_their_own_counts(client, editor,
-                                                                      settings):
+def test_the_reset_limit_and_the_sign_in_limit_keep_their_own_counts(client, editor, settings):
     settings.ADMIN_PASSWORD_RESET_LIMITS = {"client": 2, "email": 2, "seconds": 60}
     settings.ADMIN_LOGIN_LIMITS = {"failures": 2, "seconds": 60}
     ask(client, "eddie@example.com")
     ask(client, "eddie@example.com")
     # Two reset requests don't lock the sign-in form ...
-    response = client.post("/admin/login/", {"username": "eddie", "password": "wrong"},
-                           REMOTE_ADDR="203.0.113.5")
+    response = client.post(
+        "/admin/login/", {"username": "eddie", "password": "wrong"}, REMOTE_ADDR="203.0.113.5"
+    )
     assert "didn't match" in errors(response)
     # ... and an old failed sign-in going doesn't take the reset requests with it.
     age(0.5)
-    client.post("/admin/login/", {"username": "other", "password": "x"},
-                REMOTE_ADDR="192.0.2.9")
+    client.post("/admin/login/", {"username": "other", "password": "x"}, REMOTE_ADDR="192.0.2.9")
     assert ask(client, "eddie@example.com").status_code == 429
     # Nothing readable is stored.
     for attempt in Attempt.objects.all():
@@ -94,8 +93,12 @@ def test_the_reset_limit_and_the_sign_in_limit_keep_their_own_counts(client, edi
 
 
 def test_a_bad_address_is_a_form_error_and_is_not_counted(client, editor):
-    for data in ({}, {"email": "not an address"}, {"email": "x" * 10_000},
-                 {"email": "\x00@example.com"}):
+    for data in (
+        {},
+        {"email": "not an address"},
+        {"email": "x" * 10_000},
+        {"email": "\x00@example.com"},
+    ):
         response = client.post(RESET, data)
         assert response.status_code == 200, data
     assert Attempt.objects.count() == 0 and mail.outbox == []

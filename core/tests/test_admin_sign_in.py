@@ -12,8 +12,9 @@ from core.models import Attempt
 
 
 def sign_in(client, username, password, ip="203.0.113.5"):
-    return client.post("/admin/login/", {"username": username, "password": password},
-                       REMOTE_ADDR=ip)
+    return client.post(
+        "/admin/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def form_errors(response):
@@ -24,8 +25,9 @@ def form_errors(response):
 def age(minutes, scope="login"):
     """Move the counted attempts ``minutes`` into the past."""
     delta = datetime.timedelta(minutes=minutes)
-    Attempt.objects.filter(scope=scope).update(created_at=F("created_at") - delta,
-                                               expires_at=F("expires_at") - delta)
+    Attempt.objects.filter(scope=scope).update(
+        created_at=F("created_at") - delta, expires_at=F("expires_at") - delta
+    )
 
 
 @pytest.mark.django_db
@@ -38,8 +40,7 @@ def test_ten_failed_sign_ins_lock_the_form_for_fifteen_minutes(client, editor):
     # Even the right password is not checked now, from this address.
     response = sign_in(client, "eddie", "correct-horse")
     assert response.status_code == 200
-    assert form_errors(response) == (
-        "Too many sign-in attempts. Please try again in 15 minutes.")
+    assert form_errors(response) == ("Too many sign-in attempts. Please try again in 15 minutes.")
     assert "_auth_user_id" not in client.session
     # Refused attempts don't add to the count; letter case and spaces make no new username.
     count = Attempt.objects.count()
@@ -63,8 +64,9 @@ def test_the_sign_in_limit_stores_no_username_or_address(client, editor, setting
         assert attempt.scope == "login"
         assert "eddie" not in attempt.key + attempt.item and "198.51" not in attempt.key
     sign_in(client, "eddie", "wrong", ip="198.51.100.77")
-    assert "try again in 1 minute." in form_errors(sign_in(client, "eddie", "correct-horse",
-                                                           ip="198.51.100.77"))
+    assert "try again in 1 minute." in form_errors(
+        sign_in(client, "eddie", "correct-horse", ip="198.51.100.77")
+    )
     # Old rows go as new failures come.
     age(2)
     sign_in(client, "other", "wrong", ip="192.0.2.9")
@@ -73,9 +75,13 @@ def test_the_sign_in_limit_stores_no_username_or_address(client, editor, setting
 
 @pytest.mark.django_db
 def test_a_missing_or_oversized_username_is_a_form_error_not_a_500(client, editor):
-    for data in ({}, {"username": "eddie"}, {"username": "x" * 10_000, "password": "p"},
-                 {"username": "\x00", "password": "p"},
-                 {"username": ["a", "b"], "password": "p"}):
+    for data in (
+        {},
+        {"username": "eddie"},
+        {"username": "x" * 10_000, "password": "p"},
+        {"username": "\x00", "password": "p"},
+        {"username": ["a", "b"], "password": "p"},
+    ):
         response = client.post("/admin/login/", data)
         assert response.status_code == 200, data
     # Only the last one was a real attempt (a repeated field's last value counts).

@@ -11,8 +11,13 @@ from core.conf import accessor
 from core.conf import setting as core_setting
 
 ROOT = Path(__file__).resolve().parents[2]
-setting = accessor({"EXAMPLE_SECONDS": 30, "EXAMPLE_LIMITS": {"count": 3, "seconds": 60},
-                    "EXAMPLE_COMPUTED": lambda: 2 * 21})
+setting = accessor(
+    {
+        "EXAMPLE_SECONDS": 30,
+        "EXAMPLE_LIMITS": {"count": 3, "seconds": 60},
+        "EXAMPLE_COMPUTED": lambda: 2 * 21,
+    }
+)
 
 
 def test_an_unset_setting_is_its_default(settings):
@@ -50,27 +55,47 @@ def test_defaults_that_follow_other_settings(settings):
 
 def run_production(code, **env):
     # The code is a string: core's tests import no other app.
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("NEWSLETTER_", "PAGE_CACHE_", "DJANGO_ALLOW"))
-                   and k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production",
-                       SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10,
-                       ANYMAIL_WEBHOOK_SECRET="hook:s3cret", **env)
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
-                            cwd=ROOT, env=environment, capture_output=True, text=True,
-                            timeout=120)
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NEWSLETTER_", "PAGE_CACHE_", "DJANGO_ALLOW"))
+        and k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10,
+        ANYMAIL_WEBHOOK_SECRET="hook:s3cret",
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
 
 
 def test_config_sets_a_project_setting_only_from_its_environment_variable():
-    code = ("from django.conf import settings; from newsletter.conf import setting; "
-            "from core.conf import setting as core; "
-            "print(hasattr(settings, 'NEWSLETTER_SEND_CONNECTIONS'), "
-            "setting('NEWSLETTER_SEND_CONNECTIONS'), core('PAGE_CACHE_ENABLED'), "
-            "core('PAGE_CACHE_GENERATION_FILE'))")
-    assert run_production(code) == ["False", "1", "True",
-                                    str(ROOT / "var" / "page-cache-generation")]
-    assert run_production(code, NEWSLETTER_SEND_CONNECTIONS="3", PAGE_CACHE_ENABLED="off",
-                          PAGE_CACHE_GENERATION_FILE="/srv/shared/generation") == [
-        "True", "3", "False", "/srv/shared/generation"]
+    code = (
+        "from django.conf import settings; from newsletter.conf import setting; "
+        "from core.conf import setting as core; "
+        "print(hasattr(settings, 'NEWSLETTER_SEND_CONNECTIONS'), "
+        "setting('NEWSLETTER_SEND_CONNECTIONS'), core('PAGE_CACHE_ENABLED'), "
+        "core('PAGE_CACHE_GENERATION_FILE'))"
+    )
+    assert run_production(code) == [
+        "False",
+        "1",
+        "True",
+        str(ROOT / "var" / "page-cache-generation"),
+    ]
+    assert run_production(
+        code,
+        NEWSLETTER_SEND_CONNECTIONS="3",
+        PAGE_CACHE_ENABLED="off",
+        PAGE_CACHE_GENERATION_FILE="/srv/shared/generation",
+    ) == ["True", "3", "False", "/srv/shared/generation"]

@@ -90,4 +90,5 @@ def test_no_module_imports_itself_back():
 
     assert not found, "Import cycles (each: its modules, then one way round):\n" + "\n".join(
         f"- {', '.join(component)}\n  {' -> '.join(a_cycle(edges, component))}"
-        for component in found)
+        for component in found
+    )

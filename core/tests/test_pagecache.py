@@ -63,10 +63,15 @@ def test_an_anonymous_get_is_stored_and_served_without_the_view(rf):
     assert {d.strip() for d in second["Cache-Control"].split(",")} >= {"public", "max-age=0"}
 
 
-@pytest.mark.parametrize("request_args", [
-    ("post", "/story/"), ("get", "/admin/"), ("get", "/newsletter/preferences/"),
-    ("get", "/search/"),
-])
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        ("post", "/story/"),
+        ("get", "/admin/"),
+        ("get", "/newsletter/preferences/"),
+        ("get", "/search/"),
+    ],
+)
 def test_form_posts_the_admin_and_personal_pages_are_never_kept(rf, request_args):
     method, path = request_args
     middleware = PageCacheMiddleware(lambda request: HttpResponse("<p>page</p>"))
@@ -100,13 +105,16 @@ def preview(response):
     return response
 
 
-@pytest.mark.parametrize("make", [
-    lambda: private(HttpResponse("<p>page</p>")),
-    lambda: with_cookie(HttpResponse("<p>page</p>")),
-    lambda: preview(HttpResponse("<p>page</p>")),
-    lambda: HttpResponse("missing", status=404),
-    lambda: HttpResponse(b"{}", content_type="application/json"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: private(HttpResponse("<p>page</p>")),
+        lambda: with_cookie(HttpResponse("<p>page</p>")),
+        lambda: preview(HttpResponse("<p>page</p>")),
+        lambda: HttpResponse("missing", status=404),
+        lambda: HttpResponse(b"{}", content_type="application/json"),
+    ],
+)
 def test_responses_that_are_personal_errors_or_not_pages_are_never_kept(rf, make):
     middleware = PageCacheMiddleware(lambda request: make())
 

@@ -21,16 +21,22 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("config", "core", "home", "news", "newsletter", "trials")
 REFERENCE = ROOT / "docs" / "operations.md"
 # Each app's table of defaults, found by its file (core's tests import no other app).
-TABLES = {path.parent.name: importlib.import_module(f"{path.parent.name}.conf").DEFAULTS
-          for path in sorted(ROOT.glob("*/conf.py")) if path.parent.name in PACKAGES}
+TABLES = {
+    path.parent.name: importlib.import_module(f"{path.parent.name}.conf").DEFAULTS
+    for path in sorted(ROOT.glob("*/conf.py"))
+    if path.parent.name in PACKAGES
+}
 # Settings of Django and the libraries, which stay in config/settings as they are.
 LIBRARY_PREFIXES = ("WAGTAIL", "ANYMAIL", "TAGGIT", "WHITENOISE")
 LIBRARY_SETTINGS = {"MAILERS"}  # Django 6.1's, without a default in global_settings
 
 
 def is_project_setting(name):
-    return not (hasattr(global_settings, name) or name in LIBRARY_SETTINGS
-                or name.startswith(LIBRARY_PREFIXES))
+    return not (
+        hasattr(global_settings, name)
+        or name in LIBRARY_SETTINGS
+        or name.startswith(LIBRARY_PREFIXES)
+    )
 
 
 def first_party_files():
@@ -51,8 +57,12 @@ def is_settings(node):
 
 
 def is_environ(node):
-    return (isinstance(node, ast.Attribute) and node.attr == "environ"
-            and isinstance(node.value, ast.Name) and node.value.id == "os")
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "environ"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+    )
 
 
 class Reads(ast.NodeVisitor):
@@ -97,9 +107,11 @@ class Reads(ast.NodeVisitor):
             if func.id == "env_setting":
                 self.mapped.append((name, self.at(node)))
         elif isinstance(func, ast.Attribute) and (
-                (is_environ(func.value) and func.attr in {"get", "setdefault"})
-                or (isinstance(func.value, ast.Name) and func.value.id == "os"
-                    and func.attr == "getenv")):
+            (is_environ(func.value) and func.attr in {"get", "setdefault"})
+            or (
+                isinstance(func.value, ast.Name) and func.value.id == "os" and func.attr == "getenv"
+            )
+        ):
             self.environment.append((name, self.at(node)))
         self.generic_visit(node)
 
@@ -122,9 +134,12 @@ def documented():
     text = REFERENCE.read_text()
     start = text.index("\n## Settings reference")
     end = text.find("\n## ", start + 1)
-    section = text[start:end if end != -1 else None]
-    return {name for span in re.findall(r"`([^`\n]+)`", section)
-            for name in re.findall(r"\b[A-Z][A-Z0-9_]*[A-Z0-9]\b", span)}
+    section = text[start : end if end != -1 else None]
+    return {
+        name
+        for span in re.findall(r"`([^`\n]+)`", section)
+        for name in re.findall(r"\b[A-Z][A-Z0-9_]*[A-Z0-9]\b", span)
+    }
 
 
 def all_defaults():
@@ -134,23 +149,40 @@ def all_defaults():
 def test_the_scan_sees_the_reads_it_must():
     settings_read = {name for name, _, _ in reads().settings}
     environment = {name for name, _ in reads().environment}
-    assert {"SITE_URL", "NEWSLETTER_LEASE_SECONDS", "ADMIN_LOGIN_LIMITS",
-            "PAGE_CACHE_ENABLED"} <= settings_read
-    assert {"SECRET_KEY", "DATABASE_URL", "NEWSLETTER_LEASE_SECONDS", "SECURE_HSTS_SECONDS",
-            "BENCH_SECONDS", "DJANGO_SETTINGS_MODULE"} <= environment
+    assert {
+        "SITE_URL",
+        "NEWSLETTER_LEASE_SECONDS",
+        "ADMIN_LOGIN_LIMITS",
+        "PAGE_CACHE_ENABLED",
+    } <= settings_read
+    assert {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "NEWSLETTER_LEASE_SECONDS",
+        "SECURE_HSTS_SECONDS",
+        "BENCH_SECONDS",
+        "DJANGO_SETTINGS_MODULE",
+    } <= environment
 
 
 def test_every_project_setting_read_is_documented():
-    missing = sorted({f"{name} ({where})" for name, _, where in reads().settings
-                      if is_project_setting(name) and name not in documented()})
+    missing = sorted(
+        {
+            f"{name} ({where})"
+            for name, _, where in reads().settings
+            if is_project_setting(name) and name not in documented()
+        }
+    )
     assert not missing, f"Add these settings to {REFERENCE.name}'s settings reference: {missing}"
 
 
 def test_every_environment_variable_read_is_documented():
-    missing = sorted({f"{name} ({where})" for name, where in reads().environment
-                      if name not in documented()})
-    assert not missing, (f"Add these environment variables to {REFERENCE.name}'s settings "
-                         f"reference: {missing}")
+    missing = sorted(
+        {f"{name} ({where})" for name, where in reads().environment if name not in documented()}
+    )
+    assert not missing, (
+        f"Add these environment variables to {REFERENCE.name}'s settings reference: {missing}"
+    )
 
 
 def test_every_default_in_the_apps_tables_is_documented():
@@ -160,40 +192,53 @@ def test_every_default_in_the_apps_tables_is_documented():
 
 def test_a_project_setting_has_no_default_outside_its_apps_table():
     # getattr(settings, "NAME", default) would be a second default, free to disagree.
-    found = sorted(f"{name} ({where})" for name, how, where in reads().settings
-                   if how == "default" and is_project_setting(name))
+    found = sorted(
+        f"{name} ({where})"
+        for name, how, where in reads().settings
+        if how == "default" and is_project_setting(name)
+    )
     assert not found, f"Read these with their app's setting(name) (core/conf.py): {found}"
 
 
 def test_a_setting_with_a_default_is_read_only_through_its_accessor():
     # settings.NAME fails wherever NAME's environment variable is unset: config/settings
     # then leaves NAME unset.
-    found = sorted(f"{name} ({where})" for name, how, where in reads().settings
-                   if how != "setting" and name in all_defaults()
-                   and not where.startswith("core/conf.py"))
+    found = sorted(
+        f"{name} ({where})"
+        for name, how, where in reads().settings
+        if how != "setting" and name in all_defaults() and not where.startswith("core/conf.py")
+    )
     assert not found, f"Read these with their app's setting(name) (core/conf.py): {found}"
 
 
 def test_config_maps_environment_variables_only_onto_settings_with_a_default():
     # env_setting leaves the setting unset when its variable is: its app's default applies.
     assert reads().mapped
-    unknown = sorted(f"{name} ({where})" for name, where in reads().mapped
-                     if name not in all_defaults())
+    unknown = sorted(
+        f"{name} ({where})" for name, where in reads().mapped if name not in all_defaults()
+    )
     assert not unknown, f"Give these a default in their app's conf.py: {unknown}"
 
 
 def test_every_name_read_through_an_accessor_has_a_default():
-    unknown = sorted(f"{name} ({where})" for name, how, where in reads().settings
-                     if how == "setting" and name not in all_defaults())
+    unknown = sorted(
+        f"{name} ({where})"
+        for name, how, where in reads().settings
+        if how == "setting" and name not in all_defaults()
+    )
     assert not unknown, f"Give these a default in their app's conf.py: {unknown}"
 
 
 def test_settings_read_without_a_default_are_set_by_config():
     # A project setting read as settings.NAME has no default anywhere: config/settings must
     # always set it (SITE_URL, ADMIN_CSP, VAR_DIR).
-    unset = sorted(f"{name} ({where})" for name, how, where in reads().settings
-                   if how in {"attribute", "getattr"} and is_project_setting(name)
-                   and not hasattr(settings, name))
+    unset = sorted(
+        f"{name} ({where})"
+        for name, how, where in reads().settings
+        if how in {"attribute", "getattr"}
+        and is_project_setting(name)
+        and not hasattr(settings, name)
+    )
     assert not unset, f"Set these in config/settings/base.py: {unset}"
 
 

@@ -25,9 +25,15 @@ def images():
 def test_a_file_that_is_not_an_image_is_refused_with_a_message(editor_client):
     fake = SimpleUploadedFile("notes.jpg", b"not really a jpeg", content_type="image/jpeg")
 
-    response = editor_client.post("/admin/images/add/", {
-        "title": "Fake", "file": fake, "description": "x", "collection": 1,
-    })
+    response = editor_client.post(
+        "/admin/images/add/",
+        {
+            "title": "Fake",
+            "file": fake,
+            "description": "x",
+            "collection": 1,
+        },
+    )
 
     assert response.status_code == 200
     assert b"Upload a valid image" in response.content or b"Not a valid" in response.content
@@ -36,14 +42,23 @@ def test_a_file_that_is_not_an_image_is_refused_with_a_message(editor_client):
 
 # The pixel limit -----------------------------------------------------------------------------
 
+
 def test_a_photo_past_the_pixel_limit_is_refused_with_the_size_to_resize_to(editor_client):
-    response = editor_client.post("/admin/images/add/", {
-        "title": "Huge", "description": "", "collection": 1,
-        "file": SimpleUploadedFile("huge.jpg", huge_jpeg(), content_type="image/jpeg")})
+    response = editor_client.post(
+        "/admin/images/add/",
+        {
+            "title": "Huge",
+            "description": "",
+            "collection": 1,
+            "file": SimpleUploadedFile("huge.jpg", huge_jpeg(), content_type="image/jpeg"),
+        },
+    )
 
     assert response.status_code == 200
-    error = " ".join(node.get_text(" ", strip=True) for node in
-                     BeautifulSoup(response.content, "html.parser").select(".error-message"))
+    error = " ".join(
+        node.get_text(" ", strip=True)
+        for node in BeautifulSoup(response.content, "html.parser").select(".error-message")
+    )
     assert "11,000 × 11,000 (121 megapixels)" in error, error
     assert "up to 64 megapixels" in error
     assert "Resize it to at most 8,000 × 8,000 pixels" in error
@@ -54,15 +69,22 @@ def test_a_photo_at_the_limit_is_accepted(editor_client):
     buffer = io.BytesIO()
     Image.new("1", (8_000, 8_000)).save(buffer, "PNG")
 
-    response = editor_client.post("/admin/images/add/", {
-        "title": "At the limit", "description": "", "collection": 1,
-        "file": SimpleUploadedFile("limit.png", buffer.getvalue(), content_type="image/png")})
+    response = editor_client.post(
+        "/admin/images/add/",
+        {
+            "title": "At the limit",
+            "description": "",
+            "collection": 1,
+            "file": SimpleUploadedFile("limit.png", buffer.getvalue(), content_type="image/png"),
+        },
+    )
 
     assert response.status_code == 302
     assert images().get(title="At the limit").width == 8_000
 
 
 # Metadata ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["jpeg", "png", "webp"])
 def test_an_uploaded_photo_is_stored_and_served_without_metadata(editor_client, kind):
@@ -82,9 +104,15 @@ def test_a_photo_without_metadata_is_stored_byte_for_byte(editor_client):
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (10, 120, 200)).save(buffer, "JPEG", quality=93)
 
-    response = editor_client.post("/admin/images/add/", {
-        "title": "Plain", "description": "", "collection": 1,
-        "file": SimpleUploadedFile("plain.jpg", buffer.getvalue(), content_type="image/jpeg")})
+    response = editor_client.post(
+        "/admin/images/add/",
+        {
+            "title": "Plain",
+            "description": "",
+            "collection": 1,
+            "file": SimpleUploadedFile("plain.jpg", buffer.getvalue(), content_type="image/jpeg"),
+        },
+    )
 
     assert response.status_code == 302
     assert media_bytes(images().get(title="Plain").file.url) == buffer.getvalue()

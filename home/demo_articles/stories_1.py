@@ -200,8 +200,10 @@ STORIES = [
             "colours": ("#3d5a80", "#1b263b"),
         },
         "related_story": "allies-weigh-how-to-refill-ammunition-stocks",
-        "related": ["baltic-states-begin-building-defence-line",
-                    "germany-to-double-military-aid-budget"],
+        "related": [
+            "baltic-states-begin-building-defence-line",
+            "germany-to-double-military-aid-budget",
+        ],
         "body": [
             "US Secretary of Defense Lloyd Austin opened a meeting of the Ukraine Defense "
             "Contact Group at Ramstein Air Base in Germany, pressing partners to keep up "
@@ -212,8 +214,10 @@ STORIES = [
             {"image": "Defence ministers at the Ramstein meeting"},
             "Several countries announced new packages, while others pledged to help pay "
             "for weapons bought from industry rather than from their own stocks.",
-            {"quote": "We will stand with Ukraine for as long as it takes.",
-             "attribution": "Lloyd Austin"},
+            {
+                "quote": "We will stand with Ukraine for as long as it takes.",
+                "attribution": "Lloyd Austin",
+            },
             "The group has met regularly since the spring of 2022. Its members will meet "
             "again next month, this time at NATO headquarters in Brussels.",
         ],

@@ -26,8 +26,10 @@ STORIES = [
             "fields of wheat and barley, and some are leaving the land altogether.",
             "Officials blame both low rainfall and dams upstream, and have asked "
             "neighbouring countries to release more water.",
-            {"quote": "The river is the only reason anyone lives here.",
-             "attribution": "A farmer near Kut"},
+            {
+                "quote": "The river is the only reason anyone lives here.",
+                "attribution": "A farmer near Kut",
+            },
         ],
     },
     {

@@ -5,8 +5,13 @@ from newsletter.models import IssuePage, IssueSnapshot
 
 
 def add_issue(archive, day, *, live=True):
-    issue = IssuePage(title=f"Issue of {day}", slug=day.isoformat(), issue_date=day,
-                      live=False, has_unpublished_changes=True)
+    issue = IssuePage(
+        title=f"Issue of {day}",
+        slug=day.isoformat(),
+        issue_date=day,
+        live=False,
+        has_unpublished_changes=True,
+    )
     archive.add_child(instance=issue)
     revision = issue.save_revision()
     if live:
@@ -18,6 +23,12 @@ def add_issue(archive, day, *, live=True):
 def send(issue):
     """What sending leaves behind for the archive: the issue's frozen snapshot."""
     return IssueSnapshot.objects.create(
-        issue=issue, issue_date=issue.issue_date, subject=f"Top Ten for {issue.issue_date}",
-        html="<p>email</p>", text="email", content_hash="0" * 64, stories=[],
-        web_html='<article class="issue"><h1>The sent issue</h1></article>')
+        issue=issue,
+        issue_date=issue.issue_date,
+        subject=f"Top Ten for {issue.issue_date}",
+        html="<p>email</p>",
+        text="email",
+        content_hash="0" * 64,
+        stories=[],
+        web_html='<article class="issue"><h1>The sent issue</h1></article>',
+    )

@@ -18,8 +18,10 @@ from newsletter.issues.rendering import build_snapshot
 from newsletter.models import Subscriber
 from newsletter.subscriptions.tokens import confirm_url, preferences_url, unsubscribe_url
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 BLOCKING = {"serious", "critical"}
 DAY = datetime.date(2026, 11, 23)
 SMALL = (640, 360)
@@ -29,15 +31,26 @@ SMALL = (640, 360)
 def site(live_server, settings, news_index, europe, archive):
     """Home, news and the archive of one sent issue; a pending and an active reader."""
     settings.SITE_URL = live_server.url
-    articles = [ArticlePageFactory(parent=news_index, section=europe,
-                                   title=f"Ministers meet in Brussels, day {n}",
-                                   lead_image__size=SMALL)
-                for n in range(1, 11)]
+    articles = [
+        ArticlePageFactory(
+            parent=news_index,
+            section=europe,
+            title=f"Ministers meet in Brussels, day {n}",
+            lead_image__size=SMALL,
+        )
+        for n in range(1, 11)
+    ]
     article = ArticlePageFactory(
-        parent=news_index, section=europe, title="Austin rallies allies",
-        lead_image=CaptionedImageFactory(caption="Secretary of Defense Lloyd Austin.",
-                                         credit="cnn.com", size=SMALL),
-        related_story=articles[0], related=articles[1:3], tags=["NATO"])
+        parent=news_index,
+        section=europe,
+        title="Austin rallies allies",
+        lead_image=CaptionedImageFactory(
+            caption="Secretary of Defense Lloyd Austin.", credit="cnn.com", size=SMALL
+        ),
+        related_story=articles[0],
+        related=articles[1:3],
+        tags=["NATO"],
+    )
     issue = IssuePageFactory(parent=archive, articles=[article, *articles[:9]], issue_date=DAY)
     build_snapshot(issue)
     pending = SubscriberFactory(email="pending@example.org", status=Subscriber.Status.PENDING)
@@ -52,13 +65,14 @@ def blocking(page, axe, name, report):
     report[name] = violations
     for violation in violations:
         targets = [", ".join(node["target"]) for node in violation["nodes"]]
-        print(f"{name}: {violation['id']} ({violation['impact']}) x{len(targets)}: "
-              f"{violation['help']} {targets[:3]}")
+        print(
+            f"{name}: {violation['id']} ({violation['impact']}) x{len(targets)}: "
+            f"{violation['help']} {targets[:3]}"
+        )
     return [v for v in violations if v["impact"] in BLOCKING]
 
 
-def test_reader_pages_have_no_serious_accessibility_problems(live_server, page, site,
-                                                             screenshot):
+def test_reader_pages_have_no_serious_accessibility_problems(live_server, page, site, screenshot):
     url = live_server.url
     axe = Axe()
     report, problems = {}, {}
@@ -78,7 +92,8 @@ def test_reader_pages_have_no_serious_accessibility_problems(live_server, page, 
     check("home")
     page.goto(url + site["article"])
     assert page.locator("figure.lead-image figcaption").inner_text() == (
-        "Secretary of Defense Lloyd Austin. cnn.com")
+        "Secretary of Defense Lloyd Austin. cnn.com"
+    )
     assert page.locator(".related-posts article").count() >= 2
     check("article")
     page.goto(f"{url}/issues/{DAY.isoformat()}/")
@@ -121,7 +136,11 @@ def test_reader_pages_have_no_serious_accessibility_problems(live_server, page, 
     page.wait_for_load_state("load")
     check("unsubscribed")
 
-    print("axe violations per page (all impacts): "
-          + ", ".join(f"{name} {len(found)}" for name, found in report.items()))
-    assert not problems, {name: [(v["id"], v["impact"], len(v["nodes"])) for v in found]
-                          for name, found in problems.items()}
+    print(
+        "axe violations per page (all impacts): "
+        + ", ".join(f"{name} {len(found)}" for name, found in report.items())
+    )
+    assert not problems, {
+        name: [(v["id"], v["impact"], len(v["nodes"])) for v in found]
+        for name, found in problems.items()
+    }

@@ -16,8 +16,9 @@ def test_reader_goes_from_home_to_an_article_and_its_related_story(
     other = make_article(title="Allies agree to meet again")
     make_article(
         title="Austin rallies allies",
-        lead_image=CaptionedImageFactory(caption="Secretary of Defense Lloyd Austin.",
-                                         credit="cnn.com"),
+        lead_image=CaptionedImageFactory(
+            caption="Secretary of Defense Lloyd Austin.", credit="cnn.com"
+        ),
         related_story=other,
     )
 

@@ -12,8 +12,10 @@ from newsletter.issues.rendering import build_snapshot
 
 @pytest.fixture
 def articles(make_article):
-    return [make_article(title=f"Story number {n}", summary=f"Why story {n} matters.")
-            for n in range(1, 11)]
+    return [
+        make_article(title=f"Story number {n}", summary=f"Why story {n} matters.")
+        for n in range(1, 11)
+    ]
 
 
 def top_ten(client):
@@ -34,8 +36,9 @@ def test_before_the_first_issue_is_sent_it_says_one_is_coming(client, archive, a
 
 
 @pytest.mark.django_db
-def test_todays_sent_issue_shows_its_ten_stories_and_links_to_its_archive(client, archive,
-                                                                          articles):
+def test_todays_sent_issue_shows_its_ten_stories_and_links_to_its_archive(
+    client, archive, articles
+):
     today = timezone.localdate()
     build_snapshot(IssuePageFactory(parent=archive, articles=articles, issue_date=today))
 
@@ -53,8 +56,9 @@ def test_todays_sent_issue_shows_its_ten_stories_and_links_to_its_archive(client
 
 @pytest.mark.django_db
 def test_the_top_ten_is_the_snapshot_not_todays_articles(client, archive, articles):
-    build_snapshot(IssuePageFactory(parent=archive, articles=articles,
-                                    issue_date=timezone.localdate()))
+    build_snapshot(
+        IssuePageFactory(parent=archive, articles=articles, issue_date=timezone.localdate())
+    )
     articles[0].title = "EDITED after sending"
     articles[0].save_revision().publish()
 
@@ -67,10 +71,14 @@ def test_the_top_ten_is_the_snapshot_not_todays_articles(client, archive, articl
 def test_the_latest_issue_wins_and_an_older_one_says_so(client, archive, articles):
     today = timezone.localdate()
     for days_ago, subject in [(3, "Older"), (1, "Yesterday's")]:
-        build_snapshot(IssuePageFactory(
-            parent=archive, articles=articles[days_ago:] + articles[:days_ago],
-            issue_date=today - datetime.timedelta(days=days_ago), newsletter_subject=subject,
-        ))
+        build_snapshot(
+            IssuePageFactory(
+                parent=archive,
+                articles=articles[days_ago:] + articles[:days_ago],
+                issue_date=today - datetime.timedelta(days=days_ago),
+                newsletter_subject=subject,
+            )
+        )
 
     section = top_ten(client)
 
@@ -85,8 +93,9 @@ def test_showing_the_top_ten_costs_one_query_more(client, archive, articles):
     from .test_home_page import home_queries
 
     without = home_queries(client)
-    build_snapshot(IssuePageFactory(parent=archive, articles=articles,
-                                    issue_date=timezone.localdate()))
+    build_snapshot(
+        IssuePageFactory(parent=archive, articles=articles, issue_date=timezone.localdate())
+    )
 
     # The snapshot was already looked for; the archive page's address is the one more.
     assert home_queries(client) == without + 1

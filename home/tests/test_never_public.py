@@ -17,6 +17,7 @@ Status = Subscriber.Status
 
 # Never public: drafts, previews, unsent issues ---------------------------------------------
 
+
 @pytest.mark.django_db
 def test_drafts_are_not_public_anywhere(client, make_article, settings, tmp_path):
     settings.PAGE_CACHE_ENABLED = True
@@ -27,8 +28,15 @@ def test_drafts_are_not_public_anywhere(client, make_article, settings, tmp_path
     live.save_revision()  # a draft change to a live article
 
     assert client.get("/news/secret-draft-about-brussels/").status_code == 404
-    for url in ["/", "/news/", "/search/?q=Brussels", "/feed/", "/feed/atom/", "/sitemap.xml",
-                live.url]:
+    for url in [
+        "/",
+        "/news/",
+        "/search/?q=Brussels",
+        "/feed/",
+        "/feed/atom/",
+        "/sitemap.xml",
+        live.url,
+    ]:
         page = client.get(url).content.decode()
         assert "Secret draft" not in page and "secret-draft" not in page, url
         assert "Unpublished new headline" not in page, url
@@ -65,6 +73,7 @@ def test_only_sent_issues_are_public(client, archive):
 
 # One reader can't act on another's subscription -------------------------------------------
 
+
 @pytest.fixture
 def ann_and_bob(db):
     return SubscriberFactory(email="ann@example.org"), SubscriberFactory(email="bob@example.org")
@@ -80,8 +89,9 @@ def test_a_token_for_ann_with_bobs_id_is_refused(client, ann_and_bob, kind):
     token = getattr(tokens, f"{kind}_token")(ann)
     forged = str(bob.pk) + token.removeprefix(str(ann.pk))
 
-    response = client.post(f"/newsletter/{kind}/{forged}/",
-                           {"action": "unsubscribe", "List-Unsubscribe": "One-Click"})
+    response = client.post(
+        f"/newsletter/{kind}/{forged}/", {"action": "unsubscribe", "List-Unsubscribe": "One-Click"}
+    )
 
     assert response.status_code == 400
     assert statuses(ann, bob) == [Status.ACTIVE, Status.ACTIVE]
@@ -91,8 +101,10 @@ def test_a_confirmation_for_ann_does_not_confirm_bob(client, db):
     ann = SubscriberFactory(email="ann@example.org", status=Status.PENDING, consent_at=None)
     bob = SubscriberFactory(email="bob@example.org", status=Status.PENDING, consent_at=None)
     token = tokens.confirm_token(ann)
-    for forged in (str(bob.pk) + token.removeprefix(str(ann.pk)),
-                   signing.TimestampSigner(salt="another.salt").sign(f"{bob.pk}.x")):
+    for forged in (
+        str(bob.pk) + token.removeprefix(str(ann.pk)),
+        signing.TimestampSigner(salt="another.salt").sign(f"{bob.pk}.x"),
+    ):
         assert client.post(f"/newsletter/confirm/{forged}/").status_code == 400
     assert statuses(ann, bob) == [Status.PENDING, Status.PENDING]
     assert mail.outbox == []
@@ -101,8 +113,10 @@ def test_a_confirmation_for_ann_does_not_confirm_bob(client, db):
 def test_form_fields_naming_someone_else_are_ignored(client, ann_and_bob):
     ann, bob = ann_and_bob
     extra = {"email": bob.email, "subscriber": bob.pk, "id": bob.pk, "pk": bob.pk}
-    client.post(f"/newsletter/preferences/{tokens.preferences_token(ann)}/",
-                {"action": "pause", "weeks": "2", **extra})
+    client.post(
+        f"/newsletter/preferences/{tokens.preferences_token(ann)}/",
+        {"action": "pause", "weeks": "2", **extra},
+    )
     client.post(f"/newsletter/unsubscribe/{tokens.unsubscribe_token(ann)}/", extra)
 
     ann.refresh_from_db()
@@ -123,13 +137,17 @@ def test_a_token_signed_with_another_key_is_refused(client, ann_and_bob, kind, s
 
 # Rate limits on the emailed links -----------------------------------------------------------
 
-def test_preference_changes_are_limited_but_unsubscribing_always_works(client, ann_and_bob,
-                                                                      settings):
+
+def test_preference_changes_are_limited_but_unsubscribing_always_works(
+    client, ann_and_bob, settings
+):
     settings.NEWSLETTER_PREFERENCE_LIMIT = (4, 3600)
     ann, bob = ann_and_bob
     url = f"/newsletter/preferences/{tokens.preferences_token(ann)}/"
-    codes = [client.post(url, {"action": action, "weeks": "1"}).status_code
-             for action in ["pause", "resume"] * 3]
+    codes = [
+        client.post(url, {"action": action, "weeks": "1"}).status_code
+        for action in ["pause", "resume"] * 3
+    ]
     assert codes == [303] * 4 + [429] * 2
     refused = client.post(url, {"action": "pause", "weeks": "1"})
     assert refused["Retry-After"] == "3600"
@@ -146,6 +164,7 @@ def test_preference_changes_are_limited_but_unsubscribing_always_works(client, a
 
 def test_asking_again_for_a_confirmation_sends_at_most_one_email_per_window(client, db):
     for n in range(5):
-        client.post("/newsletter/subscribe/", {"email": "again@example.org"},
-                    REMOTE_ADDR=f"192.0.2.{n}")
+        client.post(
+            "/newsletter/subscribe/", {"email": "again@example.org"}, REMOTE_ADDR=f"192.0.2.{n}"
+        )
     assert [m.to for m in mail.outbox] == [["again@example.org"]]

@@ -23,8 +23,9 @@ def fetch(client, url):
 class TestPageCache:
     """Transactional, because the cache is cleared when the change is committed."""
 
-    def test_second_visit_is_served_from_the_cache(self, client, make_article,
-                                                   django_assert_num_queries):
+    def test_second_visit_is_served_from_the_cache(
+        self, client, make_article, django_assert_num_queries
+    ):
         article = make_article(title="Austin rallies allies")
         first = fetch(client, article.url)
 
@@ -35,8 +36,7 @@ class TestPageCache:
         assert second.content == first.content
         assert second["Content-Type"] == first["Content-Type"]
 
-    def test_publishing_a_change_shows_at_once_on_the_article_and_home(self, client,
-                                                                       make_article):
+    def test_publishing_a_change_shows_at_once_on_the_article_and_home(self, client, make_article):
         article = make_article(title="Old headline")
         fetch(client, article.url), fetch(client, "/")
 
@@ -82,8 +82,7 @@ class TestPageCache:
         settings.save()
         assert b"A brand new tagline." in fetch(client, "/").content
 
-    def test_editors_are_never_served_or_stored(self, client, make_article,
-                                                django_user_model):
+    def test_editors_are_never_served_or_stored(self, client, make_article, django_user_model):
         article = make_article()
         editor = Client()
         editor.force_login(django_user_model.objects.create_superuser("ed", "e@x.org", "pw"))
@@ -99,8 +98,9 @@ class TestPageCache:
         assert cached["X-Page-Cache"] == "hit"
         assert not cached.cookies
 
-        response = client.post("/newsletter/subscribe/",
-                               {"email": "reader@example.org", "source_url": "/"})
+        response = client.post(
+            "/newsletter/subscribe/", {"email": "reader@example.org", "source_url": "/"}
+        )
 
         assert response.status_code in (200, 302)
         assert len(mailoutbox) == 1

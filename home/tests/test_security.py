@@ -27,33 +27,56 @@ DATA_SCRIPT_TYPES = {"application/ld+json", "application/json"}
 
 def policy(response):
     """The Content-Security-Policy header as {directive: [values]}."""
-    return {name: values for name, *values in
-            (part.split() for part in response["Content-Security-Policy"].split(";"))}
+    return {
+        name: values
+        for name, *values in (
+            part.split() for part in response["Content-Security-Policy"].split(";")
+        )
+    }
 
 
 def inline_code(html):
     """Whatever in ``html`` a policy without 'unsafe-inline' would block."""
     soup = BeautifulSoup(html, "html.parser")
-    found = [f"<script>{tag.string or ''}"[:80] for tag in soup.find_all("script")
-             if not tag.get("src") and tag.get("type") not in DATA_SCRIPT_TYPES]
+    found = [
+        f"<script>{tag.string or ''}"[:80]
+        for tag in soup.find_all("script")
+        if not tag.get("src") and tag.get("type") not in DATA_SCRIPT_TYPES
+    ]
     found += [f"<style>{tag.string or ''}"[:80] for tag in soup.find_all("style")]
     found += [f'{tag.name} style="{tag["style"]}"' for tag in soup.find_all(style=True)]
-    found += [f"{tag.name} {name}=" for tag in soup.find_all(True) for name in tag.attrs
-              if name.lower().startswith("on")]
+    found += [
+        f"{tag.name} {name}="
+        for tag in soup.find_all(True)
+        for name in tag.attrs
+        if name.lower().startswith("on")
+    ]
     found += [tag["href"] for tag in soup.find_all(href=re.compile(r"^\s*javascript:", re.I))]
     return found
 
 
 # Content Security Policy ----------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_reader_pages_have_a_strict_policy_and_nothing_inline(client, make_article, archive):
-    article = make_article(title="Austin rallies allies",
-                           lead_image=CaptionedImageFactory(caption="Secretary of Defense "
-                                                            "Lloyd Austin.", credit="cnn.com"))
+    article = make_article(
+        title="Austin rallies allies",
+        lead_image=CaptionedImageFactory(
+            caption="Secretary of Defense Lloyd Austin.", credit="cnn.com"
+        ),
+    )
     send(add_issue(archive, datetime.date(2026, 11, 23)))
-    pages = ["/", article.url, "/news/", "/search/?q=allies", "/newsletter/subscribe/",
-             "/issues/", "/issues/2026-11-23/", "/no-such-page/"]
+    pages = [
+        "/",
+        article.url,
+        "/news/",
+        "/search/?q=allies",
+        "/newsletter/subscribe/",
+        "/issues/",
+        "/issues/2026-11-23/",
+        "/no-such-page/",
+    ]
 
     for url in pages:
         response = client.get(url)
@@ -88,7 +111,8 @@ def test_a_page_from_the_cache_has_the_same_policy(client, make_article, setting
 def test_a_page_that_is_never_cached_may_run_an_inline_script_with_a_nonce(rf):
     template = engines["django"].from_string("<script {% csp_nonce_attr %}>go()</script>")
     middleware = ContentSecurityPolicyMiddleware(
-        lambda request: HttpResponse(template.render({}, request)))
+        lambda request: HttpResponse(template.render({}, request))
+    )
 
     first, second = middleware(rf.get("/")), middleware(rf.get("/"))
 
@@ -101,8 +125,11 @@ def test_a_page_that_is_never_cached_may_run_an_inline_script_with_a_nonce(rf):
 def test_the_admin_has_its_own_policy_for_wagtails_inline_scripts(editor_client, make_article):
     article = make_article()
     # view_draft renders the page through the middleware again, as if at its own address.
-    for url in ["/admin/", f"/admin/pages/{article.pk}/edit/",
-                f"/admin/pages/{article.pk}/view_draft/"]:
+    for url in [
+        "/admin/",
+        f"/admin/pages/{article.pk}/edit/",
+        f"/admin/pages/{article.pk}/view_draft/",
+    ]:
         response = editor_client.get(url)
         assert response.status_code == 200, url
         csp = policy(response)
@@ -115,26 +142,55 @@ def test_the_admin_has_its_own_policy_for_wagtails_inline_scripts(editor_client,
 
 # Production settings ------------------------------------------------------------------------
 
+
 def production(code, **env):
     """Run ``code`` with the production settings and a real key; return its output."""
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production",
-                       SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10,
-                       ANYMAIL_WEBHOOK_SECRET="hook:s3cret", **env)
-    return subprocess.run([sys.executable, *code], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10,
+        ANYMAIL_WEBHOOK_SECRET="hook:s3cret",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, *code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_turns_on_https_hardening_and_the_policy():
-    names = ["SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-             "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE",
-             "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_CONTENT_TYPE_NOSNIFF",
-             "X_FRAME_OPTIONS", "SECURE_CROSS_ORIGIN_OPENER_POLICY", "SECURE_CSP", "ADMIN_CSP",
-             "MIDDLEWARE"]
-    result = production(["-c", "import json, django; django.setup(); "
-                         "from django.conf import settings; "
-                         f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"])
+    names = [
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "X_FRAME_OPTIONS",
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+        "SECURE_CSP",
+        "ADMIN_CSP",
+        "MIDDLEWARE",
+    ]
+    result = production(
+        [
+            "-c",
+            "import json, django; django.setup(); "
+            "from django.conf import settings; "
+            f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))",
+        ]
+    )
     assert result.returncode == 0, result.stderr
     value = json.loads(result.stdout)
 
@@ -147,14 +203,17 @@ def test_production_turns_on_https_hardening_and_the_policy():
     assert value["ADMIN_CSP"]["upgrade-insecure-requests"] is True
     middleware = value["MIDDLEWARE"]
     # Outside the page cache, so pages served from memory get the header too.
-    assert (middleware.index("django.middleware.csp.ContentSecurityPolicyMiddleware")
-            < middleware.index("core.csp.AdminContentSecurityPolicyMiddleware")
-            < middleware.index("core.pagecache.middleware.PageCacheMiddleware"))
+    assert (
+        middleware.index("django.middleware.csp.ContentSecurityPolicyMiddleware")
+        < middleware.index("core.csp.AdminContentSecurityPolicyMiddleware")
+        < middleware.index("core.pagecache.middleware.PageCacheMiddleware")
+    )
 
 
 def test_check_deploy_is_clean_when_the_proxy_redirects_to_https_itself():
-    result = production(["manage.py", "check", "--deploy"], SECURE_SSL_REDIRECT="0",
-                        **PRODUCTION_MAIL)
+    result = production(
+        ["manage.py", "check", "--deploy"], SECURE_SSL_REDIRECT="0", **PRODUCTION_MAIL
+    )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
 
@@ -170,8 +229,7 @@ def test_behind_the_proxy_http_is_redirected_and_https_gets_hsts(client, home_pa
     assert plain.status_code == 301 and plain["Location"] == "https://testserver/"
     secure = client.get("/", HTTP_X_FORWARDED_PROTO="https")
     assert secure.status_code == 200
-    assert secure["Strict-Transport-Security"] == (
-        "max-age=31536000; includeSubDomains; preload")
+    assert secure["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
 
 
 # In Chromium --------------------------------------------------------------------------------
@@ -187,16 +245,24 @@ document.addEventListener("securitypolicyviolation", event => window.__cspViolat
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_no_policy_violations_for_readers_or_editors(live_server, browser, page, screenshot,
-                                                    editor, django_user_model, make_article,
-                                                    archive):
-    article = make_article(title="Austin rallies allies",
-                           lead_image=CaptionedImageFactory(caption="Secretary of Defense "
-                                                            "Lloyd Austin.", credit="cnn.com"))
+def test_no_policy_violations_for_readers_or_editors(
+    live_server, browser, page, screenshot, editor, django_user_model, make_article, archive
+):
+    article = make_article(
+        title="Austin rallies allies",
+        lead_image=CaptionedImageFactory(
+            caption="Secretary of Defense Lloyd Austin.", credit="cnn.com"
+        ),
+    )
     send(add_issue(archive, datetime.date(2026, 11, 23)))
     console = []
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and console.append(f"{page.url}: {message.text}"))
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and console.append(f"{page.url}: {message.text}")
+        ),
+    )
     page.context.add_init_script(WATCH_VIOLATIONS)
 
     def visit(path, step):
@@ -206,8 +272,13 @@ def test_no_policy_violations_for_readers_or_editors(live_server, browser, page,
         return page.evaluate("window.__cspViolations")
 
     seen = {}
-    for path, step in [("/", "home"), (article.url, "article"), ("/issues/2026-11-23/", "issue"),
-                       ("/search/?q=allies", "search"), ("/admin/login/", "admin-login")]:
+    for path, step in [
+        ("/", "home"),
+        (article.url, "article"),
+        ("/issues/2026-11-23/", "issue"),
+        ("/search/?q=allies", "search"),
+        ("/admin/login/", "admin-login"),
+    ]:
         seen[step] = visit(path, step)
         if step == "article":  # its JSON-LD is data, not run: no nonce, no violation
             assert page.locator("script[type='application/ld+json']").count() == 1
@@ -215,9 +286,12 @@ def test_no_policy_violations_for_readers_or_editors(live_server, browser, page,
     page.get_by_label("Password").fill("correct-horse")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/admin/")
-    for path, step in [("/admin/", "dashboard"), (f"/admin/pages/{article.pk}/edit/", "editor"),
-                       ("/admin/images/add/", "image-upload"),
-                       (article.url, "article-with-userbar")]:
+    for path, step in [
+        ("/admin/", "dashboard"),
+        (f"/admin/pages/{article.pk}/edit/", "editor"),
+        ("/admin/images/add/", "image-upload"),
+        (article.url, "article-with-userbar"),
+    ]:
         seen[step] = visit(path, step)
         if step == "editor":
             page.get_by_role("button", name="Toggle preview").click()
@@ -230,8 +304,13 @@ def test_no_policy_violations_for_readers_or_editors(live_server, browser, page,
     django_user_model.objects.create_superuser("root", "root@example.com", "root-pw")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     superuser_page = context.new_page()
-    superuser_page.on("console", lambda message: "Content Security Policy" in message.text
-                      and console.append(f"{superuser_page.url}: {message.text}"))
+    superuser_page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and console.append(f"{superuser_page.url}: {message.text}")
+        ),
+    )
     superuser_page.goto(live_server.url + "/admin/login/")
     superuser_page.get_by_label("Username").fill("root")
     superuser_page.get_by_label("Password").fill("root-pw")

@@ -35,8 +35,23 @@ from newsletter.models import (
 from newsletter.rules import sending_problems
 
 DEFENCE_SLUG = "austin-rallies-allies-to-keep-weapons-flowing-to-ukraine"
-COUNTED = [Page, HomePage, NewsIndexPage, ArticlePage, ArticleRelatedPost, ArticlePageTag, Tag,
-           Revision, CaptionedImage, Section, Author, Site, PublicationSettings, User, Group]
+COUNTED = [
+    Page,
+    HomePage,
+    NewsIndexPage,
+    ArticlePage,
+    ArticleRelatedPost,
+    ArticlePageTag,
+    Tag,
+    Revision,
+    CaptionedImage,
+    Section,
+    Author,
+    Site,
+    PublicationSettings,
+    User,
+    Group,
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -103,8 +118,9 @@ class TestDemoContent:
     def test_other_articles_have_photos_credits_and_related_stories(self, seeded):
         articles = ArticlePage.objects.live()
 
-        assert all(page.lead_image and page.image_caption and page.image_credit
-                   for page in articles)
+        assert all(
+            page.lead_image and page.image_caption and page.image_credit for page in articles
+        )
         assert articles.filter(related_story__isnull=False).count() >= 4
         assert len({page.lead_image_id for page in articles}) == articles.count()
 
@@ -161,7 +177,8 @@ class TestDemoIssue:
         assert issue.live and not issue.has_unpublished_changes
         assert sending_problems(issue) == []
         assert [story.article_id for story in issue.stories.all()] == [
-            article.pk for article in newest[:10]]
+            article.pk for article in newest[:10]
+        ]
         assert not IssueSnapshot.objects.exists()
         assert issue.get_parent().specific == IssueIndexPage.objects.get(slug="issues")
         assert issue.get_parent().get_parent().specific_class is HomePage
@@ -194,8 +211,10 @@ def daily_readers():
 
 
 def seeded_counts():
-    return [model.objects.count() for model in (IssueIndexPage, IssuePage, IssueStory,
-                                                Subscriber, NewsletterRecipients)]
+    return [
+        model.objects.count()
+        for model in (IssueIndexPage, IssuePage, IssueStory, Subscriber, NewsletterRecipients)
+    ]
 
 
 @pytest.mark.django_db
@@ -208,7 +227,10 @@ def test_subscribers_option_tops_the_daily_list_up_to_exactly_n():
     assert "7 added in bulk in" in output.getvalue()
     bulk = Subscriber.objects.filter(email__startswith="reader0").order_by("email")
     assert [reader.email for reader in bulk][:3] == [
-        "reader00001@example.com", "reader00002@example.com", "reader00003@example.com"]
+        "reader00001@example.com",
+        "reader00002@example.com",
+        "reader00003@example.com",
+    ]
     assert Subscriber.objects.get(email="reader00002@example.com").status == "unsubscribed"
     assert Subscriber.objects.get(email="reader00008@example.com").lists.get().slug == "daily"
 

@@ -31,7 +31,8 @@ def cdn(settings):
 
 @pytest.mark.django_db
 def test_reader_pages_tell_shared_caches_how_long_and_browsers_to_ask_again(
-        client, make_article, settings):
+    client, make_article, settings
+):
     article = make_article(title="Cacheable")
     settings.PAGE_CACHE_SHARED_SECONDS = 60
 
@@ -55,8 +56,10 @@ def test_forms_and_editors_pages_are_not_shared(admin_client, client, home_page)
 
 @pytest.mark.django_db
 def test_the_page_cache_works_on_a_file_cache(client, make_article, settings, tmp_path):
-    settings.CACHES = {**settings.CACHES,
-                       "pages": cache_from_url(f"file://{tmp_path / 'pages'}", prefix="pages")}
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": cache_from_url(f"file://{tmp_path / 'pages'}", prefix="pages"),
+    }
     article = make_article(title="On disk")
 
     assert client.get(article.url)["X-Page-Cache"] == "miss"
@@ -66,7 +69,8 @@ def test_the_page_cache_works_on_a_file_cache(client, make_article, settings, tm
 
 @pytest.mark.django_db
 def test_publishing_purges_the_page_and_every_list_from_a_cdn(
-        client, make_article, news_index, cdn, django_capture_on_commit_callbacks):
+    client, make_article, news_index, cdn, django_capture_on_commit_callbacks
+):
     article = make_article(title="Breaking")  # its section: Europe
     cdn.clear()
 
@@ -75,18 +79,27 @@ def test_publishing_purges_the_page_and_every_list_from_a_cdn(
         article.save_revision().publish()
 
     paths = {url.split("://", 1)[1].split("/", 1)[1] for url in cdn}
-    assert {"", news_index.slug + "/", f"{news_index.slug}/section/europe/",
-            article.url.strip("/") + "/", "feed/", "feed/atom/", "sitemap.xml"} <= paths
+    assert {
+        "",
+        news_index.slug + "/",
+        f"{news_index.slug}/section/europe/",
+        article.url.strip("/") + "/",
+        "feed/",
+        "feed/atom/",
+        "sitemap.xml",
+    } <= paths
 
 
 @pytest.mark.django_db
-def test_nothing_is_purged_without_a_cdn(make_article, settings, monkeypatch,
-                                         django_capture_on_commit_callbacks):
+def test_nothing_is_purged_without_a_cdn(
+    make_article, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     # What is handed to a purge, whichever module gathers it (with no CDN configured there is
     # no backend to record it, so the batch itself is watched).
     batches = []
-    monkeypatch.setattr(PurgeBatch, "purge",
-                        lambda batch, *args, **kwargs: batches.append(batch.urls))
+    monkeypatch.setattr(
+        PurgeBatch, "purge", lambda batch, *args, **kwargs: batches.append(batch.urls)
+    )
     article = make_article(title="Quiet")
 
     settings.WAGTAILFRONTENDCACHE = {}
@@ -101,11 +114,14 @@ def test_nothing_is_purged_without_a_cdn(make_article, settings, monkeypatch,
     assert batches and all(batches)
 
 
-@pytest.mark.parametrize(("url", "backend", "location"), [
-    ("locmem://pages", "locmem.LocMemCache", "pages"),
-    ("file:///var/cache/topten", "filebased.FileBasedCache", "/var/cache/topten"),
-    ("redis://cache.internal:6379/1", "redis.RedisCache", "redis://cache.internal:6379/1"),
-])
+@pytest.mark.parametrize(
+    ("url", "backend", "location"),
+    [
+        ("locmem://pages", "locmem.LocMemCache", "pages"),
+        ("file:///var/cache/topten", "filebased.FileBasedCache", "/var/cache/topten"),
+        ("redis://cache.internal:6379/1", "redis.RedisCache", "redis://cache.internal:6379/1"),
+    ],
+)
 def test_cache_urls(url, backend, location):
     cache = cache_from_url(url, prefix="pages")
     assert cache["BACKEND"] == f"django.core.cache.backends.{backend}"

@@ -56,7 +56,8 @@ def attach_renditions(images, specs):
     if not by_id:
         return
     renditions = CaptionedImage.get_rendition_model().objects.filter(
-        image_id__in=list(by_id), filter_spec__in=specs)
+        image_id__in=list(by_id), filter_spec__in=specs
+    )
     for rendition in renditions:
         same_image = by_id[rendition.image_id]
         rendition.image = same_image[0]
@@ -110,8 +111,7 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
     source_url = models.URLField(
         "source link",
         blank=True,
-        help_text="The original reporting this story is based on, "
-        "e.g. https://edition.cnn.com/...",
+        help_text="The original reporting this story is based on, e.g. https://edition.cnn.com/...",
     )
     source_name = models.CharField(
         max_length=120,
@@ -131,21 +131,36 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
     subpage_types = []
 
     content_panels = [
-        TitleFieldPanel("title", heading="Headline",
-                   help_text='The story\'s headline, e.g. "Austin rallies allies in Brussels".'),
+        TitleFieldPanel(
+            "title",
+            heading="Headline",
+            help_text='The story\'s headline, e.g. "Austin rallies allies in Brussels".',
+        ),
         *ListingFields.listing_panels,
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("related_story"),
-             MultipleChooserPanel("related_posts", chooser_field_name="post",
-                                  heading="Related Posts", label="related post",
-                                  help_text="Pick up to three in the order readers should see "
-                                  "them; fewer are filled from the same section and tags.")],
+            [
+                FieldPanel("related_story"),
+                MultipleChooserPanel(
+                    "related_posts",
+                    chooser_field_name="post",
+                    heading="Related Posts",
+                    label="related post",
+                    help_text="Pick up to three in the order readers should see "
+                    "them; fewer are filled from the same section and tags.",
+                ),
+            ],
             heading="Related reading",
         ),
         MultiFieldPanel(
-            [FieldPanel("date"), FieldPanel("section"), FieldPanel("authors"),
-             FieldPanel("tags"), FieldPanel("source_url"), FieldPanel("source_name")],
+            [
+                FieldPanel("date"),
+                FieldPanel("section"),
+                FieldPanel("authors"),
+                FieldPanel("tags"),
+                FieldPanel("source_url"),
+                FieldPanel("source_name"),
+            ],
             heading="About the story",
         ),
     ]
@@ -186,8 +201,11 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
         wanted_ids = [*order, story_id] if story_id else order
         candidates = (
             public(ArticlePage.objects.live())
-            .filter(Q(pk__in=wanted_ids) | shared).exclude(pk=self.pk)
-            .annotate(rank=rank).distinct().order_by("rank", "-date", "-pk")
+            .filter(Q(pk__in=wanted_ids) | shared)
+            .exclude(pk=self.pk)
+            .annotate(rank=rank)
+            .distinct()
+            .order_by("rank", "-date", "-pk")
         )
         found = with_card_renditions(as_cards(candidates)[: max(len(order), wanted) + 1])
         story = next((post for post in found if post.pk == story_id), None)
@@ -204,7 +222,8 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
         context["authors"] = list(self.authors.all())
         context["tags"] = list(self.tags.all())
         context["related_story"], context["related_posts"] = self.get_related_reading(
-            tags=context["tags"])
+            tags=context["tags"]
+        )
         return context
 
     @property

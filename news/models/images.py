@@ -8,10 +8,18 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from core.images import CleanFilter
 
 # Renditions the reader pages ask for; listing views prefetch exactly these.
-CARD_SPECS = ("fill-480x270|format-webp", "fill-480x270|format-jpeg",
-              "fill-960x540|format-webp", "fill-960x540|format-jpeg")
-LEAD_SPECS = ("width-720|format-webp", "width-720|format-jpeg",
-              "width-1440|format-webp", "width-1440|format-jpeg")
+CARD_SPECS = (
+    "fill-480x270|format-webp",
+    "fill-480x270|format-jpeg",
+    "fill-960x540|format-webp",
+    "fill-960x540|format-jpeg",
+)
+LEAD_SPECS = (
+    "width-720|format-webp",
+    "width-720|format-jpeg",
+    "width-1440|format-webp",
+    "width-1440|format-jpeg",
+)
 SOCIAL_SPEC = "fill-1200x630|format-jpeg"
 
 
@@ -73,9 +81,7 @@ class CaptionedRendition(AbstractRendition):
     def cache_backend(cls):
         return RenditionCache(caches["renditions"])
 
-    image = models.ForeignKey(
-        CaptionedImage, on_delete=models.CASCADE, related_name="renditions"
-    )
+    image = models.ForeignKey(CaptionedImage, on_delete=models.CASCADE, related_name="renditions")
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)

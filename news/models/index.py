@@ -21,9 +21,7 @@ PER_PAGE = 12
 class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
     """The list of all stories; articles live under it."""
 
-    intro = models.TextField(
-        blank=True, help_text="One sentence shown above the list of stories."
-    )
+    intro = models.TextField(blank=True, help_text="One sentence shown above the list of stories.")
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = ["news.ArticlePage"]
@@ -45,7 +43,8 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
         if self.live and len(path_components) == 1:
             # A slug is unique among siblings: no ORDER BY, as .first() would add.
             found = (
-                ArticlePage.objects.child_of(self).filter(slug=path_components[0])
+                ArticlePage.objects.child_of(self)
+                .filter(slug=path_components[0])
                 .select_related("section", "lead_image")
             )[:1]
             article = next(iter(found), None)
@@ -57,8 +56,13 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
 
     def get_cached_paths(self):
         """For a CDN purge (core.pagecache.purge): the index and every section page."""
-        return ["/", *(self.reverse_subpage("section", args=[slug])
-                       for slug in Section.objects.values_list("slug", flat=True))]
+        return [
+            "/",
+            *(
+                self.reverse_subpage("section", args=[slug])
+                for slug in Section.objects.values_list("slug", flat=True)
+            ),
+        ]
 
     def paginate(self, request, articles):
         paginator = Paginator(articles, PER_PAGE)
@@ -82,9 +86,7 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
     @path("section/<slug:slug>/", name="section")
     def section(self, request, slug):
         section = get_object_or_404(Section, slug=slug)
-        return self.render_list(
-            request, self.articles().filter(section=section), section=section
-        )
+        return self.render_list(request, self.articles().filter(section=section), section=section)
 
     @path("tag/<slug:slug>/", name="tag")
     def tag(self, request, slug):

@@ -35,8 +35,11 @@ class ListingFields(models.Model):
     listing_panels = [
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("lead_image"), FieldPanel("lead_image_caption"),
-             FieldPanel("lead_image_credit")],
+            [
+                FieldPanel("lead_image"),
+                FieldPanel("lead_image_caption"),
+                FieldPanel("lead_image_credit"),
+            ],
             heading="Lead image",
         ),
     ]

@@ -26,11 +26,15 @@ register = template.Library()
 
 def attributes(attrs):
     """Django's ``flatatt``: sorted ``name="value"`` pairs (escaped), then the true booleans."""
-    pairs = sorted((name, value) for name, value in attrs.items()
-                   if value is not None and not isinstance(value, bool))
+    pairs = sorted(
+        (name, value)
+        for name, value in attrs.items()
+        if value is not None and not isinstance(value, bool)
+    )
     flags = sorted(name for name, value in attrs.items() if value is True)
-    return "".join(f' {name}="{conditional_escape(value)}"' for name, value in pairs) + \
-        "".join(f" {name}" for name in flags)
+    return "".join(f' {name}="{conditional_escape(value)}"' for name, value in pairs) + "".join(
+        f" {name}" for name in flags
+    )
 
 
 def picture_html(renditions, attrs):
@@ -47,15 +51,28 @@ def picture_html(renditions, attrs):
 
     fallback_format = picture.get_fallback_format()
     sources = [
-        "<source{}>".format(attributes({"srcset": srcset(picture.formats[fmt.name]),
-                                        "sizes": attrs.get("sizes"), "type": fmt.mime_type}))
+        "<source{}>".format(
+            attributes(
+                {
+                    "srcset": srcset(picture.formats[fmt.name]),
+                    "sizes": attrs.get("sizes"),
+                    "type": fmt.mime_type,
+                }
+            )
+        )
         for fmt in Picture.source_format_order
         if fmt.name != fallback_format and fmt.name in picture.formats
     ]
     fallback = picture.formats[fallback_format]
     base = fallback[0]
-    img = {"src": urls[id(base)], "width": base.width, "height": base.height, "alt": base.alt,
-           **apps.get_app_config("wagtailimages").default_attrs, **attrs}
+    img = {
+        "src": urls[id(base)],
+        "width": base.width,
+        "height": base.height,
+        "alt": base.alt,
+        **apps.get_app_config("wagtailimages").default_attrs,
+        **attrs,
+    }
     if len(fallback) > 1:
         img["srcset"] = srcset(fallback)
     # Every value went through conditional_escape in attributes().
@@ -77,12 +94,14 @@ class ParsedPictureNode(PictureNode):
         if not image:
             return ""
         renditions = get_renditions_or_not_found(image, self.filters)
-        return picture_html(renditions, {key: value.resolve(context)
-                                         for key, value in self.attrs.items()})
+        return picture_html(
+            renditions, {key: value.resolve(context) for key, value in self.attrs.items()}
+        )
 
 
 @register.tag
 def picture(parser, token):
     node = image(parser, token)
-    return ParsedPictureNode(node.image_expr, node.filter_specs,
-                             output_var_name=node.output_var_name, attrs=node.attrs)
+    return ParsedPictureNode(
+        node.image_expr, node.filter_specs, output_var_name=node.output_var_name, attrs=node.attrs
+    )

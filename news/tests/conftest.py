@@ -15,7 +15,11 @@ def news_parent(db):
 def news_index(news_index):
     Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": news_index,
-                  "site_name": "Lisa's Top Ten"},
+        defaults={
+            "hostname": "localhost",
+            "port": 80,
+            "root_page": news_index,
+            "site_name": "Lisa's Top Ten",
+        },
     )
     return news_index

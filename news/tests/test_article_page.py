@@ -34,7 +34,8 @@ def test_lead_image_shows_the_photos_caption_and_credit(client, make_article):
 def test_article_overrides_the_photos_caption_and_credit(client, make_article):
     image = CaptionedImageFactory(caption="Library caption.", credit="cnn.com")
     article = make_article(
-        lead_image=image, lead_image_caption="Austin in Brussels on Monday.",
+        lead_image=image,
+        lead_image_caption="Austin in Brussels on Monday.",
         lead_image_credit="reuters.com",
     )
 
@@ -96,11 +97,13 @@ def test_html_in_a_caption_is_escaped(client, make_article):
 @pytest.mark.django_db
 def test_body_image_block_defaults_to_the_photos_caption(client, make_article):
     image = CaptionedImageFactory(caption="Tanks on parade.", credit="apnews.com")
-    article = make_article(body=[
-        {"type": "paragraph", "value": "<p>First paragraph.</p>"},
-        {"type": "image", "value": {"image": image.pk, "caption": "", "credit": ""}},
-        {"type": "quote", "value": {"quote": "We stand together.", "attribution": "Austin"}},
-    ])
+    article = make_article(
+        body=[
+            {"type": "paragraph", "value": "<p>First paragraph.</p>"},
+            {"type": "image", "value": {"image": image.pk, "caption": "", "credit": ""}},
+            {"type": "quote", "value": {"quote": "We stand together.", "attribution": "Austin"}},
+        ]
+    )
 
     soup = read(client, article)
 
@@ -141,8 +144,7 @@ def test_a_private_related_story_is_not_linked(client, make_article):
 
     secret = make_article(title="Members-only story")
     article = make_article(related_story=secret, related=[secret])
-    PageViewRestriction.objects.create(page=secret, restriction_type="password",
-                                       password="s3cret")
+    PageViewRestriction.objects.create(page=secret, restriction_type="password", password="s3cret")
 
     soup = read(client, article)
 
@@ -151,8 +153,7 @@ def test_a_private_related_story_is_not_linked(client, make_article):
 
 
 @pytest.mark.django_db
-def test_a_related_story_that_is_also_a_related_post_shows_in_both_places(client,
-                                                                        make_article):
+def test_a_related_story_that_is_also_a_related_post_shows_in_both_places(client, make_article):
     other = make_article(title="Both places")
     article = make_article(related_story=other, related=[other])
 
@@ -181,8 +182,9 @@ def test_related_posts_are_filled_from_section_and_tags_newest_first(client, mak
     picked = make_article(title="Picked", section=science)
     make_article(title="Older in section", date=today - datetime.timedelta(days=3))
     make_article(title="Newer in section", date=today - datetime.timedelta(days=1))
-    make_article(title="Same tag", section=science, tags=["NATO"],
-                 date=today - datetime.timedelta(days=2))
+    make_article(
+        title="Same tag", section=science, tags=["NATO"], date=today - datetime.timedelta(days=2)
+    )
     make_article(title="Unrelated", section=science)
     make_article(title="Draft in section", live=False)
     article = make_article(title="The story", related=[picked], tags=["NATO"])
@@ -218,8 +220,9 @@ def test_drafts_are_never_shown(client, make_article, news_index):
 @pytest.mark.django_db
 def test_structured_data_and_social_tags(client, make_article):
     image = CaptionedImageFactory(caption="Secretary of Defense Lloyd Austin.", credit="cnn.com")
-    article = make_article(title="Austin rallies allies", lead_image=image,
-                           source_url="https://edition.cnn.com/story")
+    article = make_article(
+        title="Austin rallies allies", lead_image=image, source_url="https://edition.cnn.com/story"
+    )
 
     soup = read(client, article)
 
@@ -243,11 +246,18 @@ def count_queries(client, url):
 @pytest.mark.django_db
 def test_article_query_count_does_not_grow_with_related_posts(client, make_article):
     stories = [make_article(title=f"Story {n}") for n in range(6)]
-    few = make_article(title="Few", related=stories[:1], tags=["NATO"],
-                       body=[{"type": "image", "value": {"image": stories[0].lead_image_id}}])
-    many = make_article(title="Many", related=stories[1:3], tags=["NATO", "EU"],
-                        body=[{"type": "image", "value": {"image": s.lead_image_id}}
-                              for s in stories])
+    few = make_article(
+        title="Few",
+        related=stories[:1],
+        tags=["NATO"],
+        body=[{"type": "image", "value": {"image": stories[0].lead_image_id}}],
+    )
+    many = make_article(
+        title="Many",
+        related=stories[1:3],
+        tags=["NATO", "EU"],
+        body=[{"type": "image", "value": {"image": s.lead_image_id}} for s in stories],
+    )
 
     # Route to the article (with section and lead image), the lead image's renditions, its
     # authors, its tags, the related-post links, the related story and posts (with their
@@ -274,8 +284,7 @@ def test_a_private_article_stays_private(client, make_article):
 
     private = make_article(title="Members only")
     client.get("/")  # "no page is private" is remembered...
-    PageViewRestriction.objects.create(page=private, restriction_type="password",
-                                       password="s3cret")
+    PageViewRestriction.objects.create(page=private, restriction_type="password", password="s3cret")
 
     response = client.get(private.url)  # ...until a restriction is added
 

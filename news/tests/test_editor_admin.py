@@ -10,32 +10,37 @@ from news.models import ArticlePage, CaptionedImage
 
 
 def article_form(title, image, related_story, related_posts, section, action="action-publish"):
-    return nested_form_data({
-        "title": title,
-        "slug": "austin-rallies-allies",
-        "summary": "The Pentagon chief says allies will meet again next month.",
-        "lead_image": image.pk,
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "body": streamfield([
-            ("paragraph", rich_text("<p>Defence ministers met in Brussels.</p>")),
-            ("quote", {"quote": "We stand together.", "attribution": "Lloyd Austin"}),
-        ]),
-        "related_story": related_story.pk,
-        "related_posts": inline_formset([{"post": p.pk} for p in related_posts]),
-        "date": "2026-11-23",
-        "section": section.pk,
-        "authors": [],
-        "tags": "NATO, Defence",
-        "source_url": "https://edition.cnn.com/politics/austin",
-        "source_name": "CNN",
-        action: "1",
-    })
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": "austin-rallies-allies",
+            "summary": "The Pentagon chief says allies will meet again next month.",
+            "lead_image": image.pk,
+            "lead_image_caption": "",
+            "lead_image_credit": "",
+            "body": streamfield(
+                [
+                    ("paragraph", rich_text("<p>Defence ministers met in Brussels.</p>")),
+                    ("quote", {"quote": "We stand together.", "attribution": "Lloyd Austin"}),
+                ]
+            ),
+            "related_story": related_story.pk,
+            "related_posts": inline_formset([{"post": p.pk} for p in related_posts]),
+            "date": "2026-11-23",
+            "section": section.pk,
+            "authors": [],
+            "tags": "NATO, Defence",
+            "source_url": "https://edition.cnn.com/politics/austin",
+            "source_name": "CNN",
+            action: "1",
+        }
+    )
 
 
 @pytest.mark.django_db
-def test_editor_creates_and_publishes_an_article(editor, editor_client, news_index,
-                                                 make_article, europe):
+def test_editor_creates_and_publishes_an_article(
+    editor, editor_client, news_index, make_article, europe
+):
     assert not editor.is_superuser
     image = CaptionedImageFactory(caption="Secretary of Defense Lloyd Austin.", credit="cnn.com")
     other, picked = make_article(title="Allies agree"), make_article(title="Picked story")
@@ -58,8 +63,9 @@ def test_editor_creates_and_publishes_an_article(editor, editor_client, news_ind
 
 
 @pytest.mark.django_db
-def test_editor_sees_a_clear_error_for_a_missing_summary(editor_client, news_index, europe,
-                                                          make_article):
+def test_editor_sees_a_clear_error_for_a_missing_summary(
+    editor_client, news_index, europe, make_article
+):
     image = CaptionedImageFactory()
     data = article_form("No summary", image, make_article(), [], europe)
     data["summary"] = ""
@@ -75,15 +81,18 @@ def test_editor_sees_a_clear_error_for_a_missing_summary(editor_client, news_ind
 def test_editor_uploads_a_photo_with_caption_and_credit(editor_client):
     upload = SimpleUploadedFile("austin.jpg", draw_image("Austin"), content_type="image/jpeg")
 
-    response = editor_client.post("/admin/images/add/", {
-        "title": "Austin at the Pentagon",
-        "file": upload,
-        "description": "Lloyd Austin at a lectern",
-        "caption": "Secretary of Defense Lloyd Austin.",
-        "credit": "cnn.com",
-        "credit_url": "https://edition.cnn.com",
-        "collection": 1,
-    })
+    response = editor_client.post(
+        "/admin/images/add/",
+        {
+            "title": "Austin at the Pentagon",
+            "file": upload,
+            "description": "Lloyd Austin at a lectern",
+            "caption": "Secretary of Defense Lloyd Austin.",
+            "credit": "cnn.com",
+            "credit_url": "https://edition.cnn.com",
+            "collection": 1,
+        },
+    )
 
     assert response.status_code == 302
     image = CaptionedImage.objects.get(title="Austin at the Pentagon")

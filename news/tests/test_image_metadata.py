@@ -25,7 +25,8 @@ def stored_before_the_fix(kind="jpeg"):
     """A photo saved with all its metadata, as uploads were before metadata was stripped."""
     return CaptionedImageFactory(
         title="At the source's house",
-        file=ImageFile(io.BytesIO(photo_with_metadata(kind)), name=f"source.{kind}"))
+        file=ImageFile(io.BytesIO(photo_with_metadata(kind)), name=f"source.{kind}"),
+    )
 
 
 def page_image_urls(response):
@@ -39,10 +40,10 @@ def page_image_urls(response):
 
 @pytest.mark.parametrize("source", ["uploaded", "stored before the fix"])
 @pytest.mark.parametrize("kind", ["jpeg", "png"])
-def test_the_article_page_and_its_og_image_show_no_metadata(client, editor_client, make_article,
-                                                             source, kind):
-    image = upload(editor_client, kind)[0] if source == "uploaded" else \
-        stored_before_the_fix(kind)
+def test_the_article_page_and_its_og_image_show_no_metadata(
+    client, editor_client, make_article, source, kind
+):
+    image = upload(editor_client, kind)[0] if source == "uploaded" else stored_before_the_fix(kind)
     article = make_article(title="Where it happened", lead_image=image)
 
     urls = page_image_urls(client.get(article.url))
@@ -57,15 +58,19 @@ def test_the_article_page_and_its_og_image_show_no_metadata(client, editor_clien
 
 def soup_og_image(response):
     return BeautifulSoup(response.content, "html.parser").find("meta", property="og:image")[
-        "content"]
+        "content"
+    ]
 
 
 def test_cards_of_a_photo_stored_before_the_fix_show_no_metadata(client, make_article):
     make_article(title="Where it happened", lead_image=stored_before_the_fix())
 
     soup = BeautifulSoup(client.get("/search/", {"q": "happened"}).content, "html.parser")
-    urls = {candidate.split()[0] for tag in soup.select(".cards picture source, .cards img")
-            for candidate in (tag.get("srcset") or tag.get("src")).split(",")}
+    urls = {
+        candidate.split()[0]
+        for tag in soup.select(".cards picture source, .cards img")
+        for candidate in (tag.get("srcset") or tag.get("src")).split(",")
+    }
 
     assert len(urls) == 4, urls
     for url in urls:

@@ -90,8 +90,17 @@ def test_search_results_cost_the_same_queries_however_many(client, make_article)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["<script>alert(1)</script>", "' OR 1=1 --", "x" * 5000,
-                                   "\u202eevil", "%00", "\r\nSet-Cookie: a=b"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "x" * 5000,
+        "\u202eevil",
+        "%00",
+        "\r\nSet-Cookie: a=b",
+    ],
+)
 def test_search_survives_hostile_queries(client, news_index, query):
     response = client.get("/search/", {"q": query, "page": "-1"})
 

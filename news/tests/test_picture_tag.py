@@ -26,8 +26,10 @@ def test_picture_html_is_wagtails(specs, attrs):
     assert picture_html(renditions, dict(attrs)) == Picture(renditions, dict(attrs)).__html__()
 
 
-TAGS = ('{{% load {library} %}}{{% picture image fill-{{480x270,960x540}} format-{{webp,jpeg}} '
-        'sizes="22em" loading="lazy" alt=alt %}}')
+TAGS = (
+    "{{% load {library} %}}{{% picture image fill-{{480x270,960x540}} format-{{webp,jpeg}} "
+    'sizes="22em" loading="lazy" alt=alt %}}'
+)
 
 
 @pytest.mark.django_db
@@ -49,8 +51,10 @@ def test_the_tag_renders_as_wagtails_and_reuses_its_filters():
 
 @pytest.mark.django_db
 def test_no_image_renders_nothing():
-    assert Template(TAGS.format(library="news_images")).render(
-        Context({"image": None, "alt": ""})) == ""
+    assert (
+        Template(TAGS.format(library="news_images")).render(Context({"image": None, "alt": ""}))
+        == ""
+    )
 
 
 @pytest.mark.django_db
@@ -61,8 +65,9 @@ def test_a_photo_found_in_the_renditions_cache_is_not_stored_again(client, monke
     image.get_renditions(*LEAD_SPECS)  # made and cached, as by an earlier page view
     fresh = type(image).objects.get(pk=image.pk)  # no prefetched renditions: the cache path
     writes = []
-    monkeypatch.setattr(caches["renditions"], "set_many",
-                        lambda data, *args, **kwargs: writes.append(data))
+    monkeypatch.setattr(
+        caches["renditions"], "set_many", lambda data, *args, **kwargs: writes.append(data)
+    )
 
     renditions = fresh.get_renditions(*LEAD_SPECS)
 

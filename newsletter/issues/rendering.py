@@ -186,8 +186,10 @@ def issue_email_context(issue, *, stories=None, request=None):
     ``build_snapshot`` does with its frozen images.
     """
     if stories is None:
-        stories = [story_data(rank, story, article, request)
-                   for rank, (story, article) in enumerate(load_stories(issue), start=1)]
+        stories = [
+            story_data(rank, story, article, request)
+            for rank, (story, article) in enumerate(load_stories(issue), start=1)
+        ]
     newsletter = NewsletterSettings.load()
     issue_date = issue.issue_date
     archive = archive_path(issue_date, request) if issue_date else ""
@@ -275,4 +277,3 @@ def build_snapshot(issue, *, user=None):
     snapshot = freeze_issue(issue, user=user)
     snapshot.save()
     return snapshot
-

@@ -34,8 +34,11 @@ def render_archived_issue(request, page, issue_date):
     snapshot = IssueSnapshot.objects.filter(issue_date=issue_date).first()
     if snapshot is None:
         raise Http404("No issue was sent on that date.")
-    return render(request, "newsletter/issue_archive_page.html",
-                  {"page": page, "self": page, "snapshot": snapshot})
+    return render(
+        request,
+        "newsletter/issue_archive_page.html",
+        {"page": page, "self": page, "snapshot": snapshot},
+    )
 
 
 class IssueStory(Orderable):
@@ -89,8 +92,8 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
     preheader = models.CharField(
         max_length=200,
         blank=True,
-        help_text="The grey line inboxes show after the subject, e.g. \"Austin rallies "
-        "allies, floods in Bangladesh, and a record Amazon year\". Leave blank to list the "
+        help_text='The grey line inboxes show after the subject, e.g. "Austin rallies '
+        'allies, floods in Bangladesh, and a record Amazon year". Leave blank to list the '
         "first three headlines.",
     )
     intro = models.TextField(
@@ -109,13 +112,18 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
 
     content_panels = [
         IssueReadinessPanel(heading="Ready to send?"),
-        FieldPanel("title", help_text='The issue\'s name in the admin, e.g. "Issue of 23 '
-                   'November 2026". Readers see the subject.'),
+        FieldPanel(
+            "title",
+            help_text="The issue's name in the admin, e.g. \"Issue of 23 "
+            'November 2026". Readers see the subject.',
+        ),
         FieldPanel("issue_date"),
         FieldPanel("preheader"),
         FieldPanel("intro"),
         MultipleChooserPanel(
-            "stories", chooser_field_name="article", heading="Stories (ten, in rank order)",
+            "stories",
+            chooser_field_name="article",
+            heading="Stories (ten, in rank order)",
             label="story",
             max_num=STORIES_PER_ISSUE,
             help_text="Pick ten live articles and drag them into rank order. A draft may "

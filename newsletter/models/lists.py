@@ -64,9 +64,7 @@ class MailingList(models.Model):
 class Segment(models.Model):
     """Part of a list chosen by simple rules, e.g. "Daily readers who signed up in 2026"."""
 
-    name = models.CharField(
-        max_length=120, help_text='e.g. "Signed up on the site since January"'
-    )
+    name = models.CharField(max_length=120, help_text='e.g. "Signed up on the site since January"')
     mailing_list = models.ForeignKey(
         MailingList,
         on_delete=models.CASCADE,
@@ -77,8 +75,7 @@ class Segment(models.Model):
         max_length=10,
         choices=Subscriber.Source.choices,
         blank=True,
-        help_text="Only subscribers who came this way, e.g. the sign-up form. "
-        "Leave empty for any.",
+        help_text="Only subscribers who came this way, e.g. the sign-up form. Leave empty for any.",
     )
     signed_up_after = models.DateField(
         null=True,
@@ -100,8 +97,12 @@ class Segment(models.Model):
         FieldPanel("name"),
         FieldPanel("mailing_list"),
         MultiFieldPanel(
-            [FieldPanel("source"), FieldPanel("signed_up_after"),
-             FieldPanel("signed_up_before"), FieldPanel("email_domain")],
+            [
+                FieldPanel("source"),
+                FieldPanel("signed_up_after"),
+                FieldPanel("signed_up_before"),
+                FieldPanel("email_domain"),
+            ],
             heading="Rules (all must match)",
         ),
     ]

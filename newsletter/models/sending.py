@@ -30,7 +30,10 @@ class IssueSnapshot(models.Model):
     """An issue exactly as it was sent; the archive page shows this, not the live articles."""
 
     issue = models.OneToOneField(
-        "newsletter.IssuePage", null=True, blank=True, on_delete=models.SET_NULL,
+        "newsletter.IssuePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="snapshot",
     )
     issue_date = models.DateField(unique=True)
@@ -43,11 +46,17 @@ class IssueSnapshot(models.Model):
         help_text="The stories as sent: rank, headline, blurb, URL, image URL and credit."
     )
     revision = models.ForeignKey(
-        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     sent_at = models.DateTimeField(default=timezone.now)
@@ -74,7 +83,8 @@ class IssueSnapshot(models.Model):
     def compute_hash(self):
         content = json.dumps(
             [self.subject, self.preheader, self.html, self.text, self.stories],
-            sort_keys=True, ensure_ascii=False,
+            sort_keys=True,
+            ensure_ascii=False,
         )
         return hashlib.sha256(content.encode()).hexdigest()
 
@@ -100,7 +110,10 @@ class Campaign(models.Model):
         FAILED = rules.FAILED, "Failed: could not be sent"
 
     issue = models.ForeignKey(
-        "newsletter.IssuePage", null=True, blank=True, on_delete=models.SET_NULL,
+        "newsletter.IssuePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="campaigns",
     )
     subject = models.CharField(max_length=1000, blank=True)
@@ -109,8 +122,9 @@ class Campaign(models.Model):
     reply_to = models.CharField(max_length=254, blank=True)
     audience = models.CharField(max_length=100, blank=True)
     segment = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT,
-                              db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     scheduled_for = models.DateTimeField(null=True, blank=True)
     snapshot = models.OneToOneField(
         IssueSnapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="campaign"
@@ -123,14 +137,18 @@ class Campaign(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     status_note = models.CharField(
-        max_length=500, blank=True,
+        max_length=500,
+        blank=True,
         help_text="Why the campaign is waiting, stopped or failed, or what editors should "
-        "know about it, in plain words, e.g. \"Missed its time (07:00) by 9 hours: send it "
-        "now or unschedule it.\"",
+        'know about it, in plain words, e.g. "Missed its time (07:00) by 9 hours: send it '
+        'now or unschedule it."',
     )
 
     class Meta:
@@ -138,7 +156,8 @@ class Campaign(models.Model):
         constraints = [
             # One send per issue, whatever the clicks: the database refuses a second one.
             models.UniqueConstraint(
-                fields=["issue"], condition=models.Q(snapshot__isnull=False),
+                fields=["issue"],
+                condition=models.Q(snapshot__isnull=False),
                 name="one_sent_campaign_per_issue",
             ),
         ]
@@ -172,7 +191,8 @@ class Delivery(models.Model):
     # db_default: the recipient list is frozen with one INSERT ... SELECT that names only
     # the columns it fills.
     possible_duplicate = models.BooleanField(
-        default=False, db_default=False,
+        default=False,
+        db_default=False,
         help_text="This reader may have got the issue twice: their message was the next one "
         "in line (perhaps already accepted by the mail server) when a worker stopped without "
         "saying so, e.g. a killed process.",
@@ -181,15 +201,18 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "subscriber"],
-                                    name="one_delivery_per_subscriber"),
+            models.UniqueConstraint(
+                fields=["campaign", "subscriber"], name="one_delivery_per_subscriber"
+            ),
         ]
-        indexes = [models.Index(fields=["campaign", "status", "lease_expires_at"],
-                                name="delivery_claim_idx"),
-                   # Claims take pending rows in id order: this lets the database walk them
-                   # in that order instead of past every row already sent.
-                   models.Index(fields=["campaign", "status", "id"],
-                                name="delivery_pending_order_idx")]
+        indexes = [
+            models.Index(
+                fields=["campaign", "status", "lease_expires_at"], name="delivery_claim_idx"
+            ),
+            # Claims take pending rows in id order: this lets the database walk them
+            # in that order instead of past every row already sent.
+            models.Index(fields=["campaign", "status", "id"], name="delivery_pending_order_idx"),
+        ]
 
     def __str__(self):
         return f"{self.email}: {self.get_status_display()}"

@@ -47,7 +47,7 @@ class NewsletterSettings(MemoizedGenericSettingMixin, BaseGenericSetting):
     unsubscribe_email = models.EmailField(
         "unsubscribe mailbox",
         blank=True,
-        help_text='A mailbox for unsubscribe requests sent by email, e.g. '
+        help_text="A mailbox for unsubscribe requests sent by email, e.g. "
         '"unsubscribe@lisastopten.com". Someone must act on them within two days. '
         "Leave empty to use the reply-to address.",
     )
@@ -70,8 +70,13 @@ class NewsletterSettings(MemoizedGenericSettingMixin, BaseGenericSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("from_name"), FieldPanel("from_email"), FieldPanel("reply_to"),
-             FieldPanel("unsubscribe_email"), FieldPanel("postal_address")],
+            [
+                FieldPanel("from_name"),
+                FieldPanel("from_email"),
+                FieldPanel("reply_to"),
+                FieldPanel("unsubscribe_email"),
+                FieldPanel("postal_address"),
+            ],
             heading="Sender",
         ),
         MultiFieldPanel(

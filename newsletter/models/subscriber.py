@@ -70,11 +70,15 @@ class Subscriber(models.Model):
         help_text='The lists they get, e.g. "Daily".',
     )
     created_at = models.DateTimeField(
-        "signed up", default=timezone.now, db_index=True,
+        "signed up",
+        default=timezone.now,
+        db_index=True,
         help_text="When the address first reached us.",
     )
     confirmed_at = models.DateTimeField(
-        "confirmed", null=True, blank=True,
+        "confirmed",
+        null=True,
+        blank=True,
         help_text="When they last confirmed their subscription.",
     )
     unsubscribed_at = models.DateTimeField(
@@ -104,7 +108,7 @@ class Subscriber(models.Model):
     consent_text = models.TextField(
         "wording agreed to",
         blank=True,
-        help_text='The exact words they were shown when signing up, e.g. "Send me Lisa\'s '
+        help_text="The exact words they were shown when signing up, e.g. \"Send me Lisa's "
         'Top Ten every morning. I can unsubscribe at any time."',
     )
     paused = models.BooleanField(

@@ -60,14 +60,14 @@ class Links:
     def for_subscriber(self, subscriber_id):
         """``(unsubscribe URL, preferences URL)``; None gives harmless example links."""
         if subscriber_id is None:
-            return (f"{self.unsubscribe_prefix}example{self.unsubscribe_suffix}",
-                    f"{self.preferences_prefix}example{self.preferences_suffix}")
+            return (
+                f"{self.unsubscribe_prefix}example{self.unsubscribe_suffix}",
+                f"{self.preferences_prefix}example{self.preferences_suffix}",
+            )
         pk = str(subscriber_id)
         return (
-            f"{self.unsubscribe_prefix}{self.unsubscribe_signer.sign(pk)}"
-            f"{self.unsubscribe_suffix}",
-            f"{self.preferences_prefix}{self.preferences_signer.sign(pk)}"
-            f"{self.preferences_suffix}",
+            f"{self.unsubscribe_prefix}{self.unsubscribe_signer.sign(pk)}{self.unsubscribe_suffix}",
+            f"{self.preferences_prefix}{self.preferences_signer.sign(pk)}{self.preferences_suffix}",
         )
 
     def list_unsubscribe(self, unsubscribe_url):
@@ -90,8 +90,18 @@ class FrozenEmail(EmailMultiAlternatives):
 class FrozenMessage:
     """The campaign's message, serialised once; personal copies are cheap to make."""
 
-    def __init__(self, *, subject, html, text, from_email, reply_to="", list_name="daily",
-                 newsletter_settings=None, feedback_id=""):
+    def __init__(
+        self,
+        *,
+        subject,
+        html,
+        text,
+        from_email,
+        reply_to="",
+        list_name="daily",
+        newsletter_settings=None,
+        feedback_id="",
+    ):
         newsletter_settings = newsletter_settings or NewsletterSettings.load()
         self.subject = subject
         self.html = html
@@ -108,8 +118,7 @@ class FrozenMessage:
         self.head, self.body = self._serialise()
 
     @classmethod
-    def for_campaign(cls, campaign, newsletter_settings=None, *, snapshot=None,
-                     subject_prefix=""):
+    def for_campaign(cls, campaign, newsletter_settings=None, *, snapshot=None, subject_prefix=""):
         """The message of ``campaign``'s snapshot (or of ``snapshot``, an issue frozen for a
         test send, whose subject then starts with ``subject_prefix``)."""
         newsletter_settings = newsletter_settings or NewsletterSettings.load()
@@ -119,9 +128,13 @@ class FrozenMessage:
             sender = formataddr((campaign.from_name, parseaddr(sender)[1]))
         list_name = campaign_list_slug(campaign)
         return cls(
-            subject=subject_prefix + snapshot.subject, html=snapshot.html, text=snapshot.text,
-            from_email=sender, reply_to=campaign.reply_to or newsletter_settings.reply_to,
-            list_name=list_name, newsletter_settings=newsletter_settings,
+            subject=subject_prefix + snapshot.subject,
+            html=snapshot.html,
+            text=snapshot.text,
+            from_email=sender,
+            reply_to=campaign.reply_to or newsletter_settings.reply_to,
+            list_name=list_name,
+            newsletter_settings=newsletter_settings,
             feedback_id=feedback_id(snapshot.issue_date, list_name, sender),
         )
 
@@ -146,7 +159,8 @@ class FrozenMessage:
                 f"--{boundary}\r\n"
                 f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
                 "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-                f"{quoted.encode(content, PLACEHOLDERS)}\r\n")
+                f"{quoted.encode(content, PLACEHOLDERS)}\r\n"
+            )
         body = "\r\n" + "".join(parts) + f"--{boundary}--\r\n"
         return head, body.encode("ascii")
 
@@ -163,15 +177,21 @@ class FrozenMessage:
 
     def personal_headers(self, address, subscriber_id):
         unsubscribe_url, preferences_url = self.links.for_subscriber(subscriber_id)
-        headers = {"To": address, "Date": self.date(), "Message-ID": self.message_id(),
-                   **self.links.list_unsubscribe(unsubscribe_url)}
+        headers = {
+            "To": address,
+            "Date": self.date(),
+            "Message-ID": self.message_id(),
+            **self.links.list_unsubscribe(unsubscribe_url),
+        }
         return headers, unsubscribe_url, preferences_url
 
     def _personal_bytes(self, headers, unsubscribe_url, preferences_url):
         head = b"".join(
-            value.fold(policy=SMTP).encode() if hasattr(value, "fold")
+            value.fold(policy=SMTP).encode()
+            if hasattr(value, "fold")
             else f"{name}: {value}\r\n".encode()
-            for name, value in headers.items())
+            for name, value in headers.items()
+        )
         body = self.body.replace(UNSUBSCRIBE.encode(), quoted.link(unsubscribe_url).encode())
         body = body.replace(PREFERENCES.encode(), quoted.link(preferences_url).encode())
         return head + self.head + body
@@ -182,8 +202,7 @@ class FrozenMessage:
 
     def email_for(self, address, subscriber_id):
         """The same message as an ``EmailMultiAlternatives``, for non-SMTP mail backends."""
-        headers, unsubscribe_url, preferences_url = self.personal_headers(
-            address, subscriber_id)
+        headers, unsubscribe_url, preferences_url = self.personal_headers(address, subscriber_id)
         local, _, domain = address.rpartition("@")
         headers["To"] = f"{local}@{punycode(domain)}" if local else address
         raw = self._personal_bytes(headers, unsubscribe_url, preferences_url)
@@ -193,12 +212,15 @@ class FrozenMessage:
             headers["Feedback-ID"] = self.feedback_id
 
         def personal(text):
-            return text.replace(UNSUBSCRIBE, unsubscribe_url).replace(
-                PREFERENCES, preferences_url)
+            return text.replace(UNSUBSCRIBE, unsubscribe_url).replace(PREFERENCES, preferences_url)
 
         message = FrozenEmail(
-            subject=self.subject, body=personal(self.text), from_email=self.from_email,
-            to=[address], reply_to=[self.reply_to] if self.reply_to else [], headers=headers,
+            subject=self.subject,
+            body=personal(self.text),
+            from_email=self.from_email,
+            to=[address],
+            reply_to=[self.reply_to] if self.reply_to else [],
+            headers=headers,
         )
         message.attach_alternative(personal(self.html), "text/html")
         message.raw = raw
@@ -234,7 +256,9 @@ def message_problem(campaign):
 
 
 def unbuildable_message(error):
-    return ("The email could not be put together, so nothing was sent: the subject or the "
-            "sender name has a line break or another character an email's header can't hold "
-            "(check the Newsletter tab's subject and Settings → Newsletter's sender name), "
-            f"then send it again. ({error})")[:500]
+    return (
+        "The email could not be put together, so nothing was sent: the subject or the "
+        "sender name has a line break or another character an email's header can't hold "
+        "(check the Newsletter tab's subject and Settings → Newsletter's sender name), "
+        f"then send it again. ({error})"
+    )[:500]

@@ -54,25 +54,35 @@ def refusal_for(campaign):
         return f"This issue has already been sent on {readable(campaign.finished_at or started)}."
     if campaign.status in (rules.SENDING, rules.PAUSED):
         state = "is being sent" if campaign.status == rules.SENDING else "is paused"
-        return (f"This issue already went out on {readable(started)} and {state}: an issue is "
-                "sent once. See its report.")
+        return (
+            f"This issue already went out on {readable(started)} and {state}: an issue is "
+            "sent once. See its report."
+        )
     if campaign.status == rules.FAILED:
-        return (f"This issue's send (started on {readable(started)}) failed: "
-                f"{campaign.status_note or 'see its report'}")
+        return (
+            f"This issue's send (started on {readable(started)}) failed: "
+            f"{campaign.status_note or 'see its report'}"
+        )
     if campaign.status == rules.CANCELLED:
-        return (f"This issue's send (started on {readable(started)}) was cancelled; an issue is "
-                "sent once, so it can't be sent again.")
+        return (
+            f"This issue's send (started on {readable(started)}) was cancelled; an issue is "
+            "sent once, so it can't be sent again."
+        )
     return f"This campaign is {campaign.get_status_display().lower()} and can't be sent."
 
 
 def already_sent(issue):
     """The refusal for an issue that already has a sent (or sending) campaign, else None."""
-    started = (Campaign.objects.select_for_update()
-               .filter(issue_id=issue.pk, snapshot__isnull=False).first())
+    started = (
+        Campaign.objects.select_for_update()
+        .filter(issue_id=issue.pk, snapshot__isnull=False)
+        .first()
+    )
     if started is not None:
         return refusal_for(started)
     snapshot = IssueSnapshot.objects.filter(
-        Q(issue_id=issue.pk) | Q(issue_date=issue.issue_date)).first()
+        Q(issue_id=issue.pk) | Q(issue_date=issue.issue_date)
+    ).first()
     if snapshot is not None:
         return f"This issue has already been sent on {readable(snapshot.sent_at)}."
     return None
@@ -82,7 +92,8 @@ def campaign_to_send(issue, campaign):
     """The campaign to send (locked): the one given, the issue's saved one, or a new one."""
     if campaign is None:
         saved = Campaign.objects.select_for_update().filter(
-            issue_id=issue.pk, status__in=rules.MOVES["send"].sources)
+            issue_id=issue.pk, status__in=rules.MOVES["send"].sources
+        )
         if issue.newsletter_campaign.isdigit():
             campaign = saved.filter(pk=int(issue.newsletter_campaign)).first()
         campaign = campaign or saved.order_by("-created_at").first()
@@ -119,8 +130,9 @@ def send_issue_now(issue, *, user=None, campaign=None):
             campaign = campaign_to_send(issue, campaign)
             members = members_of(*audience_of(campaign, issue))
             if not members.exists():
-                raise SendRefused("Nobody would get this issue: its list has no subscribers "
-                                  "receiving mail today.")
+                raise SendRefused(
+                    "Nobody would get this issue: its list has no subscribers receiving mail today."
+                )
             snapshot = build_snapshot(issue, user=user)
             now = timezone.now()
             campaign.snapshot = snapshot
@@ -143,12 +155,15 @@ def send_issue_now(issue, *, user=None, campaign=None):
     except IntegrityError as error:
         # Another send of this issue committed between our check and our insert.
         logger.info("Second send of issue %s refused by the database: %s", issue.pk, error)
-        raise SendRefused("This issue has already been sent (at the same moment, by someone "
-                          "else): an issue is sent once. See its report.") from None
+        raise SendRefused(
+            "This issue has already been sent (at the same moment, by someone "
+            "else): an issue is sent once. See its report."
+        ) from None
     except NoAudience as error:
         raise SendRefused(str(error)) from None
-    logger.info("Issue %s: campaign %s sending to %s", issue.pk, campaign.pk,
-                campaign.recipient_count)
+    logger.info(
+        "Issue %s: campaign %s sending to %s", issue.pk, campaign.pk, campaign.recipient_count
+    )
     enqueue(campaign.pk)
     return campaign
 
@@ -161,7 +176,8 @@ def move_status(campaign, move, refusal, **fields):
     start from (a conditional UPDATE)."""
     sources, target = rules.MOVES[move]
     changed = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
-        status=target, **fields)
+        status=target, **fields
+    )
     campaign.refresh_from_db()
     if not changed:
         raise SendRefused(refusal.format(status=campaign.get_status_display().lower()))
@@ -170,14 +186,21 @@ def move_status(campaign, move, refusal, **fields):
 
 def pause(campaign):
     """Stop sending after the messages in flight; ``resume`` carries on where it stopped."""
-    return move_status(campaign, "pause",
-                       "Only a campaign that is sending can be paused; this one is {status}.",
-                       status_note="Paused by an editor.")
+    return move_status(
+        campaign,
+        "pause",
+        "Only a campaign that is sending can be paused; this one is {status}.",
+        status_note="Paused by an editor.",
+    )
 
 
 def resume(campaign):
-    move_status(campaign, "resume",
-                "Only a paused campaign can be resumed; this one is {status}.", status_note="")
+    move_status(
+        campaign,
+        "resume",
+        "Only a paused campaign can be resumed; this one is {status}.",
+        status_note="",
+    )
     enqueue(campaign.pk)
     return campaign
 
@@ -185,8 +208,11 @@ def resume(campaign):
 def cancel(campaign):
     """Stop for good: nobody still waiting gets this issue. Already sent mail stays sent."""
     return move_status(
-        campaign, "cancel", "This campaign is {status}: there is nothing to cancel.",
-        finished_at=timezone.now(), status_note="Cancelled by an editor.",
+        campaign,
+        "cancel",
+        "This campaign is {status}: there is nothing to cancel.",
+        finished_at=timezone.now(),
+        status_note="Cancelled by an editor.",
     )
 
 
@@ -228,9 +254,16 @@ def report_or_defaults(campaign):
     """``report`` for what must show whatever happens (the report page, the dashboard, the
     Newsletter tab): if it fails, the error is logged and the figures are the campaign's
     own, zeros, and ``unavailable``."""
-    figures = {"recipients": campaign.recipient_count, "sent": 0, "failed": 0, "bounced": 0,
-               "pending": 0, "unsubscribed_since": 0, "send_time": campaign.started_at,
-               "progress": 0}
+    figures = {
+        "recipients": campaign.recipient_count,
+        "sent": 0,
+        "failed": 0,
+        "bounced": 0,
+        "pending": 0,
+        "unsubscribed_since": 0,
+        "send_time": campaign.started_at,
+        "progress": 0,
+    }
     try:
         figures.update(report(campaign))
     except Exception:

@@ -49,13 +49,17 @@ def persist(operation, *args, **kwargs):
             if STOPPING.is_set() or time.monotonic() - started >= patience:
                 raise
             if not tries:
-                logger.warning("Database unavailable (%s); trying again for up to %ss",
-                               " ".join(str(error).split()), patience)
+                logger.warning(
+                    "Database unavailable (%s); trying again for up to %ss",
+                    " ".join(str(error).split()),
+                    patience,
+                )
             reconnect()
             STOPPING.wait(DB_RETRY_WAITS[min(tries, len(DB_RETRY_WAITS) - 1)])
             tries += 1
             continue
         if tries:
-            logger.warning("Database back after %.1fs (%s tries)",
-                           time.monotonic() - started, tries + 1)
+            logger.warning(
+                "Database back after %.1fs (%s tries)", time.monotonic() - started, tries + 1
+            )
         return result

@@ -57,7 +57,7 @@ def encode(text, placeholders):
 def link(url):
     """A reader's URL as it replaces a placeholder in the encoded bytes."""
     if url.isascii() and "=" not in url:  # the usual case: cut it into lines as it is
-        lines = [url[start:start + WIDTH] for start in range(0, len(url), WIDTH)]
+        lines = [url[start : start + WIDTH] for start in range(0, len(url), WIDTH)]
         if not any(line.startswith(".") for line in lines):
             return SOFT_BREAK.join(lines)
     atoms = _atoms(url)

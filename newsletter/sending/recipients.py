@@ -27,8 +27,9 @@ def audience_of(campaign, issue=None):
         return recipients.audience, recipients.segment or ""
     daily = MailingList.objects.filter(slug=DEFAULT_LIST_SLUG).first()
     if daily is None:
-        raise NoAudience("There is no Daily list to send to: choose recipients in the "
-                         "issue's Newsletter tab.")
+        raise NoAudience(
+            "There is no Daily list to send to: choose recipients in the issue's Newsletter tab."
+        )
     return str(daily.pk), ""
 
 
@@ -37,16 +38,23 @@ def members_of(audience, segment=""):
     list_pk = str(audience or "").split("/")[0]
     segment_pk = str(segment or "").split("/")[-1] if segment else ""
     if segment_pk:
-        found = Segment.objects.filter(pk=segment_pk, mailing_list_id=list_pk).first() \
-            if segment_pk.isdigit() and list_pk.isdigit() else None
+        found = (
+            Segment.objects.filter(pk=segment_pk, mailing_list_id=list_pk).first()
+            if segment_pk.isdigit() and list_pk.isdigit()
+            else None
+        )
         if found is None:
-            raise NoAudience("The segment this issue was meant for no longer exists: "
-                             "choose recipients again in the Newsletter tab.")
+            raise NoAudience(
+                "The segment this issue was meant for no longer exists: "
+                "choose recipients again in the Newsletter tab."
+            )
         return found.members()
     found = MailingList.objects.filter(pk=list_pk).first() if list_pk.isdigit() else None
     if found is None:
-        raise NoAudience("The list this issue was meant for no longer exists: choose "
-                         "recipients again in the Newsletter tab.")
+        raise NoAudience(
+            "The list this issue was meant for no longer exists: choose "
+            "recipients again in the Newsletter tab."
+        )
     return found.members()
 
 
@@ -69,15 +77,24 @@ def freeze(campaign, members, batch_size=None):
 def _insert_select(campaign, members):
     connection = connections[Delivery.objects.db]
     quote = connection.ops.quote_name
-    columns = ["campaign_id", "subscriber_id", "email", "status", "attempts", "lease_owner",
-               "last_error"]
+    columns = [
+        "campaign_id",
+        "subscriber_id",
+        "email",
+        "status",
+        "attempts",
+        "lease_owner",
+        "last_error",
+    ]
     members = members.values(member_id=F("pk"), member_email=F("email"))
     select, params = members.query.sql_with_params()
     # "WHERE true" keeps SQLite from reading ON CONFLICT as part of a join.
-    sql = (f"INSERT INTO {quote(Delivery._meta.db_table)} "
-           f"({', '.join(quote(column) for column in columns)}) "
-           f"SELECT %s, member.member_id, member.member_email, %s, 0, '', '' "
-           f"FROM ({select}) AS member WHERE true ON CONFLICT DO NOTHING")
+    sql = (
+        f"INSERT INTO {quote(Delivery._meta.db_table)} "
+        f"({', '.join(quote(column) for column in columns)}) "
+        f"SELECT %s, member.member_id, member.member_email, %s, 0, '', '' "
+        f"FROM ({select}) AS member WHERE true ON CONFLICT DO NOTHING"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [campaign.pk, Delivery.Status.PENDING, *params])
 

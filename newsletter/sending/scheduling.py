@@ -46,28 +46,35 @@ def schedule(campaign, when, *, user=None):
         when = timezone.make_aware(when)
     if when <= timezone.now():
         raise SendRefused("Choose a time in the future to schedule the issue.")
-    if campaign.issue_id and Campaign.objects.filter(
-            issue_id=campaign.issue_id, snapshot__isnull=False).exists():
+    if (
+        campaign.issue_id
+        and Campaign.objects.filter(issue_id=campaign.issue_id, snapshot__isnull=False).exists()
+    ):
         raise SendRefused("This issue has already been sent: an issue is sent once.")
     fields = {"scheduled_for": when, "status_note": ""}
     if getattr(user, "is_authenticated", False):
         fields["started_by"] = user
-    return move_status(campaign, "schedule", "This campaign is {status}, so it can't be scheduled.",
-                       **fields)
+    return move_status(
+        campaign, "schedule", "This campaign is {status}, so it can't be scheduled.", **fields
+    )
 
 
 def unschedule(campaign):
     """Back to a saved draft: nothing goes out until an editor sends or schedules again."""
     return move_status(
-        campaign, "unschedule",
+        campaign,
+        "unschedule",
         "This campaign is {status}, not scheduled: there is nothing to unschedule.",
-        scheduled_for=None, status_note="")
+        scheduled_for=None,
+        status_note="",
+    )
 
 
 def wait_for_editor(campaign, note):
     sources, target = rules.MOVES["miss"]
     Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
-        status=target, status_note=note[:500])
+        status=target, status_note=note[:500]
+    )
     logger.warning("Scheduled campaign %s waits for an editor: %s", campaign.pk, note)
 
 
@@ -79,9 +86,13 @@ def fire_due(now):
         late = now - campaign.scheduled_for
         if late > late_after():
             hours = int(late.total_seconds() // 3600)
-            wait_for_editor(campaign, (
-                f"Missed its time ({readable(campaign.scheduled_for)}) by {hours} hours, so it "
-                "was not sent late: send it now or unschedule it."))
+            wait_for_editor(
+                campaign,
+                (
+                    f"Missed its time ({readable(campaign.scheduled_for)}) by {hours} hours, so it "
+                    "was not sent late: send it now or unschedule it."
+                ),
+            )
             continue
         issue = IssuePage.objects.filter(pk=campaign.issue_id).first()
         if issue is None:
@@ -110,15 +121,13 @@ def task_waiting(campaign_id):
     queued = DBTaskResult.objects.filter(
         status="READY", task_path=send_campaign.module_path
     ).values_list("args_kwargs", flat=True)
-    return any((args_kwargs or {}).get("args", [])[:1] == [campaign_id]
-               for args_kwargs in queued)
+    return any((args_kwargs or {}).get("args", [])[:1] == [campaign_id] for args_kwargs in queued)
 
 
 def resume_stalled(now):
     """New tasks for sending campaigns with claimable rows; returns (resumed, finished)."""
     resumed = finished = 0
-    for campaign_id in Campaign.objects.filter(status=rules.SENDING).values_list(
-            "pk", flat=True):
+    for campaign_id in Campaign.objects.filter(status=rules.SENDING).values_list("pk", flat=True):
         if claimable(campaign_id, now).exists():
             if not task_waiting(campaign_id):
                 logger.info("Campaign %s: resuming (deliveries nobody holds)", campaign_id)

@@ -110,12 +110,12 @@ class GenericSender:
         except (smtplib.SMTPException, OSError) as error:
             connect = not self.opened
             self.close()
-            raise Transient(f"The mail server could not be reached ({error}).",
-                            connect=connect) from error
+            raise Transient(
+                f"The mail server could not be reached ({error}).", connect=connect
+            ) from error
         except Exception as error:
             if type(error).__name__ == "AnymailRecipientsRefused":
-                raise Permanent(f"The mail provider refused {address} ({error}).", 550) \
-                    from error
+                raise Permanent(f"The mail provider refused {address} ({error}).", 550) from error
             logger.exception("Mail backend failed for %s", address)
             raise Transient(f"The mail backend failed ({error}).") from error
         if not sent:
@@ -150,8 +150,9 @@ class SMTPSender:
             connection.ehlo_or_helo_if_needed()
         except (smtplib.SMTPException, OSError) as error:
             self.close()
-            raise Transient(f"Could not connect to the mail server ({error}).",
-                            connect=True) from error
+            raise Transient(
+                f"Could not connect to the mail server ({error}).", connect=True
+            ) from error
         self.pipelining = connection.has_extn("pipelining")
         self.connection = connection
         return connection
@@ -182,18 +183,20 @@ class SMTPSender:
         except smtplib.SMTPServerDisconnected as error:
             self.close()
             # smtplib reports a read that timed out as a disconnection.
-            raise Transient(f"The mail server dropped the connection ({error}).",
-                            silent=isinstance(error.__context__, TimeoutError)) from error
+            raise Transient(
+                f"The mail server dropped the connection ({error}).",
+                silent=isinstance(error.__context__, TimeoutError),
+            ) from error
         except OSError as error:
             self.close()
-            raise Transient(f"The mail server did not answer ({error}).",
-                            silent=isinstance(error, TimeoutError)) from error
+            raise Transient(
+                f"The mail server did not answer ({error}).", silent=isinstance(error, TimeoutError)
+            ) from error
 
     def _transaction(self, connection, address, data):
         sender = self.frozen.envelope_from
         if self.pipelining:
-            connection.send(f"MAIL FROM:<{sender}>\r\n"
-                            f"RCPT TO:<{address}>\r\nDATA\r\n".encode())
+            connection.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{address}>\r\nDATA\r\n".encode())
             # A 421 closes the connection: no more replies will come, and reading on would
             # turn the server's reason into "connection unexpectedly closed".
             replies = []

@@ -68,7 +68,8 @@ def claimable(campaign_id, now=None):
     return Delivery.objects.filter(
         Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now),
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        campaign_id=campaign_id, status=Status.PENDING,
+        campaign_id=campaign_id,
+        status=Status.PENDING,
     )
 
 
@@ -80,19 +81,28 @@ def take_over(campaign_id, stopped, now):
     same batch waits, then finds it freed, and flags nothing twice. Only on a take-over."""
     with transaction.atomic():
         rows = list(
-            Delivery.objects.filter(campaign_id=campaign_id, status=Status.PENDING,
-                                    lease_owner__in=stopped, lease_expires_at__lte=now)
-            .order_by("pk").select_for_update().values_list("pk", "lease_owner")
+            Delivery.objects.filter(
+                campaign_id=campaign_id,
+                status=Status.PENDING,
+                lease_owner__in=stopped,
+                lease_expires_at__lte=now,
+            )
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", "lease_owner")
         )
         first = {}
         for pk, previous in rows:
             first.setdefault(previous, pk)
         if first:
             Delivery.objects.filter(pk__in=first.values()).update(possible_duplicate=True)
-            Delivery.objects.filter(pk__in=[pk for pk, _previous in rows]).update(
-                lease_owner="")
-            logger.warning("Campaign %s: took over the batches of %s stopped worker(s); the "
-                           "first message of each may go out twice", campaign_id, len(first))
+            Delivery.objects.filter(pk__in=[pk for pk, _previous in rows]).update(lease_owner="")
+            logger.warning(
+                "Campaign %s: took over the batches of %s stopped worker(s); the "
+                "first message of each may go out twice",
+                campaign_id,
+                len(first),
+            )
 
 
 def claim_batch(campaign_id, owner, size):
@@ -104,8 +114,10 @@ def claim_batch(campaign_id, owner, size):
         now = timezone.now()
         with transaction.atomic():
             claimed = list(
-                claimable(campaign_id, now).order_by("pk")
-                .select_for_update(skip_locked=True).values_list("pk", "lease_owner")[:size]
+                claimable(campaign_id, now)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", "lease_owner")[:size]
             )
             stopped = {previous for _pk, previous in claimed if previous and previous != owner}
             if not stopped:
@@ -117,10 +129,19 @@ def claim_batch(campaign_id, owner, size):
                 )
                 break
         take_over(campaign_id, stopped, now)
-    rows = (Delivery.objects.filter(pk__in=ids, lease_owner=owner, status=Status.PENDING)
-            .order_by("pk")
-            .values_list("pk", "email", "subscriber_id", "attempts", "subscriber__status",
-                         "subscriber__paused", "subscriber__paused_until"))
+    rows = (
+        Delivery.objects.filter(pk__in=ids, lease_owner=owner, status=Status.PENDING)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "email",
+            "subscriber_id",
+            "attempts",
+            "subscriber__status",
+            "subscriber__paused",
+            "subscriber__paused_until",
+        )
+    )
     return [Row(*row) for row in rows]
 
 
@@ -146,8 +167,9 @@ def release(ids, owner):
 def backoff(attempts):
     """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min, ... at most an hour."""
     base = setting("NEWSLETTER_RETRY_SECONDS")
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0),
-                                 setting("NEWSLETTER_RETRY_MAX_SECONDS")))
+    return timedelta(
+        seconds=min(base * 2 ** max(attempts - 1, 0), setting("NEWSLETTER_RETRY_MAX_SECONDS"))
+    )
 
 
 # What happened to one row
@@ -155,10 +177,12 @@ def backoff(attempts):
 
 def _mark_sent_sql():
     quote = connection.ops.quote_name
-    return (f"UPDATE {quote(Delivery._meta.db_table)} SET {quote('status')} = %s, "
-            f"{quote('sent_at')} = %s, {quote('attempts')} = %s, {quote('lease_owner')} = '', "
-            f"{quote('lease_expires_at')} = NULL, {quote('last_error')} = '' "
-            f"WHERE {quote('id')} = %s")
+    return (
+        f"UPDATE {quote(Delivery._meta.db_table)} SET {quote('status')} = %s, "
+        f"{quote('sent_at')} = %s, {quote('attempts')} = %s, {quote('lease_owner')} = '', "
+        f"{quote('lease_expires_at')} = NULL, {quote('last_error')} = '' "
+        f"WHERE {quote('id')} = %s"
+    )
 
 
 def mark_sent(row):
@@ -177,10 +201,13 @@ def retry_later(row, error):
     fails for it, so an outage longer than the retries delays the issue instead of losing it.
     """
     attempts = row.attempts + 1
-    fields = {"attempts": attempts, "last_error": str(error)[:500], "lease_owner": "",
-              "lease_expires_at": None}
-    if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS") \
-            and not getattr(error, "connect", False):
+    fields = {
+        "attempts": attempts,
+        "last_error": str(error)[:500],
+        "lease_owner": "",
+        "lease_expires_at": None,
+    }
+    if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS") and not getattr(error, "connect", False):
         fields["status"] = Status.FAILED
     else:
         fields["next_attempt_at"] = timezone.now() + backoff(attempts)
@@ -189,22 +216,30 @@ def retry_later(row, error):
 
 def bounce(row, error):
     Delivery.objects.filter(pk=row.pk).update(
-        status=Status.BOUNCED, attempts=row.attempts + 1, last_error=str(error)[:500],
-        lease_owner="", lease_expires_at=None,
+        status=Status.BOUNCED,
+        attempts=row.attempts + 1,
+        last_error=str(error)[:500],
+        lease_owner="",
+        lease_expires_at=None,
     )
     suppress_from_smtp_error(row.email, error.code, str(error))
 
 
 def fail(row, error):
     Delivery.objects.filter(pk=row.pk).update(
-        status=Status.FAILED, attempts=row.attempts + 1, last_error=str(error)[:500],
-        lease_owner="", lease_expires_at=None,
+        status=Status.FAILED,
+        attempts=row.attempts + 1,
+        last_error=str(error)[:500],
+        lease_owner="",
+        lease_expires_at=None,
     )
 
 
 def skip(rows):
     Delivery.objects.filter(pk__in=[row.pk for row in rows], status=Status.PENDING).update(
-        status=Status.SKIPPED, lease_owner="", lease_expires_at=None,
+        status=Status.SKIPPED,
+        lease_owner="",
+        lease_expires_at=None,
         last_error="No longer subscribed (or paused) when their turn came.",
     )
 
@@ -244,8 +279,10 @@ class CampaignWorker:
 
     def run(self):
         try:
-            while not STOPPING.is_set() \
-                    and persist(campaign_status, self.campaign.pk) == rules.SENDING:
+            while (
+                not STOPPING.is_set()
+                and persist(campaign_status, self.campaign.pk) == rules.SENDING
+            ):
                 rows = persist(claim_batch, self.campaign.pk, self.owner, self.batch_size)
                 if not rows or not self.send_batch(rows):
                     break
@@ -309,11 +346,14 @@ class CampaignWorker:
     def renew(self, rows):
         """Extend the lease on rows still ours; drop any another worker has since claimed."""
         ids = [row.pk for row in rows]
-        Delivery.objects.filter(pk__in=ids, lease_owner=self.owner,
-                                status=Status.PENDING).update(
-            lease_expires_at=timezone.now() + lease_length())
-        kept = set(Delivery.objects.filter(pk__in=ids, lease_owner=self.owner,
-                                           status=Status.PENDING).values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids, lease_owner=self.owner, status=Status.PENDING).update(
+            lease_expires_at=timezone.now() + lease_length()
+        )
+        kept = set(
+            Delivery.objects.filter(
+                pk__in=ids, lease_owner=self.owner, status=Status.PENDING
+            ).values_list("pk", flat=True)
+        )
         return [row for row in rows if row.pk in kept]
 
 
@@ -322,9 +362,12 @@ def finish_if_done(campaign_id):
     if Delivery.objects.filter(campaign_id=campaign_id, status=Status.PENDING).exists():
         return False
     sources, target = rules.MOVES["finish"]
-    return Campaign.objects.filter(pk=campaign_id, status__in=sources).update(
-        status=target, finished_at=timezone.now()
-    ) > 0
+    return (
+        Campaign.objects.filter(pk=campaign_id, status__in=sources).update(
+            status=target, finished_at=timezone.now()
+        )
+        > 0
+    )
 
 
 def fail_unbuildable(campaign, note):
@@ -334,12 +377,15 @@ def fail_unbuildable(campaign, note):
     sources, target = rules.MOVES["fail"]
     with transaction.atomic():
         failed = Campaign.objects.filter(pk=campaign.pk, status__in=sources).update(
-            status=target, status_note=note[:500], finished_at=timezone.now())
+            status=target, status_note=note[:500], finished_at=timezone.now()
+        )
         if failed:
-            Delivery.objects.filter(campaign_id=campaign.pk,
-                                    status=Delivery.Status.PENDING).update(
-                status=Delivery.Status.FAILED, last_error=note[:500], lease_owner="",
-                lease_expires_at=None)
+            Delivery.objects.filter(campaign_id=campaign.pk, status=Delivery.Status.PENDING).update(
+                status=Delivery.Status.FAILED,
+                last_error=note[:500],
+                lease_owner="",
+                lease_expires_at=None,
+            )
     if failed:
         logger.error("Campaign %s failed: %s", campaign.pk, note)
     return bool(failed)
@@ -356,16 +402,19 @@ def deliver_campaign(campaign_id, owner=None):
     when they become claimable).
     """
     campaign = Campaign.objects.select_related("snapshot").filter(pk=campaign_id).first()
-    if campaign is None or campaign.status != rules.SENDING \
-            or campaign.snapshot is None:
+    if campaign is None or campaign.status != rules.SENDING or campaign.snapshot is None:
         return 0
     problem = message_problem(campaign)
     if problem:  # it would fail in every task, for ever: fail the campaign once instead
         fail_unbuildable(campaign, problem)
         return 0
     threads = setting("NEWSLETTER_SEND_CONNECTIONS")
-    if threads > 1 and not campaign.rate_limit and not setting("NEWSLETTER_RATE_LIMIT") \
-            and not connection.in_atomic_block:
+    if (
+        threads > 1
+        and not campaign.rate_limit
+        and not setting("NEWSLETTER_RATE_LIMIT")
+        and not connection.in_atomic_block
+    ):
         sent = _in_threads(campaign, threads)
     else:
         sent = CampaignWorker(campaign, owner).run()
@@ -385,8 +434,10 @@ def _in_threads(campaign, count):
         finally:
             connections.close_all()  # this thread's own connections
 
-    helpers = [threading.Thread(target=work, name=f"newsletter-send-{n}", daemon=True)
-               for n in range(count - 1)]
+    helpers = [
+        threading.Thread(target=work, name=f"newsletter-send-{n}", daemon=True)
+        for n in range(count - 1)
+    ]
     for helper in helpers:
         helper.start()
     try:

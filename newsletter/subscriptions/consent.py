@@ -43,8 +43,11 @@ def _allowed(old, new, actor):
     if old == new or _stronger(old, new):
         return True
     if old is None:  # someone new
-        return new == Status.PENDING or actor == Actor.IMPORT or (
-            actor == Actor.EDITOR and new in STRENGTH)
+        return (
+            new == Status.PENDING
+            or actor == Actor.IMPORT
+            or (actor == Actor.EDITOR and new in STRENGTH)
+        )
     if new == Status.ACTIVE:
         return (
             (actor == Actor.CONFIRMATION and old == Status.PENDING)
@@ -110,4 +113,3 @@ def status_after(old, new, actor):
 def brings_back(old, new):
     """Whether ``new`` would put someone who left (``old``) back on the way to the newsletter."""
     return old in STRENGTH and new not in STRENGTH
-

@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 TRANSACTIONAL = "default"
 
 
-def build_message(subscriber, template, subject, context=None, *, headers=None,
-                  newsletter_settings=None):
+def build_message(
+    subscriber, template, subject, context=None, *, headers=None, newsletter_settings=None
+):
     """An ``EmailMultiAlternatives`` from ``newsletter/email/<template>.txt`` and ``.html``,
     written by ``newsletter.mailformat``'s rules (plain List-Unsubscribe, 7-bit parts, a
     Message-ID at the sender's domain)."""
@@ -72,8 +73,10 @@ def send_confirmation(subscriber):
         subscriber,
         "confirm",
         f"Please confirm your subscription to {newsletter_settings.from_name}",
-        {"confirm_url": tokens.confirm_url(subscriber),
-         "valid_days": tokens.confirm_max_age().days},
+        {
+            "confirm_url": tokens.confirm_url(subscriber),
+            "valid_days": tokens.confirm_max_age().days,
+        },
         headers={"Auto-Submitted": "auto-generated"},
         newsletter_settings=newsletter_settings,
     )
@@ -84,9 +87,12 @@ def next_issue_at():
     """When the next scheduled issue goes out, as readers read it ("Wednesday 2 December 2026
     at 07:00"), or "" when none is scheduled. A new reader gets the next issue that starts
     sending, whenever that is, so the welcome mail promises no more than this."""
-    when = (Campaign.objects.filter(status=Campaign.Status.SCHEDULED,
-                                    scheduled_for__gt=timezone.now())
-            .order_by("scheduled_for").values_list("scheduled_for", flat=True).first())
+    when = (
+        Campaign.objects.filter(status=Campaign.Status.SCHEDULED, scheduled_for__gt=timezone.now())
+        .order_by("scheduled_for")
+        .values_list("scheduled_for", flat=True)
+        .first()
+    )
     return format_date(timezone.localtime(when), r"l j F Y \a\t H:i") if when else ""
 
 
@@ -148,8 +154,9 @@ def send_queued(kind, subscriber_id):
         # A mail that can't even be built (e.g. a line break in the sender name, saved before
         # the settings form refused it) fails the same way every time: say so where editors
         # look, and free the sign-up window so that, once fixed, asking again sends one.
-        logger.error("The %s email to subscriber %s could not be sent: %s", kind,
-                     subscriber_id, error)
+        logger.error(
+            "The %s email to subscriber %s could not be sent: %s", kind, subscriber_id, error
+        )
         log_event(subscriber, "newsletter.mail_failed", email=kind, reason=str(error)[:300])
         Subscriber.objects.filter(pk=subscriber_id).update(signup_mail_sent_at=None)
         return False

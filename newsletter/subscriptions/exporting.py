@@ -12,9 +12,21 @@ from django.db.models import Prefetch
 
 from newsletter.models import MailingList
 
-COLUMNS = ["email", "status", "source", "lists", "created_at", "confirmed_at",
-           "unsubscribed_at", "consent_at", "consent_url", "consent_text", "paused",
-           "paused_until", "status_reason"]
+COLUMNS = [
+    "email",
+    "status",
+    "source",
+    "lists",
+    "created_at",
+    "confirmed_at",
+    "unsubscribed_at",
+    "consent_at",
+    "consent_url",
+    "consent_text",
+    "paused",
+    "paused_until",
+    "status_reason",
+]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -22,7 +22,7 @@ def site_path(value):
         return ""
     site = settings.SITE_URL.rstrip("/")
     if value.startswith(site + "/"):
-        value = value[len(site):]
+        value = value[len(site) :]
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
         return ""
@@ -37,8 +37,9 @@ class SignupForm(forms.Form):
         label="Your email address",
         strip=False,  # clean_email() looks for line breaks before stripping
         required=False,  # so an empty box gets clean_email()'s own words
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True,
-                                       "placeholder": "you@example.com"}),
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "required": True, "placeholder": "you@example.com"}
+        ),
     )
     # The honeypot: hidden from people, filled in by bots that fill in everything.
     website = forms.CharField(required=False)
@@ -72,9 +73,7 @@ class PreferencesForm(forms.Form):
     ACTIONS = ("pause", "resume", "unsubscribe", "resubscribe")
 
     action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
-    weeks = forms.ChoiceField(
-        choices=[(key, key) for key in PAUSE_CHOICES], required=False
-    )
+    weeks = forms.ChoiceField(choices=[(key, key) for key in PAUSE_CHOICES], required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -102,7 +101,7 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label="CSV file",
-        help_text="The first row names the columns. Only \"email\" is required; also read: "
+        help_text='The first row names the columns. Only "email" is required; also read: '
         "status, source, created_at, consent_at, consent_url, consent_text. "
         'E.g. "email,status,consent_at" then "jane@example.com,active,2026-01-31 08:00".',
     )
@@ -126,7 +125,8 @@ class ImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mailing_list"].initial = MailingList.objects.filter(
-            join_on_signup=True).first()
+            join_on_signup=True
+        ).first()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -36,18 +36,31 @@ from newsletter.subscriptions.exporting import unguard
 Status = Subscriber.Status
 BATCH = 500
 COLUMNS = {
-    "email": "email", "email_address": "email", "e_mail": "email", "address": "email",
-    "status": "status", "member_status": "status",
+    "email": "email",
+    "email_address": "email",
+    "e_mail": "email",
+    "address": "email",
+    "status": "status",
+    "member_status": "status",
     "source": "source",
-    "created_at": "created_at", "signed_up": "created_at", "optin_time": "created_at",
-    "consent_at": "consent_at", "consent_time": "consent_at", "consent_given": "consent_at",
-    "confirm_time": "consent_at", "confirmed_at": "consent_at",
-    "consent_url": "consent_url", "where_consent_was_given": "consent_url",
-    "consent_text": "consent_text", "wording_agreed_to": "consent_text",
+    "created_at": "created_at",
+    "signed_up": "created_at",
+    "optin_time": "created_at",
+    "consent_at": "consent_at",
+    "consent_time": "consent_at",
+    "consent_given": "consent_at",
+    "confirm_time": "consent_at",
+    "confirmed_at": "consent_at",
+    "consent_url": "consent_url",
+    "where_consent_was_given": "consent_url",
+    "consent_text": "consent_text",
+    "wording_agreed_to": "consent_text",
 }
 STATUSES = {
     **{status: status for status in Status.values},
-    "subscribed": Status.ACTIVE, "cleaned": Status.BOUNCED, "spam": Status.COMPLAINED,
+    "subscribed": Status.ACTIVE,
+    "cleaned": Status.BOUNCED,
+    "spam": Status.COMPLAINED,
 }
 LIMITS = {"consent_url": 500, "consent_text": 2000}
 
@@ -75,16 +88,21 @@ class ImportReport:
 
     def summary(self):
         verb = "would be" if self.dry_run else "were"
-        parts = [f"{self.rows} rows read", f"{self.created} new subscribers {verb} added",
-                 f"{self.updated} existing ones {verb} updated",
-                 f"{self.unchanged} were already on file",
-                 f"{self.duplicates} duplicate rows merged"]
+        parts = [
+            f"{self.rows} rows read",
+            f"{self.created} new subscribers {verb} added",
+            f"{self.updated} existing ones {verb} updated",
+            f"{self.unchanged} were already on file",
+            f"{self.duplicates} duplicate rows merged",
+        ]
         if self.suppressed:
             parts.append(f"{self.suppressed} erased addresses skipped")
         if self.kept_out:
-            parts.append(f"{self.kept_out} who had left "
-                         f"{'would not be' if self.dry_run else 'were not'} brought back: "
-                         "only the reader can subscribe again, from the sign-up form")
+            parts.append(
+                f"{self.kept_out} who had left "
+                f"{'would not be' if self.dry_run else 'were not'} brought back: "
+                "only the reader can subscribe again, from the sign-up form"
+            )
         if self.errors:
             parts.append(f"{len(self.errors)} invalid rows")
         return "; ".join(parts) + "."
@@ -103,7 +121,8 @@ def _moment(value, label, now):
         moment = datetime.datetime.combine(day, datetime.time.min)
     if moment is None:
         raise ValidationError(
-            f'{label} "{value[:40]}" isn\'t a date: use 2026-01-31 or 2026-01-31 08:00.')
+            f'{label} "{value[:40]}" isn\'t a date: use 2026-01-31 or 2026-01-31 08:00.'
+        )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > now + datetime.timedelta(days=1):
@@ -119,7 +138,8 @@ def _parse_row(raw, now):
     if status is None:
         raise ValidationError(
             f'Unknown status "{row["status"][:40]}": use active, pending, unsubscribed, '
-            "bounced or complained.")
+            "bounced or complained."
+        )
     source = row.get("source", "").lower() or Subscriber.Source.IMPORT
     if source not in Subscriber.Source.values:
         source = Subscriber.Source.IMPORT
@@ -161,7 +181,8 @@ def read_rows(lines, report):
     if "email" not in names:
         raise ImportFileError(
             'The first row must name the columns and one must be "email", '
-            'e.g. "email,status,consent_at".')
+            'e.g. "email,status,consent_at".'
+        )
     now = timezone.now()
     rows = {}
     for number, values in enumerate(reader, start=2):
@@ -184,7 +205,7 @@ def read_rows(lines, report):
 def _batches(items, size=BATCH):
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _new_subscriber(fields, now):
@@ -199,7 +220,8 @@ def _new_subscriber(fields, now):
 
 def _changes_needed(status, consent_at, fields):
     return _status_after(status, fields["status"]) != status or (
-        consent_at is None and fields["consent_at"] is not None)
+        consent_at is None and fields["consent_at"] is not None
+    )
 
 
 def _update_existing(subscriber, fields, now):
@@ -219,8 +241,16 @@ def _update_existing(subscriber, fields, now):
     subscriber.updated_at = now
 
 
-UPDATE_FIELDS = ["status", "status_reason", "confirmed_at", "unsubscribed_at", "consent_at",
-                 "consent_url", "consent_text", "updated_at"]
+UPDATE_FIELDS = [
+    "status",
+    "status_reason",
+    "confirmed_at",
+    "unsubscribed_at",
+    "consent_at",
+    "consent_url",
+    "consent_text",
+    "updated_at",
+]
 
 
 def _save(rows, mailing_lists, report):
@@ -228,23 +258,31 @@ def _save(rows, mailing_lists, report):
     hashes = {email_hash(email): email for email in rows}
     for batch in _batches(hashes):
         for found in Suppression.objects.filter(email_hash__in=batch).values_list(
-                "email_hash", flat=True):
+            "email_hash", flat=True
+        ):
             del rows[hashes[found]]
             report.suppressed += 1
     existing = {}  # address: (pk, status, consent_at), read as plain values: cheap
     for batch in _batches(rows):
-        found = Subscriber.objects.alias(address=Lower("email")).filter(
-            address__in=batch).order_by()
+        found = (
+            Subscriber.objects.alias(address=Lower("email")).filter(address__in=batch).order_by()
+        )
         for pk, email, status, consent_at in found.values_list(
-                "pk", "email", "status", "consent_at"):
+            "pk", "email", "status", "consent_at"
+        ):
             existing[email.lower()] = (pk, status, consent_at)
-    report.kept_out = sum(brings_back(status, rows[email]["status"])
-                          for email, (_, status, _) in existing.items())
-    created = [_new_subscriber(fields, now) for email, fields in rows.items()
-               if email not in existing]
+    report.kept_out = sum(
+        brings_back(status, rows[email]["status"]) for email, (_, status, _) in existing.items()
+    )
+    created = [
+        _new_subscriber(fields, now) for email, fields in rows.items() if email not in existing
+    ]
     Subscriber.objects.bulk_create(created, batch_size=BATCH)
-    to_change = [pk for email, (pk, status, consent_at) in existing.items()
-                 if _changes_needed(status, consent_at, rows[email])]
+    to_change = [
+        pk
+        for email, (pk, status, consent_at) in existing.items()
+        if _changes_needed(status, consent_at, rows[email])
+    ]
     changed = []
     for batch in _batches(to_change):
         for subscriber in Subscriber.objects.filter(pk__in=batch):
@@ -256,8 +294,11 @@ def _save(rows, mailing_lists, report):
     Membership = Subscriber.lists.through
     ids = [subscriber.pk for subscriber in created] + [pk for pk, _, _ in existing.values()]
     Membership.objects.bulk_create(
-        [Membership(subscriber_id=pk, mailinglist_id=mailing_list.pk)
-         for pk in ids for mailing_list in mailing_lists],
+        [
+            Membership(subscriber_id=pk, mailinglist_id=mailing_list.pk)
+            for pk in ids
+            for mailing_list in mailing_lists
+        ],
         batch_size=BATCH * 2,
         ignore_conflicts=True,
     )
@@ -284,8 +325,13 @@ def import_subscribers(lines, *, mailing_lists=(), skip_invalid=False, dry_run=F
     except _DryRun:
         return report
     except IntegrityError:
-        report.errors.append((0, "Someone signed up with an address from the file while it "
-                                 "was importing. Nothing was imported: please run it again."))
+        report.errors.append(
+            (
+                0,
+                "Someone signed up with an address from the file while it "
+                "was importing. Nothing was imported: please run it again.",
+            )
+        )
         return report
     report.imported = True
     return report

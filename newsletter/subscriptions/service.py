@@ -31,9 +31,13 @@ def resend_window():
 def _claim_signup_mail(subscriber):
     """Atomically take this window's one sign-up email; False if already sent in it."""
     now = timezone.now()
-    claimed = Subscriber.objects.filter(pk=subscriber.pk).filter(
-        Q(signup_mail_sent_at__isnull=True) | Q(signup_mail_sent_at__lte=now - resend_window())
-    ).update(signup_mail_sent_at=now)
+    claimed = (
+        Subscriber.objects.filter(pk=subscriber.pk)
+        .filter(
+            Q(signup_mail_sent_at__isnull=True) | Q(signup_mail_sent_at__lte=now - resend_window())
+        )
+        .update(signup_mail_sent_at=now)
+    )
     return bool(claimed)
 
 
@@ -98,13 +102,16 @@ def confirm(subscriber):
     """Activate a pending subscriber from their confirmation link and queue the welcome
     email. Returns False (and changes nothing) if they weren't pending, e.g. a second click."""
     if subscriber.status == Status.ACTIVE or not allows(
-            subscriber.status, Status.ACTIVE, Actor.CONFIRMATION):
+        subscriber.status, Status.ACTIVE, Actor.CONFIRMATION
+    ):
         return False
     now = timezone.now()
     # Only the sign-up the link was for (``tokens.read_confirm_token`` checked it), even if
     # another began since it was read.
     activated = Subscriber.objects.filter(
-        pk=subscriber.pk, status=Status.PENDING, pending_since=subscriber.pending_since,
+        pk=subscriber.pk,
+        status=Status.PENDING,
+        pending_since=subscriber.pending_since,
     ).update(
         status=Status.ACTIVE,
         confirmed_at=now,
@@ -127,7 +134,8 @@ def confirm(subscriber):
 def unsubscribe(subscriber, reason="unsubscribe page"):
     """Stop all mail to them at once. Returns False if they were already not receiving."""
     if subscriber.status == Status.UNSUBSCRIBED or not allows(
-            subscriber.status, Status.UNSUBSCRIBED, Actor.READER):
+        subscriber.status, Status.UNSUBSCRIBED, Actor.READER
+    ):
         return False
     subscriber.paused = False
     subscriber.change_status(Status.UNSUBSCRIBED, reason)
@@ -163,7 +171,8 @@ def resubscribe(subscriber, *, consent_url="", consent_text=None):
     if subscriber.status != Status.PENDING:
         subscriber.change_status(
             Status.PENDING,
-            f"asked to subscribe again on the preference page after being {subscriber.status}")
+            f"asked to subscribe again on the preference page after being {subscriber.status}",
+        )
     else:
         subscriber.save(update_fields=["consent_url", "consent_text", "updated_at"])
     log_event(subscriber, "newsletter.resubscribe", confirmation="requested")
@@ -179,8 +188,11 @@ def pause(subscriber, weeks=None):
         timezone.localdate() + datetime.timedelta(weeks=weeks) if weeks else None
     )
     subscriber.save()
-    log_event(subscriber, "newsletter.pause",
-              until=subscriber.paused_until.isoformat() if weeks else "resumed by reader")
+    log_event(
+        subscriber,
+        "newsletter.pause",
+        until=subscriber.paused_until.isoformat() if weeks else "resumed by reader",
+    )
 
 
 def resume(subscriber):

@@ -42,8 +42,10 @@ def limits():
 
 def _rules():
     # "addresses" counts the different mailboxes asked for from one network.
-    return [Rule(kind, allowed, seconds, distinct=kind == "addresses")
-            for kind, allowed, seconds in limits()]
+    return [
+        Rule(kind, allowed, seconds, distinct=kind == "addresses")
+        for kind, allowed, seconds in limits()
+    ]
 
 
 SIGNUPS = Limiter("signup", _rules)
@@ -75,17 +77,27 @@ def forget_address(email):
 # history counts the changes. Unsubscribing is never limited: a one-click unsubscribe must
 # always work, and mail providers send those from a few shared addresses, so nothing here
 # counts per client address. Settings may override ``NEWSLETTER_PREFERENCE_LIMIT``.
-PREFERENCE_ACTIONS = ("newsletter.pause", "newsletter.resume", "newsletter.resubscribe",
-                      "newsletter.unsubscribe")
-PREFERENCE_MESSAGE = ("You've changed your settings several times in the last hour. Please "
-                      "try again later. Unsubscribing always works.")
+PREFERENCE_ACTIONS = (
+    "newsletter.pause",
+    "newsletter.resume",
+    "newsletter.resubscribe",
+    "newsletter.unsubscribe",
+)
+PREFERENCE_MESSAGE = (
+    "You've changed your settings several times in the last hour. Please "
+    "try again later. Unsubscribing always works."
+)
 
 
 def preference_change_refused(subscriber):
     """The message to show if ``subscriber`` has changed their settings too often, else None."""
     allowed, seconds = setting("NEWSLETTER_PREFERENCE_LIMIT")
-    recent = ModelLogEntry.objects.for_instance(subscriber).filter(
-        action__in=PREFERENCE_ACTIONS,
-        timestamp__gte=timezone.now() - datetime.timedelta(seconds=seconds),
-    ).count()
+    recent = (
+        ModelLogEntry.objects.for_instance(subscriber)
+        .filter(
+            action__in=PREFERENCE_ACTIONS,
+            timestamp__gte=timezone.now() - datetime.timedelta(seconds=seconds),
+        )
+        .count()
+    )
     return PREFERENCE_MESSAGE if recent >= allowed else None

@@ -53,8 +53,7 @@ def _address_check(subscriber):
 def _signup_check(subscriber):
     """Which sign-up a confirmation link is for: "" for none recorded (older rows)."""
     moment = subscriber.pending_since
-    return "" if moment is None else signing.b62_encode(
-        int(moment.timestamp() * 1_000_000))
+    return "" if moment is None else signing.b62_encode(int(moment.timestamp() * 1_000_000))
 
 
 def confirm_token(subscriber):
@@ -91,8 +90,9 @@ def list_unsubscribe_headers(subscriber, newsletter_settings=None):
     """
     if newsletter_settings is None:
         newsletter_settings = NewsletterSettings.load()
-    return mailformat.list_unsubscribe_headers(unsubscribe_url(subscriber),
-                                               newsletter_settings.unsubscribe_mailbox)
+    return mailformat.list_unsubscribe_headers(
+        unsubscribe_url(subscriber), newsletter_settings.unsubscribe_mailbox
+    )
 
 
 def _subscriber(pk):

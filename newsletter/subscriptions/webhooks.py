@@ -36,14 +36,17 @@ def webhook_secret():
 def webhook_problem(provider):
     """Why ``provider``'s webhook must refuse every post, in an operator's words, or ``""``."""
     if not webhook_secret():
-        return ("The webhook has no password, so anyone could post to it. "
-                + SECRET_HINT.format(provider=provider))
+        return "The webhook has no password, so anyone could post to it. " + SECRET_HINT.format(
+            provider=provider
+        )
     try:
         # anymail reads its settings (signing keys) when the view is made.
         TRACKING_VIEWS[provider]()
     except AnymailConfigurationError as error:
-        return (f"{provider}'s webhook is missing a setting: {error}. Put it in the "
-                "environment with the ANYMAIL_ prefix, e.g. "
-                "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY=... (the signing key from the "
-                "provider's webhook page).")
+        return (
+            f"{provider}'s webhook is missing a setting: {error}. Put it in the "
+            "environment with the ANYMAIL_ prefix, e.g. "
+            "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY=... (the signing key from the "
+            "provider's webhook page)."
+        )
     return ""

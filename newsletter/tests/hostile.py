@@ -16,9 +16,15 @@ ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "hostile-inp
 # Fifty examples a property, the same ones on every run (CI stays reproducible), no example
 # database left in the work tree; page saves and image decoding can be slow.
 HOSTILE = settings(
-    max_examples=50, deadline=None, derandomize=True, database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
 )
 
 # Markup that would run if a page echoed it unescaped. Each piece names canary(), so a page
@@ -42,29 +48,54 @@ SCRIPTS = [
 ]
 OTHERS = [
     # SQL
-    "' OR '1'='1", "'; DROP TABLE newsletter_subscriber; --", "1 UNION SELECT password FROM "
-    "auth_user--", "\\'; SELECT pg_sleep(5); --", "%' AND 1=0 UNION ALL SELECT NULL--",
+    "' OR '1'='1",
+    "'; DROP TABLE newsletter_subscriber; --",
+    "1 UNION SELECT password FROM auth_user--",
+    "\\'; SELECT pg_sleep(5); --",
+    "%' AND 1=0 UNION ALL SELECT NULL--",
     # header and line injection
-    "jane@example.org\r\nBcc: everyone@example.org", "x\r\nSet-Cookie: admin=1",
-    "%0d%0aLocation:%20https://evil.example/", "a\rb\nc\x0bd\x0ce\u2028f\u2029g",
+    "jane@example.org\r\nBcc: everyone@example.org",
+    "x\r\nSet-Cookie: admin=1",
+    "%0d%0aLocation:%20https://evil.example/",
+    "a\rb\nc\x0bd\x0ce\u2028f\u2029g",
     # right-to-left, invisible and odd Unicode
-    "\u202egnp.exe\u202c", "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
-    "\u200f\u200e\u200b\u2060\ufeff", "ＡＤＭＩＮ＠ｅｘａｍｐｌｅ．ｏｒｇ", "jane@exämple.org",
-    "e\u0301\u0301\u0301\u0301\u0301", "\U0001f4a9\U0001f469\u200d\U0001f680", "\x00",
-    "nul\x00byte@example.org", "\x7f\x1b[31mred",
+    "\u202egnp.exe\u202c",
+    "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+    "\u200f\u200e\u200b\u2060\ufeff",
+    "ＡＤＭＩＮ＠ｅｘａｍｐｌｅ．ｏｒｇ",
+    "jane@exämple.org",
+    "e\u0301\u0301\u0301\u0301\u0301",
+    "\U0001f4a9\U0001f469\u200d\U0001f680",
+    "\x00",
+    "nul\x00byte@example.org",
+    "\x7f\x1b[31mred",
     # templates, formats, paths
-    "{{ settings.SECRET_KEY }}", "{% debug %}", "${7*7}", "%s%s%s%n", "../../../etc/passwd",
-    "C:\\Windows\\win.ini", "//evil.example/", "https://evil.example/phish",
+    "{{ settings.SECRET_KEY }}",
+    "{% debug %}",
+    "${7*7}",
+    "%s%s%s%n",
+    "../../../etc/passwd",
+    "C:\\Windows\\win.ini",
+    "//evil.example/",
+    "https://evil.example/phish",
     # sizes
-    "", " ", "a" * 255, "a" * 5_000, "<script>canary()</script>" * 400, "x" * 100_000,
+    "",
+    " ",
+    "a" * 255,
+    "a" * 5_000,
+    "<script>canary()</script>" * 400,
+    "x" * 100_000,
 ]
 PAYLOADS = SCRIPTS + OTHERS
 text_payloads = st.one_of(
     st.sampled_from(PAYLOADS),
     st.text(st.characters(codec="utf-8"), max_size=300),
-    st.builds(lambda before, payload, after: before + payload + after,
-              st.text(st.characters(codec="utf-8"), max_size=20), st.sampled_from(SCRIPTS),
-              st.text(st.characters(codec="utf-8"), max_size=20)),
+    st.builds(
+        lambda before, payload, after: before + payload + after,
+        st.text(st.characters(codec="utf-8"), max_size=20),
+        st.sampled_from(SCRIPTS),
+        st.text(st.characters(codec="utf-8"), max_size=20),
+    ),
 )
 # PostgreSQL refuses NUL in text; what a view passes to it unchecked is a known bug (below).
 text_without_nul = text_payloads.map(lambda value: value.replace("\x00", ""))
@@ -102,9 +133,13 @@ def injected(html):
             # Browsers skip spaces and control characters in a URL's scheme ("java\tscript:").
             scheme = re.sub(r"[\x00-\x20]", "", value).lower()
             if "canary" in value and (
-                    name.startswith("on") or name == "srcdoc"
-                    or (name in ("href", "src", "action", "formaction", "xlink:href")
-                        and scheme.startswith(("javascript:", "vbscript:", "data:text/html")))):
+                name.startswith("on")
+                or name == "srcdoc"
+                or (
+                    name in ("href", "src", "action", "formaction", "xlink:href")
+                    and scheme.startswith(("javascript:", "vbscript:", "data:text/html"))
+                )
+            ):
                 found.append(f"{tag.name} {name}={value[:60]}")
     return found
 
@@ -137,8 +172,16 @@ def add_worker_counts(config, workeroutput):
 def _report(config):
     total = sum(TRIED.values())
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
-    ARTIFACT.write_text(json.dumps({"total": total, "tried": dict(sorted(TRIED.items())),
-                                    "accepted": dict(sorted(SAVED.items()))}, indent=2))
+    ARTIFACT.write_text(
+        json.dumps(
+            {
+                "total": total,
+                "tried": dict(sorted(TRIED.items())),
+                "accepted": dict(sorted(SAVED.items())),
+            },
+            indent=2,
+        )
+    )
     plugins = config.pluginmanager
     reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
     if reporter is not None and capture is not None:
@@ -146,4 +189,5 @@ def _report(config):
             reporter.write_line(
                 f"\nhostile inputs tried so far: {total} "
                 f"({', '.join(f'{k} {v}' for k, v in sorted(TRIED.items()))}); "
-                f"accepted and shown back safely: {sum(SAVED.values())}")
+                f"accepted and shown back safely: {sum(SAVED.values())}"
+            )

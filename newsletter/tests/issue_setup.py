@@ -5,5 +5,7 @@ from news.factories import ArticlePageFactory
 
 
 def make_articles(news_index, count=10, **fields):
-    return [ArticlePageFactory(parent=news_index, title=f"Story number {n}", **fields)
-            for n in range(1, count + 1)]
+    return [
+        ArticlePageFactory(parent=news_index, title=f"Story number {n}", **fields)
+        for n in range(1, count + 1)
+    ]

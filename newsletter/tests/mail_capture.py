@@ -38,8 +38,9 @@ class Catcher:
         return responses
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), list(envelope.mail_options),
-                              envelope.original_content))
+        self.messages.append(
+            (list(envelope.rcpt_tos), list(envelope.mail_options), envelope.original_content)
+        )
         return "250 Message accepted"
 
     def raw_to(self, address):
@@ -47,8 +48,10 @@ class Catcher:
 
 
 def smtp_mailer(port):
-    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10}}
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+    }
 
 
 @pytest.fixture
@@ -58,8 +61,11 @@ def smtp_catcher(settings):
     port = free_port()
     controller = Controller(catcher, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.MAILERS = {**settings.MAILERS, "default": smtp_mailer(port),
-                        "newsletter": smtp_mailer(port)}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "default": smtp_mailer(port),
+        "newsletter": smtp_mailer(port),
+    }
     yield catcher
     controller.stop()
 
@@ -96,9 +102,15 @@ class PostmarkStandIn(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         payload = json.loads(body)
         PostmarkStandIn.posted.append((self.path, payload))
-        answer = json.dumps({"To": payload["To"], "SubmittedAt": "2026-12-01T07:00:00Z",
-                             "MessageID": "0a129aee-e1cd-480d-b08d-4f48548ff48d",
-                             "ErrorCode": 0, "Message": "OK"}).encode()
+        answer = json.dumps(
+            {
+                "To": payload["To"],
+                "SubmittedAt": "2026-12-01T07:00:00Z",
+                "MessageID": "0a129aee-e1cd-480d-b08d-4f48548ff48d",
+                "ErrorCode": 0,
+                "Message": "OK",
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
@@ -118,9 +130,13 @@ def postmark(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    settings.MAILERS = {**settings.MAILERS, "newsletter": {
-        "BACKEND": "anymail.backends.postmark.EmailBackend",
-        "OPTIONS": {"server_token": "test-token", "api_url": url}}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "newsletter": {
+            "BACKEND": "anymail.backends.postmark.EmailBackend",
+            "OPTIONS": {"server_token": "test-token", "api_url": url},
+        },
+    }
     yield PostmarkStandIn.posted
     server.shutdown()
     server.server_close()

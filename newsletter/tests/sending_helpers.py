@@ -19,9 +19,11 @@ from newsletter.sending.recipients import freeze
 
 from .issue_setup import make_articles
 
-HTML = ('<html><body><h1>Today\'s Top Ten</h1><p>Story one.</p>'
-        '<p><a href="[[PREFERENCES_URL]]">Preferences</a> · '
-        '<a href="[[UNSUBSCRIBE_URL]]">Unsubscribe</a></p></body></html>')
+HTML = (
+    "<html><body><h1>Today's Top Ten</h1><p>Story one.</p>"
+    '<p><a href="[[PREFERENCES_URL]]">Preferences</a> · '
+    '<a href="[[UNSUBSCRIBE_URL]]">Unsubscribe</a></p></body></html>'
+)
 TEXT = "1. Story one\n\nPreferences: [[PREFERENCES_URL]]\nUnsubscribe: [[UNSUBSCRIBE_URL]]\n"
 
 
@@ -50,9 +52,12 @@ def make_issue(site, day=None, *, stories=10, live=True):
     """A published issue for ``day`` (today) of ``stories`` new articles without photos, in
     ``site`` (the root conftest's ``(news_index, archive)``)."""
     news_index, archive = site
-    return IssuePageFactory(parent=archive, articles=make_articles(news_index, stories,
-                                                                    lead_image=None),
-                            issue_date=day or timezone.localdate(), live=live)
+    return IssuePageFactory(
+        parent=archive,
+        articles=make_articles(news_index, stories, lead_image=None),
+        issue_date=day or timezone.localdate(),
+        live=live,
+    )
 
 
 def readers(*emails, count=0):
@@ -65,22 +70,35 @@ def readers(*emails, count=0):
 _days = iter(range(1, 10_000))
 
 
-def frozen_campaign(subscribers=None, *, html=HTML, text=TEXT, status=Campaign.Status.SENDING,
-                    **fields):
+def frozen_campaign(
+    subscribers=None, *, html=HTML, text=TEXT, status=Campaign.Status.SENDING, **fields
+):
     """A sending campaign with a snapshot made directly (no rendering) and its deliveries."""
     from newsletter.models import Subscriber
 
     snapshot = IssueSnapshot(
         issue_date=datetime.date(2000, 1, 1) + datetime.timedelta(days=next(_days)),
-        subject="Lisa's Top Ten: a test day", preheader="", html=html, text=text,
-        web_html="<p>web</p>", stories=[],
+        subject="Lisa's Top Ten: a test day",
+        preheader="",
+        html=html,
+        text=text,
+        web_html="<p>web</p>",
+        stories=[],
     )
     snapshot.save()
     campaign = Campaign.objects.create(
-        subject=snapshot.subject, snapshot=snapshot, status=status,
-        started_at=timezone.now(), audience=str(daily_list().pk), **fields)
-    members = Subscriber.objects.filter(pk__in=[s.pk for s in subscribers]) \
-        if subscribers is not None else daily_list().members()
+        subject=snapshot.subject,
+        snapshot=snapshot,
+        status=status,
+        started_at=timezone.now(),
+        audience=str(daily_list().pk),
+        **fields,
+    )
+    members = (
+        Subscriber.objects.filter(pk__in=[s.pk for s in subscribers])
+        if subscribers is not None
+        else daily_list().members()
+    )
     campaign.recipient_count = freeze(campaign, members)
     campaign.save()
     return campaign
@@ -122,8 +140,10 @@ def refused(address, code=550, text="5.1.1 no such user"):
 
 @pytest.fixture
 def scripted(settings):
-    settings.MAILERS = {**settings.MAILERS,
-                        "newsletter": {"BACKEND": f"{__name__}.ScriptedBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "newsletter": {"BACKEND": f"{__name__}.ScriptedBackend"},
+    }
     ScriptedBackend.script = {}
     ScriptedBackend.hook = None
     mail.outbox = []

@@ -76,8 +76,7 @@ class SMTPHandler(socketserver.StreamRequestHandler):
             command = line.decode("ascii", "replace").strip()
             verb = command[:4].upper()
             if verb == "EHLO":
-                extensions = ["8BITMIME", "SMTPUTF8"] + (["PIPELINING"] if sink.pipelining
-                                                          else [])
+                extensions = ["8BITMIME", "SMTPUTF8"] + (["PIPELINING"] if sink.pipelining else [])
                 self.reply("250-faults.test")
                 for extension in extensions[:-1]:
                     self.reply(f"250-{extension}")

@@ -38,8 +38,11 @@ def test_an_editor_lists_searches_and_filters(editor_client, readers):
     page = text(response)
     for email in ("ann@example.org", "bob@example.org", "cat@example.org"):
         assert email in page
-    counts = BeautifulSoup(response.content, "html.parser").find(
-        attrs={"aria-label": "Subscribers by status"}).get_text(" ", strip=True)
+    counts = (
+        BeautifulSoup(response.content, "html.parser")
+        .find(attrs={"aria-label": "Subscribers by status"})
+        .get_text(" ", strip=True)
+    )
     assert "1 receiving the newsletter today" in counts
     assert "Active: 1" in counts and "Pending confirmation: 1" in counts
     assert "Unsubscribed: 1" in counts and "All: 3" in counts
@@ -58,10 +61,16 @@ def test_an_editor_adds_a_pending_subscriber_who_gets_a_confirmation(editor_clie
     response = editor_client.get(admin_url("add"))
     assert response.status_code == 200
     assert "Only active subscribers get the newsletter" in text(response)  # help text
-    response = editor_client.post(admin_url("add"), {
-        "email": " New.Reader@Example.org ", "status": "pending", "lists": [daily_list().pk],
-        "consent_url": "Paper form, London book fair", "consent_text": "Sign me up",
-    })
+    response = editor_client.post(
+        admin_url("add"),
+        {
+            "email": " New.Reader@Example.org ",
+            "status": "pending",
+            "lists": [daily_list().pk],
+            "consent_url": "Paper form, London book fair",
+            "consent_text": "Sign me up",
+        },
+    )
     assert response.status_code == 302, response.content
     reader = Subscriber.objects.get()
     assert reader.email == "new.reader@example.org"
@@ -71,12 +80,12 @@ def test_an_editor_adds_a_pending_subscriber_who_gets_a_confirmation(editor_clie
 
 
 def test_a_duplicate_address_is_refused_in_plain_words(editor_client, readers):
-    response = editor_client.post(admin_url("add"), {"email": "ANN@example.org",
-                                                     "status": "active"})
+    response = editor_client.post(
+        admin_url("add"), {"email": "ANN@example.org", "status": "active"}
+    )
     assert response.status_code == 200
     assert "This address is already a subscriber." in text(response)
-    response = editor_client.post(admin_url("add"), {"email": "ann@localhost",
-                                                     "status": "active"})
+    response = editor_client.post(admin_url("add"), {"email": "ann@localhost", "status": "active"})
     assert "full domain name" in text(response)
     assert Subscriber.objects.count() == 3
 
@@ -86,10 +95,15 @@ def test_an_editor_edits_and_sees_the_history(editor_client, readers):
     response = editor_client.get(admin_url("edit", ann.pk))
     assert response.status_code == 200
     assert "Download their data (JSON)" in text(response)
-    response = editor_client.post(admin_url("edit", ann.pk), {
-        "email": "ann@example.org", "status": "unsubscribed", "lists": [daily_list().pk],
-        "status_reason": "asked by phone",
-    })
+    response = editor_client.post(
+        admin_url("edit", ann.pk),
+        {
+            "email": "ann@example.org",
+            "status": "unsubscribed",
+            "lists": [daily_list().pk],
+            "status_reason": "asked by phone",
+        },
+    )
     assert response.status_code == 302
     ann.refresh_from_db()
     assert ann.status == Status.UNSUBSCRIBED and ann.unsubscribed_at
@@ -100,14 +114,16 @@ def test_an_editor_imports_a_csv_in_the_admin(editor_client, readers):
     page = editor_client.get(admin_url("index"))
     assert "Import CSV" in text(page)
     upload = SimpleUploadedFile("list.csv", b"email,status\nzed@example.org,active\nbad,active\n")
-    response = editor_client.post(admin_url("import"), {"file": upload,
-                                                        "mailing_list": daily_list().pk})
+    response = editor_client.post(
+        admin_url("import"), {"file": upload, "mailing_list": daily_list().pk}
+    )
     assert response.status_code == 200
     page = text(response)
     assert "Nothing was imported" in page and "like name@example.com" in page
     upload = SimpleUploadedFile("list.csv", b"email\nzed@example.org\nbad\n")
-    response = editor_client.post(admin_url("import"), {
-        "file": upload, "mailing_list": daily_list().pk, "skip_invalid": "on"})
+    response = editor_client.post(
+        admin_url("import"), {"file": upload, "mailing_list": daily_list().pk, "skip_invalid": "on"}
+    )
     assert "Imported" in text(response)
     assert subscriber_status("zed@example.org") == Status.ACTIVE
 
@@ -170,9 +186,15 @@ def test_lists_and_segments(editor_client, readers):
     assert response.status_code == 200 and "Form sign-ups" in text(response)
     response = editor_client.get("/admin/newsletter/lists/")
     assert response.status_code == 200 and "Daily" in text(response)
-    response = editor_client.post("/admin/newsletter/segments/new/", {
-        "name": "Late", "mailing_list": daily_list().pk,
-        "signed_up_after": "2030-01-01", "signed_up_before": "2029-01-01"})
+    response = editor_client.post(
+        "/admin/newsletter/segments/new/",
+        {
+            "name": "Late",
+            "mailing_list": daily_list().pk,
+            "signed_up_after": "2030-01-01",
+            "signed_up_before": "2029-01-01",
+        },
+    )
     assert "Choose a day after" in text(response)
     assert Segment.objects.count() == 1
     assert segment.member_count() == 1

@@ -38,7 +38,8 @@ def test_a_sent_issue_is_at_its_dated_address_with_its_ten_stories(client, issue
     assert "Good morning from the archive." in page.get_text()
     stories = page.select(".issue__stories > article")
     assert [li.find("h2").get_text(strip=True) for li in stories] == [
-        f"Story number {n}" for n in range(1, 11)]
+        f"Story number {n}" for n in range(1, 11)
+    ]
     assert [li.find("h2").a["href"] for li in stories] == [a.url for a in articles]
     first = stories[0]
     assert first.find("img")["src"].startswith("/media/issues/2026-11-23/01-")
@@ -53,7 +54,8 @@ def test_a_sent_issue_is_at_its_dated_address_with_its_ten_stories(client, issue
 def test_the_emails_view_in_browser_link_opens_the_archive_page(client, issue):
     snapshot = build_snapshot(issue)
     link = BeautifulSoup(snapshot.html, "html.parser").find(
-        "a", string="View this issue in your browser")["href"]
+        "a", string="View this issue in your browser"
+    )["href"]
 
     assert link == f"{SITE}/issues/2026-11-23/"
     assert client.get(link.removeprefix(SITE)).status_code == 200
@@ -79,8 +81,7 @@ def test_the_archive_stays_as_sent_when_articles_change(client, issue, articles)
 
 def test_unsent_issues_are_not_public(client, site, articles):
     IssuePageFactory(parent=site[1], articles=articles, issue_date=DAY)
-    IssuePageFactory(parent=site[1], articles=articles, issue_date=DAY.replace(day=24),
-                     live=False)
+    IssuePageFactory(parent=site[1], articles=articles, issue_date=DAY.replace(day=24), live=False)
 
     assert client.get("/issues/2026-11-23/").status_code == 404  # published, not sent
     assert client.get("/issues/2026-11-24/").status_code == 404  # a draft
@@ -90,22 +91,32 @@ def test_unsent_issues_are_not_public(client, site, articles):
 
 
 def test_the_archive_lists_sent_issues_newest_first(client, site, articles):
-    older = IssuePageFactory(parent=site[1], articles=articles, issue_date=DAY,
-                             newsletter_subject="The older one")
-    newer = IssuePageFactory(parent=site[1], articles=articles,
-                             issue_date=DAY + datetime.timedelta(days=1),
-                             newsletter_subject="The newer one", preheader="Newer preheader")
-    IssuePageFactory(parent=site[1], articles=articles,
-                     issue_date=DAY + datetime.timedelta(days=2),
-                     newsletter_subject="Not sent yet")
+    older = IssuePageFactory(
+        parent=site[1], articles=articles, issue_date=DAY, newsletter_subject="The older one"
+    )
+    newer = IssuePageFactory(
+        parent=site[1],
+        articles=articles,
+        issue_date=DAY + datetime.timedelta(days=1),
+        newsletter_subject="The newer one",
+        preheader="Newer preheader",
+    )
+    IssuePageFactory(
+        parent=site[1],
+        articles=articles,
+        issue_date=DAY + datetime.timedelta(days=2),
+        newsletter_subject="Not sent yet",
+    )
     build_snapshot(older)
     build_snapshot(newer)
 
     page = soup_of(client.get("/issues/"))
 
     links = [(a.get_text(), a["href"]) for a in page.select(".issue-list h2 a")]
-    assert links == [("The newer one", "/issues/2026-11-24/"),
-                     ("The older one", "/issues/2026-11-23/")]
+    assert links == [
+        ("The newer one", "/issues/2026-11-24/"),
+        ("The older one", "/issues/2026-11-23/"),
+    ]
     assert "Newer preheader" in page.get_text()
     assert client.get("/issues/?page=9").status_code == 404
     assert client.get("/issues/?page=abc").status_code == 404

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def error_text(response):
     soup = BeautifulSoup(response.content, "html.parser")
-    return " ".join(node.get_text(" ", strip=True) for node in
-                    soup.select(".signup__error, .signup__alert"))
+    return " ".join(
+        node.get_text(" ", strip=True) for node in soup.select(".signup__error, .signup__alert")
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,10 +64,17 @@ def test_the_form_shows_what_was_typed_and_the_page_it_came_from(signup):
     assert "<script>alert(1)" not in response.text
 
 
-@pytest.mark.parametrize("source_url", [
-    "https://evil.example/phish", "//evil.example/", "javascript:alert(1)",
-    "/ok\r\nSet-Cookie: x=1", "/nul\x00", "/" + "a" * 1000,
-])
+@pytest.mark.parametrize(
+    "source_url",
+    [
+        "https://evil.example/phish",
+        "//evil.example/",
+        "javascript:alert(1)",
+        "/ok\r\nSet-Cookie: x=1",
+        "/nul\x00",
+        "/" + "a" * 1000,
+    ],
+)
 def test_a_hostile_source_url_is_dropped(signup, source_url):
     assert signup("jane@example.org", source_url=source_url).status_code == 200
     assert subscriber("jane@example.org").consent_url.endswith("/newsletter/subscribe/")
@@ -84,8 +92,7 @@ def test_the_honeypot_gets_the_same_answer_but_nothing_happens(signup):
 def test_a_flood_from_one_client_is_rate_limited(signup, settings):
     # Only the per-client limit (the few different mailboxes per network: test_hostile_mailbox).
     settings.NEWSLETTER_SIGNUP_LIMITS = (("client", 20, 3600),)
-    statuses = [signup(f"flood{n}@example.org", ip="198.51.100.9").status_code
-                for n in range(25)]
+    statuses = [signup(f"flood{n}@example.org", ip="198.51.100.9").status_code for n in range(25)]
     assert statuses[:20] == [200] * 20
     assert statuses[20:] == [429] * 5
     response = signup("one-more@example.org", ip="198.51.100.9")
@@ -118,8 +125,9 @@ def test_a_trusted_proxy_passes_the_client_address_on(client, settings):
     settings.NEWSLETTER_TRUSTED_PROXIES = 1
 
     def post(email, forwarded):
-        return client.post(SUBSCRIBE, {"email": email}, REMOTE_ADDR="10.0.0.1",
-                           HTTP_X_FORWARDED_FOR=forwarded)
+        return client.post(
+            SUBSCRIBE, {"email": email}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        )
 
     assert post("a@example.org", "spoofed, 203.0.113.1").status_code == 200
     assert post("b@example.org", "other-spoof, 203.0.113.2").status_code == 200
@@ -129,8 +137,7 @@ def test_a_trusted_proxy_passes_the_client_address_on(client, settings):
 def test_old_attempts_are_forgotten(signup):
     signup("a@example.org")
     assert Attempt.objects.count() == 3  # per client, per network's mailboxes, per mailbox
-    Attempt.objects.update(created_at="2000-01-01T00:00:00Z",
-                           expires_at="2000-01-02T00:00:00Z")
+    Attempt.objects.update(created_at="2000-01-01T00:00:00Z", expires_at="2000-01-02T00:00:00Z")
     signup("b@example.org")
     assert Attempt.objects.count() == 3
 
@@ -154,8 +161,12 @@ def test_a_post_with_no_fields_gets_the_form_again(client):
 
 
 def test_a_failing_mail_server_does_not_break_sign_up(signup, settings):
-    settings.MAILERS = {**settings.MAILERS, "default": {
-        "BACKEND": "newsletter.tests.test_suppression.RefusingBackend",
-        "OPTIONS": {"code": 451, "text": "try later"}}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "default": {
+            "BACKEND": "newsletter.tests.test_suppression.RefusingBackend",
+            "OPTIONS": {"code": 451, "text": "try later"},
+        },
+    }
     assert signup("later@example.org").status_code == 200
     assert subscriber("later@example.org").status == Subscriber.Status.PENDING

@@ -25,8 +25,10 @@ from newsletter.factories import SubscriberFactory, daily_list
 from newsletter.issues.preparing import issue_title
 from newsletter.models import Campaign, IssuePage, Subscriber
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 GUIDE = os.environ.get("EDITOR_GUIDE") == "1"
 GUIDE_DIR = Path(__file__).resolve().parents[2] / "docs" / "editor-guide"
@@ -62,8 +64,9 @@ def newsroom(live_server, settings, site, django_user_model):
     for address in READERS:
         SubscriberFactory(email=address, lists=[daily])
     NewsletterRecipients.objects.create(name="Daily readers", audience=str(daily.pk))
-    editor = django_user_model.objects.create_user("eddie", "eddie@example.com", PASSWORD,
-                                                   first_name="Eddie")
+    editor = django_user_model.objects.create_user(
+        "eddie", "eddie@example.com", PASSWORD, first_name="Eddie"
+    )
     editor.groups.add(Group.objects.get(name="Editors"))
     assert not editor.is_superuser
     return news_index, issue_index
@@ -122,8 +125,7 @@ def publish(page, shoot=None):
     button.click()
 
 
-def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page, shoot,
-                                                          newsroom):
+def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page, shoot, newsroom):
     news_index, issue_index = newsroom
     page = guide_page
     url = live_server.url
@@ -146,14 +148,16 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     page.wait_for_url("**/add/news/articlepage/**")
     page.get_by_role("textbox", name="Headline").fill(NEW_HEADLINE)
     page.get_by_role("textbox", name="Summary").fill(
-        "The Pentagon chief says allies will meet again in Brussels next month.")
+        "The Pentagon chief says allies will meet again in Brussels next month."
+    )
 
     page.get_by_role("button", name="Choose an image").click()
     modal = page.locator(".modal-dialog")
     modal.get_by_role("tab", name="Upload").click()
     modal.get_by_label("Title").fill("Lloyd Austin in Brussels")
     modal.locator("input[type=file]").set_input_files(
-        {"name": "austin.jpg", "mimeType": "image/jpeg", "buffer": small_jpeg()})
+        {"name": "austin.jpg", "mimeType": "image/jpeg", "buffer": small_jpeg()}
+    )
     modal.get_by_label("Caption").fill("Secretary of Defense Lloyd Austin.")
     modal.get_by_label("Credit", exact=True).fill("cnn.com")
     shoot("upload-photo")
@@ -187,7 +191,8 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     # The web address: filled in from the headline as it was typed.
     page.get_by_role("tab", name="Promote").click()
     expect(page.get_by_role("textbox", name="Slug")).to_have_value(
-        "austin-rallies-allies-in-brussels")
+        "austin-rallies-allies-in-brussels"
+    )
     shoot("web-address")
     page.get_by_role("tab", name="Content").click()
     publish(page, shoot)
@@ -222,8 +227,9 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
         modal.get_by_role("button", name="Confirm selection").click()
         modal.wait_for(state="hidden")
     page.locator(".modal-backdrop").wait_for(state="detached")
-    page.get_by_role("tabpanel", name="Content").get_by_text("Story 10", exact=True) \
-        .scroll_into_view_if_needed()
+    page.get_by_role("tabpanel", name="Content").get_by_text(
+        "Story 10", exact=True
+    ).scroll_into_view_if_needed()
     shoot("ten-stories")
     readiness = page.locator("[data-issue-readiness]")
     assert readiness.locator("[data-issue-story-count]").inner_text() == "10"
@@ -259,10 +265,8 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     # loaded again, scrolled to the top as the next pictures expect).
     count = readiness.locator("[data-issue-story-count]")
     assert count.inner_text() == "10"
-    page.locator("#id_stories-FORMS [data-inline-panel-child] button[title='Delete']").first \
-        .click()
-    page.wait_for_function(
-        "document.querySelector('[data-issue-form-count]')?.textContent === '9'")
+    page.locator("#id_stories-FORMS [data-inline-panel-child] button[title='Delete']").first.click()
+    page.wait_for_function("document.querySelector('[data-issue-form-count]')?.textContent === '9'")
     assert count.inner_text() == "10"
     page.goto(page.url)
 
@@ -315,7 +319,9 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     shoot("report")
     sent = mail.outbox[1:]
     assert sorted(message.to[0] for message in sent) == sorted(READERS)
-    assert all(NEW_HEADLINE in message.body and "/newsletter/unsubscribe/" in message.body
-               for message in sent)
+    assert all(
+        NEW_HEADLINE in message.body and "/newsletter/unsubscribe/" in message.body
+        for message in sent
+    )
     assert Campaign.objects.get().issue_id == issue.pk
     assert Subscriber.objects.count() == len(READERS)

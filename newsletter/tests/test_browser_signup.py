@@ -11,8 +11,10 @@ from newsletter.sending.orchestration import send_issue_now
 
 from .conftest import links, mails_to
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -25,8 +27,9 @@ def site(live_server, settings, home_page):
 @pytest.fixture
 def issue_fields(db):
     """The issue goes to the Daily list, which sign-ups join."""
-    recipients = NewsletterRecipients.objects.create(name="Daily readers",
-                                                     audience=str(daily_list().pk))
+    recipients = NewsletterRecipients.objects.create(
+        name="Daily readers", audience=str(daily_list().pk)
+    )
     return {"newsletter_recipients": recipients}
 
 
@@ -39,8 +42,9 @@ def todays_issue(site, issue):
 @pytest.fixture
 def no_js_page(browser):
     """A page with JavaScript off: the form must work without it."""
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
@@ -78,14 +82,18 @@ def test_reader_signs_up_on_the_home_page_and_confirms(site, no_js_page, screens
     assert mail.outbox[-1].subject == "Welcome to Lisa's Top Ten"
 
 
-def test_reader_leaves_from_the_unsubscribe_link_in_an_issue(site, todays_issue, no_js_page,
-                                                             screenshot):
+def test_reader_leaves_from_the_unsubscribe_link_in_an_issue(
+    site, todays_issue, no_js_page, screenshot
+):
     page = no_js_page
     sign_up_and_confirm(page, site, screenshot, "leaving.reader@example.org")
 
     send_issue_now(todays_issue)
-    [issue_mail] = [message for message in mails_to("leaving.reader@example.org")
-                    if message.subject == todays_issue.get_newsletter_subject()]
+    [issue_mail] = [
+        message
+        for message in mails_to("leaving.reader@example.org")
+        if message.subject == todays_issue.get_newsletter_subject()
+    ]
     assert "Story number 1" in issue_mail.body
     # The reader's own link from the email, the same one its List-Unsubscribe header carries.
     [unsubscribe_link] = links(issue_mail, "/unsubscribe/")
@@ -100,8 +108,10 @@ def test_reader_leaves_from_the_unsubscribe_link_in_an_issue(site, todays_issue,
     page.get_by_role("button", name="Unsubscribe").click()
 
     page.get_by_role("heading", name="You're unsubscribed").wait_for()
-    assert "We won't send Lisa's Top Ten to leaving.reader@example.org" in page.get_by_role(
-        "status").inner_text()
+    assert (
+        "We won't send Lisa's Top Ten to leaving.reader@example.org"
+        in page.get_by_role("status").inner_text()
+    )
     screenshot("6-unsubscribed", page=page)
     reader = Subscriber.objects.get()
     assert reader.status == Subscriber.Status.UNSUBSCRIBED

@@ -42,9 +42,14 @@ def readers():
 
 
 def save(backend, campaign_id="", recipients=None, subject="Lisa's Top Ten: Monday"):
-    return backend.save_campaign(campaign_id=campaign_id, recipients=recipients,
-                                 subject=subject, html="<p>Hello</p>",
-                                 from_name="Lisa's Top Ten", reply_to="lisa@example.com")
+    return backend.save_campaign(
+        campaign_id=campaign_id,
+        recipients=recipients,
+        subject=subject,
+        html="<p>Hello</p>",
+        from_name="Lisa's Top Ten",
+        reply_to="lisa@example.com",
+    )
 
 
 def test_the_settings_choose_this_backend():
@@ -66,7 +71,8 @@ def test_mailchimp_stays_selectable_by_settings(settings, monkeypatch):
             monkeypatch.setitem(sys.modules, "mailchimp_marketing", fake)
             monkeypatch.setitem(sys.modules, "mailchimp_marketing.api_client", api_client)
     settings.WAGTAIL_NEWSLETTER_CAMPAIGN_BACKEND = (
-        "wagtail_newsletter.campaign_backends.mailchimp.MailchimpCampaignBackend")
+        "wagtail_newsletter.campaign_backends.mailchimp.MailchimpCampaignBackend"
+    )
 
     assert campaign_backends.get_backend().name == "Mailchimp"
 
@@ -104,8 +110,9 @@ def test_the_packages_choosers_and_counts_work_against_our_lists(readers):
 
     assert Audience.objects.get(pk=str(readers.pk)).member_count == 2
     assert AudienceSegment.objects.get(pk=f"{readers.pk}/{segment.pk}").member_count == 1
-    recipients = NewsletterRecipients(name="Daily, .net", audience=str(readers.pk),
-                                      segment=f"{readers.pk}/{segment.pk}")
+    recipients = NewsletterRecipients(
+        name="Daily, .net", audience=str(readers.pk), segment=f"{readers.pk}/{segment.pk}"
+    )
     recipients.full_clean()
     assert recipients.member_count == 1
     elsewhere = NewsletterRecipients(name="Wrong", audience=str(readers.pk), segment="9/9")
@@ -125,7 +132,10 @@ def test_save_creates_then_updates_one_campaign(backend, readers):
     campaign = Campaign.objects.get()
     assert str(campaign.pk) == campaign_id
     assert (campaign.subject, campaign.audience, campaign.segment) == (
-        "New subject", str(readers.pk), "")
+        "New subject",
+        str(readers.pk),
+        "",
+    )
     assert campaign.html == "<p>Hello</p>"
     assert campaign.status == Status.DRAFT
 
@@ -135,8 +145,17 @@ def test_saving_a_deleted_campaign_starts_a_new_one(backend):
     assert Campaign.objects.count() == 1
 
 
-@pytest.mark.parametrize("status", [Status.SCHEDULED, Status.SENDING, Status.SENT,
-                                    Status.PAUSED, Status.CANCELLED, Status.WAITING])
+@pytest.mark.parametrize(
+    "status",
+    [
+        Status.SCHEDULED,
+        Status.SENDING,
+        Status.SENT,
+        Status.PAUSED,
+        Status.CANCELLED,
+        Status.WAITING,
+    ],
+)
 def test_a_campaign_that_went_out_or_is_scheduled_cannot_be_changed(backend, status):
     campaign_id = save(backend)
     Campaign.objects.update(status=status)
@@ -163,15 +182,18 @@ def test_get_campaign_never_raises(backend, monkeypatch):
     assert backend.get_campaign(campaign_id) is None
 
 
-@pytest.mark.parametrize(("status", "scheduled", "sent"), [
-    (Status.DRAFT, False, False),
-    (Status.SCHEDULED, True, False),
-    (Status.WAITING, False, True),
-    (Status.SENDING, False, True),
-    (Status.PAUSED, False, True),
-    (Status.SENT, False, True),
-    (Status.CANCELLED, False, True),
-])
+@pytest.mark.parametrize(
+    ("status", "scheduled", "sent"),
+    [
+        (Status.DRAFT, False, False),
+        (Status.SCHEDULED, True, False),
+        (Status.WAITING, False, True),
+        (Status.SENDING, False, True),
+        (Status.PAUSED, False, True),
+        (Status.SENT, False, True),
+        (Status.CANCELLED, False, True),
+    ],
+)
 def test_the_panel_reads_the_campaigns_state(backend, status, scheduled, sent):
     campaign_id = save(backend)
     Campaign.objects.update(status=status, scheduled_for=timezone.now())
@@ -200,7 +222,11 @@ def test_the_report_never_raises(backend, monkeypatch):
 
     assert tried
     assert (report["emails_sent"], report["bounces"], report["opens"], report["clicks"]) == (
-        0, 0, 0, 0)
+        0,
+        0,
+        0,
+        0,
+    )
 
 
 # The package's loose calls: empty ids, missing recipients, bad times

@@ -8,8 +8,10 @@ from newsletter.sending.worker import claimable
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite",
-                    reason="SQLite's plan; PostgreSQL chooses by its table statistics")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="SQLite's plan; PostgreSQL chooses by its table statistics",
+)
 def test_claims_walk_the_pending_rows_in_id_order_by_index():
     query = claimable(1, timezone.now()).order_by("pk").values_list("pk")[:50]
     sql, params = query.query.sql_with_params()

@@ -51,8 +51,13 @@ def status_error(response):
 
 def snapshot(reader):
     reader.refresh_from_db()
-    return (reader.status, reader.status_reason, reader.confirmed_at, reader.consent_at,
-            reader.updated_at)
+    return (
+        reader.status,
+        reader.status_reason,
+        reader.confirmed_at,
+        reader.consent_at,
+        reader.updated_at,
+    )
 
 
 def edit(editor_client, reader, **changes):
@@ -80,8 +85,7 @@ def test_an_editor_cannot_bring_back_someone_who_left(editor_client, old, new):
 
 
 def test_an_editor_cannot_confirm_for_the_reader(editor_client):
-    reader = SubscriberFactory(email="waiting@example.org", status=Status.PENDING,
-                               consent_at=None)
+    reader = SubscriberFactory(email="waiting@example.org", status=Status.PENDING, consent_at=None)
     before = snapshot(reader)
 
     response = edit(editor_client, reader, status=Status.ACTIVE)
@@ -103,8 +107,9 @@ def test_a_complaint_is_not_weakened_in_the_edit_form(editor_client):
 
 def test_an_editor_can_still_stop_the_newsletter_and_edit_the_rest(editor_client):
     reader = SubscriberFactory(email="phone@example.org")
-    response = edit(editor_client, reader, status=Status.UNSUBSCRIBED,
-                    status_reason="asked by phone")
+    response = edit(
+        editor_client, reader, status=Status.UNSUBSCRIBED, status_reason="asked by phone"
+    )
     assert response.status_code == 302
     assert subscriber("phone@example.org").status == Status.UNSUBSCRIBED
     # Saving someone who left, unchanged, is not bringing them back.
@@ -117,9 +122,16 @@ def test_a_stranger_cannot_be_added_as_active(editor_client):
     page = editor_client.get(admin_url("add"))
     assert "Add someone as Pending" in text(page)  # the help text says so up front
 
-    response = editor_client.post(admin_url("add"), {
-        "email": "stranger@example.org", "status": "active", "lists": [daily_list().pk],
-        "consent_url": "Paper form", "consent_text": "Sign me up"})
+    response = editor_client.post(
+        admin_url("add"),
+        {
+            "email": "stranger@example.org",
+            "status": "active",
+            "lists": [daily_list().pk],
+            "consent_url": "Paper form",
+            "consent_text": "Sign me up",
+        },
+    )
 
     assert response.status_code == 200
     error = status_error(response)
@@ -132,10 +144,14 @@ def test_a_stranger_cannot_be_added_as_active(editor_client):
 # The CSV import: admin and command ----------------------------------------------------------
 
 
-LEFT = [("spam@example.org", Status.COMPLAINED), ("cleaned@example.org", Status.BOUNCED),
-        ("gone@example.org", Status.UNSUBSCRIBED)]
-REVIVING_FILE = "email,status\n" + "".join(f"{email},{new}\n" for email, _ in LEFT
-                                            for new in ("active",))
+LEFT = [
+    ("spam@example.org", Status.COMPLAINED),
+    ("cleaned@example.org", Status.BOUNCED),
+    ("gone@example.org", Status.UNSUBSCRIBED),
+]
+REVIVING_FILE = "email,status\n" + "".join(
+    f"{email},{new}\n" for email, _ in LEFT for new in ("active",)
+)
 
 
 @pytest.fixture
@@ -147,12 +163,14 @@ def test_the_admin_import_keeps_out_those_who_left_and_says_so(editor_client, le
     before = [snapshot(reader) for reader in left]
     upload = SimpleUploadedFile("list.csv", REVIVING_FILE.encode())
 
-    response = editor_client.post(admin_url("import"), {"file": upload,
-                                                        "mailing_list": daily_list().pk})
+    response = editor_client.post(
+        admin_url("import"), {"file": upload, "mailing_list": daily_list().pk}
+    )
 
     assert response.status_code == 200
-    assert ("3 who had left were not brought back: only the reader can subscribe again"
-            in text(response))
+    assert "3 who had left were not brought back: only the reader can subscribe again" in text(
+        response
+    )
     assert [snapshot(reader) for reader in left] == before
     assert mail.outbox == []
 
@@ -209,8 +227,7 @@ def test_a_used_link_does_not_confirm_a_later_sign_up(client, signup, open_limit
     assert mails_to("twice@example.org")[-1].subject.startswith("Welcome")
 
 
-def test_a_link_from_before_a_bounce_does_not_confirm_the_asking_again(client, signup,
-                                                                       open_limits):
+def test_a_link_from_before_a_bounce_does_not_confirm_the_asking_again(client, signup, open_limits):
     signup("kim@example.org")
     old_link = path_of(links(mails_to("kim@example.org")[0], "/confirm/")[0])
     client.post(old_link)
@@ -227,8 +244,9 @@ def test_a_link_from_before_a_bounce_does_not_confirm_the_asking_again(client, s
 def test_two_emails_of_one_sign_up_both_confirm_it(client, signup, open_limits):
     signup("double@example.org")
     signup("double@example.org")  # "I didn't get it": a second email, same sign-up
-    first, second = (path_of(links(message, "/confirm/")[0])
-                     for message in mails_to("double@example.org"))
+    first, second = (
+        path_of(links(message, "/confirm/")[0]) for message in mails_to("double@example.org")
+    )
     assert client.post(first).status_code == 200
     assert subscriber("double@example.org").status == Status.ACTIVE
     response = client.post(second)  # already done: says so, changes nothing

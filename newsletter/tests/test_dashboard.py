@@ -32,8 +32,12 @@ def readers():
 
 def todays_issue(site, count=10, **kwargs):
     news_index, issue_index = site
-    return IssuePageFactory(parent=issue_index, articles=make_articles(news_index, count),
-                            issue_date=timezone.localdate(), **kwargs)
+    return IssuePageFactory(
+        parent=issue_index,
+        articles=make_articles(news_index, count),
+        issue_date=timezone.localdate(),
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -41,8 +45,9 @@ def writer(client, django_user_model):
     """May edit pages but not publish them, so may not send issues."""
     writers = Group.objects.create(name="Writers")
     writers.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(group=writers, page=Page.get_first_root_node(),
-                                       permission_type="change")
+    GroupPagePermission.objects.create(
+        group=writers, page=Page.get_first_root_node(), permission_type="change"
+    )
     user = django_user_model.objects.create_user("wri", "wri@example.com", "pw")
     user.groups.add(writers)
     return user
@@ -111,7 +116,8 @@ def test_sent_issue_and_last_report(editor, editor_client, site, readers):
     issue = todays_issue(site)
     campaign = send_issue_now(issue, user=editor)
     Subscriber.objects.filter(email="bob@example.org").update(
-        status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+        status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now()
+    )
 
     panel = dashboard_panel(editor_client)
 
@@ -150,7 +156,8 @@ def test_people_who_cannot_send_issues_do_not_see_it(client, writer, site):
 
 
 def test_the_panel_costs_the_same_however_many_readers_and_sends(
-        editor, site, readers, django_assert_num_queries):
+    editor, site, readers, django_assert_num_queries
+):
     issue = todays_issue(site)
     send_issue_now(issue, user=editor)
     with django_assert_num_queries(7):
@@ -197,8 +204,11 @@ def test_the_campaign_pages_are_for_people_who_may_send(client, writer, editor, 
     client.force_login(writer)
 
     # Wagtail turns "permission denied" into a message on the dashboard.
-    for url in ("/admin/newsletter/campaigns/", f"/admin/newsletter/campaigns/{campaign.pk}/",
-                f"/admin/newsletter/campaigns/{campaign.pk}/progress/"):
+    for url in (
+        "/admin/newsletter/campaigns/",
+        f"/admin/newsletter/campaigns/{campaign.pk}/",
+        f"/admin/newsletter/campaigns/{campaign.pk}/progress/",
+    ):
         response = client.get(url, follow=True)
         assert response.redirect_chain == [("/admin/", 302)]
         assert "Sorry, you do not have permission" in " ".join(messages_of(response))
@@ -219,8 +229,7 @@ def test_pause_resume_while_sending(editor, editor_client, site, readers, monkey
     assert soup.find(attrs={"data-refreshing": True})  # the page follows the send
     assert [words(b) for b in soup.select("form button")] == ["Pause", "Cancel the rest"]
     progress = editor_client.get(f"{url}progress/").json()
-    assert (progress["status"], progress["recipients"], progress["pending"]) == (
-        "sending", 3, 3)
+    assert (progress["status"], progress["recipients"], progress["pending"]) == ("sending", 3, 3)
 
     assert editor_client.get(f"{url}pause/").status_code == 405
     response = editor_client.post(f"{url}pause/", follow=True)
@@ -257,19 +266,24 @@ def test_cancel_stops_the_rest(editor, editor_client, site, readers, monkeypatch
     assert editor_client.post(f"{url}explode/").status_code == 404
 
 
-def test_a_send_that_missed_its_time_waits_for_an_editor(editor, editor_client, site,
-                                                        readers):
+def test_a_send_that_missed_its_time_waits_for_an_editor(editor, editor_client, site, readers):
     issue = todays_issue(site)
     campaign = Campaign.objects.create(
-        issue=issue, subject="Today", status=Status.WAITING,
+        issue=issue,
+        subject="Today",
+        status=Status.WAITING,
         scheduled_for=timezone.now() - datetime.timedelta(hours=9),
-        status_note="Missed its time (07:00) by 9 hours, so it was not sent late.")
+        status_note="Missed its time (07:00) by 9 hours, so it was not sent late.",
+    )
     url = f"/admin/newsletter/campaigns/{campaign.pk}/"
 
     page = BeautifulSoup(editor_client.get(url).content, "html.parser")
     assert "Missed its time (07:00) by 9 hours" in words(page)
     assert [words(b) for b in page.select("form button")] == [
-        "Send it now", "Unschedule", "Cancel the rest"]
+        "Send it now",
+        "Unschedule",
+        "Cancel the rest",
+    ]
 
     response = editor_client.post(f"{url}send_now/", follow=True)
 

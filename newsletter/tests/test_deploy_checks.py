@@ -14,17 +14,25 @@ from newsletter.models import NewsletterSettings
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
-SMTP = {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {"host": "smtp.lisastopten.com", "port": 587}}
-POSTMARK = {"BACKEND": "anymail.backends.postmark.EmailBackend",
-            "OPTIONS": {"server_token": "TOKEN"}}
-MAILGUN = {"BACKEND": "anymail.backends.mailgun.EmailBackend",
-           "OPTIONS": {"api_key": "KEY", "sender_domain": "mg.lisastopten.com"}}
+SMTP = {
+    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "OPTIONS": {"host": "smtp.lisastopten.com", "port": 587},
+}
+POSTMARK = {
+    "BACKEND": "anymail.backends.postmark.EmailBackend",
+    "OPTIONS": {"server_token": "TOKEN"},
+}
+MAILGUN = {
+    "BACKEND": "anymail.backends.mailgun.EmailBackend",
+    "OPTIONS": {"api_key": "KEY", "sender_domain": "mg.lisastopten.com"},
+}
 # What an operator sets for production (docs/operations.md: Deploying).
-READY_ENV = {"SITE_URL": "https://lisastopten.com",
-             "EMAIL_URL": "smtp://mailer:pw@smtp.lisastopten.com:587?tls=1",
-             "DEFAULT_FROM_EMAIL": "Lisa's Top Ten <lisa@lisastopten.com>",
-             "NEWSLETTER_REPLY_TO": "lisa@lisastopten.com"}
+READY_ENV = {
+    "SITE_URL": "https://lisastopten.com",
+    "EMAIL_URL": "smtp://mailer:pw@smtp.lisastopten.com:587?tls=1",
+    "DEFAULT_FROM_EMAIL": "Lisa's Top Ten <lisa@lisastopten.com>",
+    "NEWSLETTER_REPLY_TO": "lisa@lisastopten.com",
+}
 
 
 @pytest.fixture
@@ -49,19 +57,28 @@ def check_deploy():
 
 
 def newsletter_problems(output):
-    return sorted(line.split(")")[0].split("(")[1] for line in output.splitlines()
-                  if "(newsletter." in line)
+    return sorted(
+        line.split(")")[0].split("(")[1] for line in output.splitlines() if "(newsletter." in line
+    )
 
 
 def test_a_site_ready_for_production_passes(ready):
     assert newsletter_problems(check_deploy()) == []
-    NewsletterSettings.objects.create(from_email="lisa@lisastopten.com",
-                                      unsubscribe_email="unsubscribe@lisastopten.com")
+    NewsletterSettings.objects.create(
+        from_email="lisa@lisastopten.com", unsubscribe_email="unsubscribe@lisastopten.com"
+    )
     assert newsletter_problems(check_deploy()) == []
 
 
-@pytest.mark.parametrize("url", ["http://lisastopten.com", "http://127.0.0.1:8000",
-                                 "https://localhost:8000", "https://www.example.com"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://lisastopten.com",
+        "http://127.0.0.1:8000",
+        "https://localhost:8000",
+        "https://www.example.com",
+    ],
+)
 def test_site_url_must_be_public_https(ready, url):
     ready.SITE_URL = url
     output = check_deploy()
@@ -71,11 +88,14 @@ def test_site_url_must_be_public_https(ready, url):
     assert "SITE_URL=https://lisastopten.com" in output
 
 
-@pytest.mark.parametrize(("backend", "what"), [
-    ("config.mail.OutboxBackend", "writes every message to a file"),
-    ("django.core.mail.backends.console.EmailBackend", "prints every message"),
-    ("django.core.mail.backends.locmem.EmailBackend", "keeps every message in memory"),
-])
+@pytest.mark.parametrize(
+    ("backend", "what"),
+    [
+        ("config.mail.OutboxBackend", "writes every message to a file"),
+        ("django.core.mail.backends.console.EmailBackend", "prints every message"),
+        ("django.core.mail.backends.locmem.EmailBackend", "keeps every message in memory"),
+    ],
+)
 def test_a_mailer_that_delivers_nothing_is_an_error(ready, backend, what):
     ready.MAILERS = {"default": SMTP, "newsletter": {"BACKEND": backend}}
     output = check_deploy()
@@ -84,11 +104,14 @@ def test_a_mailer_that_delivers_nothing_is_an_error(ready, backend, what):
     assert "Set NEWSLETTER_EMAIL_URL (or EMAIL_URL) to your mail provider, e.g. smtp://" in output
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("DEFAULT_FROM_EMAIL", "Lisa's Top Ten <lisa@example.com>"),
-    ("SERVER_EMAIL", "root@localhost"),
-    ("WAGTAIL_NEWSLETTER_REPLY_TO", "lisa@mg.example.org"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEFAULT_FROM_EMAIL", "Lisa's Top Ten <lisa@example.com>"),
+        ("SERVER_EMAIL", "root@localhost"),
+        ("WAGTAIL_NEWSLETTER_REPLY_TO", "lisa@mg.example.org"),
+    ],
+)
 def test_senders_at_example_domains_are_errors(ready, name, value):
     setattr(ready, name, value)
     output = check_deploy()
@@ -103,8 +126,9 @@ def test_the_default_sender_is_reported_once_not_twice(ready):
 
 
 def test_the_newsletter_senders_in_the_admin_are_checked_too(ready):
-    NewsletterSettings.objects.create(from_email="lisa@example.com",
-                                      unsubscribe_email="unsubscribe@example.net")
+    NewsletterSettings.objects.create(
+        from_email="lisa@example.com", unsubscribe_email="unsubscribe@example.net"
+    )
     output = check_deploy()
     assert newsletter_problems(output) == ["newsletter.E004", "newsletter.E004"]
     assert "The sender address in Settings → Newsletter is 'lisa@example.com'" in output
@@ -134,15 +158,34 @@ def test_a_provider_that_signs_its_webhooks_needs_its_key(ready):
 
 
 def production_check(database, **env):
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE",
-                                "NEWSLETTER_EMAIL_URL", "SERVER_EMAIL"}
-                   and not k.startswith("ANYMAIL_")}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production",
-                       SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10,
-                       DATABASE_URL=f"sqlite:///{database}", SECURE_SSL_REDIRECT="0", **env)
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT,
-                          env=environment, capture_output=True, text=True, timeout=120)
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "NEWSLETTER_EMAIL_URL",
+            "SERVER_EMAIL",
+        }
+        and not k.startswith("ANYMAIL_")
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10,
+        DATABASE_URL=f"sqlite:///{database}",
+        SECURE_SSL_REDIRECT="0",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_defaults_fail_and_a_ready_site_passes_before_migrating(tmp_path):

@@ -90,9 +90,9 @@ def test_send_issue_refuses_a_message_that_cannot_be_built_and_changes_nothing(i
     assert not mail.outbox
 
 
-def test_a_send_whose_message_cannot_be_built_fails_once_with_the_reason(settings, issue,
-                                                                        editor,
-                                                                        editor_client):
+def test_a_send_whose_message_cannot_be_built_fails_once_with_the_reason(
+    settings, issue, editor, editor_client
+):
     # The send started (rows frozen) before the sender name went bad; the worker runs after.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     campaign = send_issue_now(issue, user=editor)
@@ -115,8 +115,9 @@ def test_a_send_whose_message_cannot_be_built_fails_once_with_the_reason(setting
 def test_a_confirmation_that_cannot_be_built_is_recorded_not_lost(client):
     break_sender_name()
 
-    response = client.post("/newsletter/subscribe/", {"email": "new@example.org",
-                                                      "website": "", "source_url": "/"})
+    response = client.post(
+        "/newsletter/subscribe/", {"email": "new@example.org", "website": "", "source_url": "/"}
+    )
 
     assert response.status_code == 200
     assert not mail.outbox
@@ -124,7 +125,8 @@ def test_a_confirmation_that_cannot_be_built_is_recorded_not_lost(client):
     # Recorded on the reader's history, and the sign-up window is free to ask again.
     from wagtail.models import ModelLogEntry
 
-    entries = ModelLogEntry.objects.filter(object_id=str(reader.pk),
-                                           action="newsletter.mail_failed")
+    entries = ModelLogEntry.objects.filter(
+        object_id=str(reader.pk), action="newsletter.mail_failed"
+    )
     assert entries.exists()
     assert reader.signup_mail_sent_at is None

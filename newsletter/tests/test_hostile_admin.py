@@ -31,16 +31,27 @@ Status = Subscriber.Status
 
 # Editors -----------------------------------------------------------------------------------
 
+
 def linked_paragraph(text, url):
     """A paragraph as the admin's rich text editor posts it (Draft.js content state): ``text``
     linked to ``url``. Offsets are counted in code points, which a real browser never does."""
     text = text or "x"
-    return json.dumps({
-        "blocks": [{"key": "hstle", "type": "unstyled", "depth": 0, "text": text, "data": {},
+    return json.dumps(
+        {
+            "blocks": [
+                {
+                    "key": "hstle",
+                    "type": "unstyled",
+                    "depth": 0,
+                    "text": text,
+                    "data": {},
                     "inlineStyleRanges": [{"offset": 0, "length": len(text), "style": "BOLD"}],
-                    "entityRanges": [{"offset": 0, "length": len(text), "key": 0}]}],
-        "entityMap": {"0": {"type": "LINK", "mutability": "MUTABLE", "data": {"url": url}}},
-    })
+                    "entityRanges": [{"offset": 0, "length": len(text), "key": 0}],
+                }
+            ],
+            "entityMap": {"0": {"type": "LINK", "mutability": "MUTABLE", "data": {"url": url}}},
+        }
+    )
 
 
 # What the rich text field gets: a paragraph of hostile text linked to a hostile address.
@@ -57,33 +68,66 @@ def or_plain(strategy, plain):
     return st.one_of(st.just(plain), strategy)
 
 
-def post_article(editor_client, article_site, *, title, summary="A summary.", body=None,
-                 tags="", caption="", source_name="", slug=None):
+def post_article(
+    editor_client,
+    article_site,
+    *,
+    title,
+    summary="A summary.",
+    body=None,
+    tags="",
+    caption="",
+    source_name="",
+    slug=None,
+):
     news_index, section, image = article_site
     TRIED["article form"] += 1
-    data = nested_form_data({
-        "title": title, "slug": slug if slug is not None else f"hostile-{TRIED['article form']}",
-        "summary": summary, "lead_image": image.pk, "lead_image_caption": caption,
-        "lead_image_credit": caption,
-        "body": streamfield([("paragraph", body or linked_paragraph("Text", "/"))]),
-        "related_posts": inline_formset([]), "date": "2026-11-23", "section": section.pk,
-        "authors": [], "tags": tags, "source_url": "", "source_name": source_name,
-        "action-publish": "1",
-    })
+    data = nested_form_data(
+        {
+            "title": title,
+            "slug": slug if slug is not None else f"hostile-{TRIED['article form']}",
+            "summary": summary,
+            "lead_image": image.pk,
+            "lead_image_caption": caption,
+            "lead_image_credit": caption,
+            "body": streamfield([("paragraph", body or linked_paragraph("Text", "/"))]),
+            "related_posts": inline_formset([]),
+            "date": "2026-11-23",
+            "section": section.pk,
+            "authors": [],
+            "tags": tags,
+            "source_url": "",
+            "source_name": source_name,
+            "action-publish": "1",
+        }
+    )
     return editor_client.post(f"/admin/pages/add/news/articlepage/{news_index.pk}/", data)
 
 
 @HOSTILE
-@given(title=or_plain(text_payloads, "Ministers meet"),
-       summary=or_plain(text_payloads, "What was agreed."), body=paragraphs,
-       tags=or_plain(text_payloads, "Europe"), caption=or_plain(text_payloads, ""),
-       source_name=or_plain(text_payloads, "CNN"),
-       slug=st.one_of(st.none(), st.none(), text_payloads))
-def test_article_form(editor_client, article_site, title, summary, body, tags, caption,
-                      source_name, slug):
-    response = post_article(editor_client, article_site, title=title, summary=summary,
-                            body=body, tags=tags, caption=caption, source_name=source_name,
-                            slug=slug)
+@given(
+    title=or_plain(text_payloads, "Ministers meet"),
+    summary=or_plain(text_payloads, "What was agreed."),
+    body=paragraphs,
+    tags=or_plain(text_payloads, "Europe"),
+    caption=or_plain(text_payloads, ""),
+    source_name=or_plain(text_payloads, "CNN"),
+    slug=st.one_of(st.none(), st.none(), text_payloads),
+)
+def test_article_form(
+    editor_client, article_site, title, summary, body, tags, caption, source_name, slug
+):
+    response = post_article(
+        editor_client,
+        article_site,
+        title=title,
+        summary=summary,
+        body=body,
+        tags=tags,
+        caption=caption,
+        source_name=source_name,
+        slug=slug,
+    )
 
     assert_safe(response, 200, 302)
     if response.status_code == 302:
@@ -95,10 +139,19 @@ def test_article_form(editor_client, article_site, title, summary, body, tags, c
 
 
 def test_a_script_link_in_an_article_is_kept_as_text(editor_client, article_site):
-    for url in ("javascript:canary()", "java\tscript:canary()", " JAVASCRIPT:canary()",
-                "data:text/html,<script>canary()</script>", "vbscript:canary()"):
-        response = post_article(editor_client, article_site, title=f"Link {url}",
-                                body=linked_paragraph("Read more", url))
+    for url in (
+        "javascript:canary()",
+        "java\tscript:canary()",
+        " JAVASCRIPT:canary()",
+        "data:text/html,<script>canary()</script>",
+        "vbscript:canary()",
+    ):
+        response = post_article(
+            editor_client,
+            article_site,
+            title=f"Link {url}",
+            body=linked_paragraph("Read more", url),
+        )
         assert response.status_code == 302
         article = ArticlePage.objects.live().order_by("-pk").first()
         page = Client().get(article.url)
@@ -107,30 +160,50 @@ def test_a_script_link_in_an_article_is_kept_as_text(editor_client, article_site
         assert link.get_text() == "Read more" and "canary" not in link.get("href", "")
 
 
-@pytest.mark.xfail(strict=True, raises=json.JSONDecodeError,
-                   reason="Wagtail's rich text widget reads the posted value as JSON unchecked")
+@pytest.mark.xfail(
+    strict=True,
+    raises=json.JSONDecodeError,
+    reason="Wagtail's rich text widget reads the posted value as JSON unchecked",
+)
 def test_a_rich_text_field_that_is_not_json(editor_client, article_site):
     """Only a signed-in editor's own hand-made request can do this; the admin's editor
     always posts JSON. Wagtail answers with a server error instead of a form error."""
-    post_article(editor_client, article_site, title="Not JSON",
-                 body="<script>canary()</script>")
+    post_article(editor_client, article_site, title="Not JSON", body="<script>canary()</script>")
 
 
 def upload(editor_client, name, content, **fields):
-    return editor_client.post("/admin/images/add/", {
-        "title": "Upload", "description": "", "collection": 1,
-        "file": SimpleUploadedFile(name, content, content_type="image/jpeg"), **fields})
+    return editor_client.post(
+        "/admin/images/add/",
+        {
+            "title": "Upload",
+            "description": "",
+            "collection": 1,
+            "file": SimpleUploadedFile(name, content, content_type="image/jpeg"),
+            **fields,
+        },
+    )
 
 
 @HOSTILE
-@given(title=or_plain(text_payloads, "Austin at the Pentagon"),
-       caption=or_plain(text_payloads, ""), credit=or_plain(text_payloads, "cnn.com"),
-       credit_url=or_plain(text_payloads, ""), name=or_plain(text_payloads, "austin"))
+@given(
+    title=or_plain(text_payloads, "Austin at the Pentagon"),
+    caption=or_plain(text_payloads, ""),
+    credit=or_plain(text_payloads, "cnn.com"),
+    credit_url=or_plain(text_payloads, ""),
+    name=or_plain(text_payloads, "austin"),
+)
 def test_image_upload_fields(editor_client, title, caption, credit, credit_url, name):
     TRIED["image upload"] += 1
     before = CaptionedImage.objects.count()
-    response = upload(editor_client, f"{name[:80]}.jpg", draw_image("x", size=(32, 18)),
-                      title=title, caption=caption, credit=credit, credit_url=credit_url)
+    response = upload(
+        editor_client,
+        f"{name[:80]}.jpg",
+        draw_image("x", size=(32, 18)),
+        title=title,
+        caption=caption,
+        credit=credit,
+        credit_url=credit_url,
+    )
     assert_safe(response, 200, 302)
     if response.status_code == 302:
         SAVED["image upload"] += 1
@@ -143,12 +216,16 @@ def test_image_upload_fields(editor_client, title, caption, credit, credit_url, 
 
 
 @HOSTILE
-@given(content=st.one_of(st.binary(max_size=4096),
-                         st.sampled_from(PAYLOADS).map(str.encode),
-                         st.binary(max_size=64).map(lambda tail: b"\x89PNG\r\n\x1a\n" + tail),
-                         st.binary(max_size=64).map(lambda tail: b"GIF89a" + tail),
-                         st.binary(max_size=64).map(lambda tail: b"\xff\xd8\xff\xe0" + tail)),
-       extension=st.sampled_from(["jpg", "png", "gif", "webp", "avif"]))
+@given(
+    content=st.one_of(
+        st.binary(max_size=4096),
+        st.sampled_from(PAYLOADS).map(str.encode),
+        st.binary(max_size=64).map(lambda tail: b"\x89PNG\r\n\x1a\n" + tail),
+        st.binary(max_size=64).map(lambda tail: b"GIF89a" + tail),
+        st.binary(max_size=64).map(lambda tail: b"\xff\xd8\xff\xe0" + tail),
+    ),
+    extension=st.sampled_from(["jpg", "png", "gif", "webp", "avif"]),
+)
 def test_image_upload_of_files_that_are_not_images(editor_client, content, extension):
     TRIED["image upload"] += 1
     response = upload(editor_client, f"photo.{extension}", content)
@@ -167,20 +244,26 @@ def form_error(response):
     return " ".join(node.get_text(" ", strip=True) for node in soup.select(".error-message"))
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("big.jpg", b"\xff\xd8\xff" + b"0" * (15 * 1024 * 1024), "This file is too big"),
-    ("notes.jpg", b"just some text", "Upload a valid image"),
-    ("page.png", b"<html><script>canary()</script></html>", "Not a valid .png image"),
-    ("page.jpg", b"<!DOCTYPE html><p>canary</p>", "Not a valid .jpeg image"),
-    ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="canary()"/>',
-     "Not a supported image format"),
-    ("script.html", b"<script>canary()</script>", "Not a supported image format"),
-    ("empty.jpg", b"", "The submitted file is empty"),
-    ("cut-short.jpg", draw_image("x")[:200], "Upload a valid image"),
-    # The header reads, the picture doesn't: saved, it would break every page showing it.
-    ("half.jpg", draw_image("x")[:len(draw_image("x")) // 2], "Upload a valid image"),
-    ("half.png", _png()[:len(_png()) * 2 // 3], "Upload a valid image"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("big.jpg", b"\xff\xd8\xff" + b"0" * (15 * 1024 * 1024), "This file is too big"),
+        ("notes.jpg", b"just some text", "Upload a valid image"),
+        ("page.png", b"<html><script>canary()</script></html>", "Not a valid .png image"),
+        ("page.jpg", b"<!DOCTYPE html><p>canary</p>", "Not a valid .jpeg image"),
+        (
+            "drawing.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="canary()"/>',
+            "Not a supported image format",
+        ),
+        ("script.html", b"<script>canary()</script>", "Not a supported image format"),
+        ("empty.jpg", b"", "The submitted file is empty"),
+        ("cut-short.jpg", draw_image("x")[:200], "Upload a valid image"),
+        # The header reads, the picture doesn't: saved, it would break every page showing it.
+        ("half.jpg", draw_image("x")[: len(draw_image("x")) // 2], "Upload a valid image"),
+        ("half.png", _png()[: len(_png()) * 2 // 3], "Upload a valid image"),
+    ],
+)
 def test_bad_uploads_are_refused_with_a_clear_message(editor_client, name, content, message):
     TRIED["image upload"] += 1
     response = upload(editor_client, name, content)
@@ -201,18 +284,28 @@ def test_an_image_too_large_to_decode_is_refused(editor_client):
 
 
 @HOSTILE
-@given(email=st.one_of(text_payloads, st.emails()),
-       status=st.sampled_from(["active", "pending", "nonsense"]),
-       consent_url=or_plain(text_payloads, ""), consent_text=or_plain(text_payloads, ""),
-       query=text_payloads)
+@given(
+    email=st.one_of(text_payloads, st.emails()),
+    status=st.sampled_from(["active", "pending", "nonsense"]),
+    consent_url=or_plain(text_payloads, ""),
+    consent_text=or_plain(text_payloads, ""),
+    query=text_payloads,
+)
 def test_subscriber_form(editor_client, email, status, consent_url, consent_text, query):
     mail.outbox.clear()
     TRIED["subscriber form"] += 2
     before = Subscriber.objects.count()
 
-    response = editor_client.post(admin_url("add"), {
-        "email": email, "status": status, "lists": [daily_list().pk],
-        "consent_url": consent_url, "consent_text": consent_text})
+    response = editor_client.post(
+        admin_url("add"),
+        {
+            "email": email,
+            "status": status,
+            "lists": [daily_list().pk],
+            "consent_url": consent_url,
+            "consent_text": consent_text,
+        },
+    )
 
     assert_safe(response, 200, 302)
     if response.status_code == 302:

@@ -28,15 +28,20 @@ Status = Subscriber.Status
 
 # Readers -----------------------------------------------------------------------------------
 
+
 @HOSTILE
-@given(email=st.one_of(text_payloads, st.emails()), source_url=text_payloads,
-       website=st.sampled_from(["", "x"]))
+@given(
+    email=st.one_of(text_payloads, st.emails()),
+    source_url=text_payloads,
+    website=st.sampled_from(["", "x"]),
+)
 def test_sign_up(client, editor, open_limits, email, source_url, website):
     mail.outbox.clear()
     TRIED["sign-up"] += 1
 
-    response = client.post("/newsletter/subscribe/", {
-        "email": email, "source_url": source_url, "website": website})
+    response = client.post(
+        "/newsletter/subscribe/", {"email": email, "source_url": source_url, "website": website}
+    )
 
     assert_safe(response, 200, 400)
     if response.status_code == 400 or website:
@@ -56,15 +61,20 @@ def test_sign_up(client, editor, open_limits, email, source_url, website):
 
 
 @HOSTILE
-@given(token=text_payloads, kind=st.sampled_from(["confirm", "unsubscribe", "preferences"]),
-       method=st.sampled_from(["get", "post"]))
+@given(
+    token=text_payloads,
+    kind=st.sampled_from(["confirm", "unsubscribe", "preferences"]),
+    method=st.sampled_from(["get", "post"]),
+)
 def test_emailed_links_with_a_hostile_token(client, kind, token, method):
     reader = SubscriberFactory(status=Status.PENDING, consent_at=None)
     mail.outbox.clear()
     TRIED[f"{kind} link"] += 1
 
-    response = getattr(client, method)(f"/newsletter/{kind}/{quote(token, safe='')}/",
-                                       {"action": "unsubscribe", "List-Unsubscribe": "One-Click"})
+    response = getattr(client, method)(
+        f"/newsletter/{kind}/{quote(token, safe='')}/",
+        {"action": "unsubscribe", "List-Unsubscribe": "One-Click"},
+    )
 
     assert_safe(response, 400, 404)
     reader.refresh_from_db()
@@ -86,8 +96,9 @@ def test_preferences_and_unsubscribe_forms(client, open_limits, action, weeks, d
     if response.status_code == 400:
         reader.refresh_from_db()
         assert reader.status == Status.ACTIVE and not reader.paused
-    response = client.post(f"/newsletter/unsubscribe/{tokens.unsubscribe_token(reader)}/",
-                           {"List-Unsubscribe": header})
+    response = client.post(
+        f"/newsletter/unsubscribe/{tokens.unsubscribe_token(reader)}/", {"List-Unsubscribe": header}
+    )
     assert_safe(response, 200)
     reader.refresh_from_db()
     assert reader.status == Status.UNSUBSCRIBED

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_plus_addresses_of_one_mailbox_share_its_limit(signup):
-    statuses = [signup(f"victim+{n}@example.org", ip=f"192.0.2.{n}").status_code
-                for n in range(1, 21)]
+    statuses = [
+        signup(f"victim+{n}@example.org", ip=f"192.0.2.{n}").status_code for n in range(1, 21)
+    ]
     assert statuses == [200] * 5 + [429] * 15
     assert len(mail.outbox) == 5
     # What was typed is what is stored (only the limit's key is canonical).
@@ -22,8 +23,15 @@ def test_plus_addresses_of_one_mailbox_share_its_limit(signup):
 
 
 def test_gmail_dots_and_googlemail_are_one_mailbox(signup):
-    for n, email in enumerate(["jane.doe@gmail.com", "JaneDoe@gmail.com", "j.a.n.e.doe@gmail.com",
-                               "janedoe+news@googlemail.com", "jane.d.o.e@googlemail.com"]):
+    for n, email in enumerate(
+        [
+            "jane.doe@gmail.com",
+            "JaneDoe@gmail.com",
+            "j.a.n.e.doe@gmail.com",
+            "janedoe+news@googlemail.com",
+            "jane.d.o.e@googlemail.com",
+        ]
+    ):
         assert signup(email, ip=f"192.0.2.{n}").status_code == 200
     response = signup("j.anedoe+1@gmail.com", ip="198.51.100.1")
     assert response.status_code == 429
@@ -56,13 +64,16 @@ def test_ipv4_mapped_addresses_are_separate_readers(signup, settings):
     assert signup("c@example.org", ip="203.0.113.1").status_code == 429
 
 
-@pytest.mark.parametrize(("email", "mailbox"), [
-    ("Jane+News@Example.org", "jane@example.org"),
-    ("jane.doe+a+b@example.org", "jane.doe@example.org"),
-    ("J.A.N.E@googlemail.com", "jane@gmail.com"),
-    ("jane.doe+x@gmail.com", "janedoe@gmail.com"),
-    ("+only@example.org", "+only@example.org"),
-])
+@pytest.mark.parametrize(
+    ("email", "mailbox"),
+    [
+        ("Jane+News@Example.org", "jane@example.org"),
+        ("jane.doe+a+b@example.org", "jane.doe@example.org"),
+        ("J.A.N.E@googlemail.com", "jane@gmail.com"),
+        ("jane.doe+x@gmail.com", "janedoe@gmail.com"),
+        ("+only@example.org", "+only@example.org"),
+    ],
+)
 def test_the_canonical_mailbox(email, mailbox):
     from newsletter.addresses import canonical_mailbox
 

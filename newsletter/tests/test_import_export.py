@@ -67,8 +67,13 @@ def test_duplicates_are_merged_in_the_file_and_with_the_database(db):
         mailing_lists=[weekly],
     )
     assert report.imported
-    assert (report.rows, report.duplicates, report.created, report.updated,
-            report.unchanged) == (5, 2, 1, 1, 1)
+    assert (report.rows, report.duplicates, report.created, report.updated, report.unchanged) == (
+        5,
+        2,
+        1,
+        1,
+        1,
+    )
     assert Subscriber.objects.with_email("dup@example.org").count() == 1
     assert subscriber("dup@example.org").created_at.date().isoformat() == "2025-01-01"
     left.refresh_from_db()
@@ -76,7 +81,10 @@ def test_duplicates_are_merged_in_the_file_and_with_the_database(db):
     pending.refresh_from_db()
     assert pending.status == Status.ACTIVE
     assert set(weekly.subscribers.values_list("email", flat=True)) == {
-        "dup@example.org", "left@example.org", "pending@example.org"}
+        "dup@example.org",
+        "left@example.org",
+        "pending@example.org",
+    }
 
 
 def test_an_import_can_suppress_but_never_revive(active):
@@ -136,10 +144,13 @@ def test_the_command(tmp_path, capsys):
     assert daily_list().members().count() == 1
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--list", "nope"], "No list called nope"),
-    ([], "must name the columns"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--list", "nope"], "No list called nope"),
+        ([], "must name the columns"),
+    ],
+)
 def test_the_command_explains_what_is_wrong(tmp_path, args, message):
     path = write(tmp_path, "name\nAnn\n")
     with pytest.raises(CommandError, match=message):
@@ -152,7 +163,7 @@ def test_the_command_says_when_the_file_is_missing(tmp_path):
 
 
 def test_export_round_trips_through_import(db, capsys):
-    SubscriberFactory(email="ann@example.org", consent_text="=HYPERLINK(\"http://x\")")
+    SubscriberFactory(email="ann@example.org", consent_text='=HYPERLINK("http://x")')
     SubscriberFactory(email="bob@example.org", status=Status.UNSUBSCRIBED)
     call_command("export_subscribers")
     exported = capsys.readouterr().out
@@ -161,13 +172,14 @@ def test_export_round_trips_through_import(db, capsys):
     Subscriber.objects.all().delete()
     report = run(exported)
     assert report.imported and report.created == 2
-    assert subscriber("ann@example.org").consent_text == "=HYPERLINK(\"http://x\")"
+    assert subscriber("ann@example.org").consent_text == '=HYPERLINK("http://x")'
     assert subscriber("bob@example.org").status == Status.UNSUBSCRIBED
 
 
 def test_a_large_file_imports_in_batches(db, django_assert_max_num_queries):
     lines = ["email,status,consent_at"] + [
-        f"reader{n}@example.org,active,2025-01-01 08:00" for n in range(5000)]
+        f"reader{n}@example.org,active,2025-01-01 08:00" for n in range(5000)
+    ]
     started = time.monotonic()
     with django_assert_max_num_queries(60):
         report = run("\n".join(lines))

@@ -29,22 +29,24 @@ def daily():
     mailing_list = daily_list()
     for email in READERS:
         SubscriberFactory(email=email)
-    return NewsletterRecipients.objects.create(name="Daily readers",
-                                               audience=str(mailing_list.pk))
+    return NewsletterRecipients.objects.create(name="Daily readers", audience=str(mailing_list.pk))
 
 
 def issue_form(articles, day, action="action-publish"):
-    data = nested_form_data({
-        "title": f"Issue of {day:%d %B %Y}",
-        "slug": day.isoformat(),
-        "issue_date": day.isoformat(),
-        "preheader": "",
-        "intro": "Good morning! Ten stories that matter today.",
-        "stories": inline_formset([{"article": a.pk, "headline": "", "blurb": ""}
-                                   for a in articles]),
-        "newsletter_recipients": "",
-        "newsletter_subject": "",
-    })
+    data = nested_form_data(
+        {
+            "title": f"Issue of {day:%d %B %Y}",
+            "slug": day.isoformat(),
+            "issue_date": day.isoformat(),
+            "preheader": "",
+            "intro": "Good morning! Ten stories that matter today.",
+            "stories": inline_formset(
+                [{"article": a.pk, "headline": "", "blurb": ""} for a in articles]
+            ),
+            "newsletter_recipients": "",
+            "newsletter_subject": "",
+        }
+    )
     if action:
         data[action] = "1"
     return data
@@ -84,8 +86,9 @@ def panel(response):
     return " ".join(soup.find(class_="wn-panel").get_text(" ").split())
 
 
-def test_editor_assembles_previews_tests_and_sends_todays_issue(editor, editor_client, site,
-                                                                 articles, daily):
+def test_editor_assembles_previews_tests_and_sends_todays_issue(
+    editor, editor_client, site, articles, daily
+):
     assert not editor.is_superuser
     today = timezone.localdate()
     add_url = f"/admin/pages/add/newsletter/issuepage/{site[1].pk}/"
@@ -103,8 +106,14 @@ def test_editor_assembles_previews_tests_and_sends_todays_issue(editor, editor_c
     data = edit_form(editor_client, issue, action__publish="1")
     assert data["stories-TOTAL_FORMS"] == "7"
     for row, article in enumerate(articles[7:], start=7):
-        data.update({f"stories-{row}-article": article.pk, f"stories-{row}-ORDER": row,
-                     f"stories-{row}-id": "", f"stories-{row}-DELETE": ""})
+        data.update(
+            {
+                f"stories-{row}-article": article.pk,
+                f"stories-{row}-ORDER": row,
+                f"stories-{row}-id": "",
+                f"stories-{row}-DELETE": "",
+            }
+        )
     data["stories-TOTAL_FORMS"] = "10"
     response = editor_client.post(edit_url(issue), data)
     assert response.status_code == 302
@@ -126,8 +135,9 @@ def test_editor_assembles_previews_tests_and_sends_todays_issue(editor, editor_c
     assert "<mj-" not in email_html  # MJML was rendered to HTML
 
     # A test to the editor's own address.
-    response = newsletter_action(editor_client, issue, "send_test_email",
-                                 newsletter__test__email="lisa@example.com")
+    response = newsletter_action(
+        editor_client, issue, "send_test_email", newsletter__test__email="lisa@example.com"
+    )
     assert "Test message sent to 'lisa@example.com'" in messages_of(response)
     [test] = mail.outbox
     assert test.to == ["lisa@example.com"]
@@ -141,8 +151,9 @@ def test_editor_assembles_previews_tests_and_sends_todays_issue(editor, editor_c
     assert "Ready to send" in readiness(editor_client.get(edit_url(issue)))
 
     # Send it to the Daily readers.
-    response = newsletter_action(editor_client, issue, "send_campaign",
-                                 newsletter_recipients=str(daily.pk))
+    response = newsletter_action(
+        editor_client, issue, "send_campaign", newsletter_recipients=str(daily.pk)
+    )
     assert "Newsletter campaign is now sending" in messages_of(response), messages_of(response)
     sent = [message for message in mail.outbox if message is not test]
     assert sorted(address for message in sent for address in message.to) == sorted(READERS)
@@ -177,8 +188,9 @@ def test_editor_assembles_previews_tests_and_sends_todays_issue(editor, editor_c
 def test_nine_stories_are_refused_with_the_reason(editor_client, site, articles, daily):
     issue = IssuePageFactory(parent=site[1], articles=articles[:9])
 
-    response = newsletter_action(editor_client, issue, "send_campaign",
-                                 newsletter_recipients=str(daily.pk))
+    response = newsletter_action(
+        editor_client, issue, "send_campaign", newsletter_recipients=str(daily.pk)
+    )
 
     assert any("exactly 10 stories; this one has 9 of 10" in m for m in messages_of(response))
     assert not mail.outbox
@@ -187,9 +199,13 @@ def test_nine_stories_are_refused_with_the_reason(editor_client, site, articles,
 
 
 def test_unpublished_changes_are_not_sent_and_the_editor_is_told(editor_client, issue, daily):
-    response = newsletter_action(editor_client, issue, "send_campaign",
-                                 newsletter_recipients=str(daily.pk),
-                                 intro="A new intro nobody has published.")
+    response = newsletter_action(
+        editor_client,
+        issue,
+        "send_campaign",
+        newsletter_recipients=str(daily.pk),
+        intro="A new intro nobody has published.",
+    )
 
     assert "Newsletter campaign is now sending" in messages_of(response), messages_of(response)
     assert mail.outbox and all("A new intro" not in m.body for m in mail.outbox)
@@ -206,23 +222,28 @@ def test_sending_without_recipients_asks_for_them(editor_client, issue, daily):
 def test_schedule_then_unschedule_through_the_panel(editor_client, issue, daily):
     when = timezone.localtime() + datetime.timedelta(hours=3)
 
-    response = newsletter_action(editor_client, issue, "schedule_campaign",
-                                 newsletter_recipients=str(daily.pk),
-                                 newsletter__schedule__schedule_time=f"{when:%Y-%m-%d %H:%M}")
+    response = newsletter_action(
+        editor_client,
+        issue,
+        "schedule_campaign",
+        newsletter_recipients=str(daily.pk),
+        newsletter__schedule__schedule_time=f"{when:%Y-%m-%d %H:%M}",
+    )
 
-    assert any("Campaign scheduled to send at" in m for m in messages_of(response)), \
-        messages_of(response)
+    assert any("Campaign scheduled to send at" in m for m in messages_of(response)), messages_of(
+        response
+    )
     issue.refresh_from_db()
     campaign = Campaign.objects.get(pk=issue.newsletter_campaign)
     assert campaign.status == Status.SCHEDULED
     assert campaign.scheduled_for.replace(second=0, microsecond=0) == when.replace(
-        second=0, microsecond=0)
+        second=0, microsecond=0
+    )
     page = editor_client.get(edit_url(issue))
     assert "Unschedule" in panel(page)
     assert not mail.outbox
 
-    response = editor_client.post(f"/admin/newsletter/pages/{issue.pk}/unschedule/",
-                                  follow=True)
+    response = editor_client.post(f"/admin/newsletter/pages/{issue.pk}/unschedule/", follow=True)
 
     assert "Campaign successfully unscheduled" in messages_of(response)
     campaign.refresh_from_db()
@@ -233,9 +254,13 @@ def test_schedule_then_unschedule_through_the_panel(editor_client, issue, daily)
 def test_a_time_in_the_past_is_refused(editor_client, issue, daily):
     when = timezone.localtime() - datetime.timedelta(hours=1)
 
-    response = newsletter_action(editor_client, issue, "schedule_campaign",
-                                 newsletter_recipients=str(daily.pk),
-                                 newsletter__schedule__schedule_time=f"{when:%Y-%m-%d %H:%M}")
+    response = newsletter_action(
+        editor_client,
+        issue,
+        "schedule_campaign",
+        newsletter_recipients=str(daily.pk),
+        newsletter__schedule__schedule_time=f"{when:%Y-%m-%d %H:%M}",
+    )
 
     assert any("in the future" in m for m in messages_of(response))
     assert not Campaign.objects.filter(status=Status.SCHEDULED).exists()
@@ -244,19 +269,22 @@ def test_a_time_in_the_past_is_refused(editor_client, issue, daily):
 def test_a_moderator_may_send_a_test(moderator, client, issue):
     client.force_login(moderator)
 
-    response = newsletter_action(client, issue, "send_test_email",
-                                 newsletter__test__email="mo@example.com")
+    response = newsletter_action(
+        client, issue, "send_test_email", newsletter__test__email="mo@example.com"
+    )
 
     assert "Test message sent to 'mo@example.com'" in messages_of(response)
     assert [message.to for message in mail.outbox] == [["mo@example.com"]]
 
 
-def test_someone_who_may_edit_but_not_publish_gets_no_newsletter_tab(client, django_user_model,
-                                                                     issue, daily):
+def test_someone_who_may_edit_but_not_publish_gets_no_newsletter_tab(
+    client, django_user_model, issue, daily
+):
     writers = Group.objects.create(name="Writers")
     writers.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(group=writers, page=Page.get_first_root_node(),
-                                       permission_type="change")
+    GroupPagePermission.objects.create(
+        group=writers, page=Page.get_first_root_node(), permission_type="change"
+    )
     writer = django_user_model.objects.create_user("wri", "wri@example.com", "pw")
     writer.groups.add(writers)
     client.force_login(writer)
@@ -265,8 +293,11 @@ def test_someone_who_may_edit_but_not_publish_gets_no_newsletter_tab(client, dja
     assert page.status_code == 200
     assert BeautifulSoup(page.content, "html.parser").find(class_="wn-panel") is None
 
-    data = edit_form(client, issue, **{"newsletter-action": "send_campaign",
-                                       "newsletter_recipients": str(daily.pk)})
+    data = edit_form(
+        client,
+        issue,
+        **{"newsletter-action": "send_campaign", "newsletter_recipients": str(daily.pk)},
+    )
     response = client.post(edit_url(issue), data, follow=True)
     assert any("You do not have permission" in m for m in messages_of(response))
     assert not mail.outbox
@@ -286,10 +317,10 @@ def test_the_edit_page_renders_with_any_campaign_id(editor_client, issue, campai
         assert "was deleted in Top Ten mailer" in panel(page)
 
 
-def test_the_edit_page_and_report_render_when_the_report_fails(editor_client, issue,
-                                                               monkeypatch):
-    campaign = Campaign.objects.create(issue=issue, subject="Sent", status=Status.SENT,
-                                       started_at=timezone.now())
+def test_the_edit_page_and_report_render_when_the_report_fails(editor_client, issue, monkeypatch):
+    campaign = Campaign.objects.create(
+        issue=issue, subject="Sent", status=Status.SENT, started_at=timezone.now()
+    )
     IssuePage.objects.filter(pk=issue.pk).update(newsletter_campaign=str(campaign.pk))
 
     def broken(*args, **kwargs):
@@ -312,8 +343,9 @@ def test_a_failing_test_send_is_a_message_not_an_error_page(editor_client, issue
 
     monkeypatch.setattr("newsletter.campaign_backend.send_test", broken)
 
-    response = newsletter_action(editor_client, issue, "send_test_email",
-                                 newsletter__test__email="lisa@example.com")
+    response = newsletter_action(
+        editor_client, issue, "send_test_email", newsletter__test__email="lisa@example.com"
+    )
 
     assert response.status_code == 200
     assert any("could not be sent: Connection refused" in m for m in messages_of(response))
@@ -327,5 +359,6 @@ def test_the_same_article_twice_is_a_form_error_not_a_crash(editor_client, site,
 
     assert response.status_code == 200
     assert f'"{articles[0].title}" is in this issue twice' in html.unescape(
-        response.content.decode())
+        response.content.decode()
+    )
     assert not IssuePage.objects.exists()

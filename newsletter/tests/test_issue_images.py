@@ -19,15 +19,21 @@ DAY = datetime.date(2026, 11, 23)
 
 def test_the_frozen_email_images_carry_no_metadata(news_index, archive):
     photo = CaptionedImageFactory(
-        file=ImageFile(io.BytesIO(photo_with_metadata()), name="source.jpg"))
-    articles = [ArticlePageFactory(parent=news_index, title=f"Story {n}", lead_image=photo)
-                for n in range(1, 11)]
+        file=ImageFile(io.BytesIO(photo_with_metadata()), name="source.jpg")
+    )
+    articles = [
+        ArticlePageFactory(parent=news_index, title=f"Story {n}", lead_image=photo)
+        for n in range(1, 11)
+    ]
     issue = IssuePageFactory(parent=archive, articles=articles, issue_date=DAY)
 
     snapshot = build_snapshot(issue)
 
-    sources = [img["src"] for img in BeautifulSoup(snapshot.html, "html.parser").find_all("img")
-               if "/issues/2026-11-23/" in img["src"]]
+    sources = [
+        img["src"]
+        for img in BeautifulSoup(snapshot.html, "html.parser").find_all("img")
+        if "/issues/2026-11-23/" in img["src"]
+    ]
     assert len(sources) == 10
     for src in sources:
         assert metadata_in(media_bytes(src)) == []

@@ -40,10 +40,15 @@ def site_settings(settings):
 
 @pytest.fixture
 def articles(news_index):
-    return [ArticlePageFactory(parent=news_index, title=f"Story number {n}",
-                               summary=f"What happened in story {n}.",
-                               lead_image__size=(800, 450))
-            for n in range(1, 11)]
+    return [
+        ArticlePageFactory(
+            parent=news_index,
+            title=f"Story number {n}",
+            summary=f"What happened in story {n}.",
+            lead_image__size=(800, 450),
+        )
+        for n in range(1, 11)
+    ]
 
 
 @pytest.fixture
@@ -56,8 +61,7 @@ def soup(html):
 
 
 def hidden_preheader(html):
-    return next(div for div in soup(html).find_all("div")
-                if "display:none" in div.get("style", ""))
+    return next(div for div in soup(html).find_all("div") if "display:none" in div.get("style", ""))
 
 
 def test_the_email_is_compiled_mjml_tables_under_gmails_clipping_limit(issue):
@@ -95,8 +99,10 @@ def test_the_preheader_is_hidden_at_the_top(issue):
     assert default.startswith("Story number 1 · Story number 2 · Story number 3")
 
     issue.preheader = "Austin rallies allies, floods in Bangladesh"
-    assert hidden_preheader(render_issue_html(issue)).get_text().startswith(
-        "Austin rallies allies, floods in Bangladesh"
+    assert (
+        hidden_preheader(render_issue_html(issue))
+        .get_text()
+        .startswith("Austin rallies allies, floods in Bangladesh")
     )
 
 
@@ -173,8 +179,7 @@ def test_snapshot_freezes_the_issue(issue, articles, django_user_model):
     assert len(snapshot.web_html.split('class="card"')) == 11
 
 
-def test_snapshot_images_are_copies_that_rendition_clean_ups_leave_alone(issue, articles,
-                                                                         settings):
+def test_snapshot_images_are_copies_that_rendition_clean_ups_leave_alone(issue, articles, settings):
     snapshot = build_snapshot(issue)
     files = [Path(settings.MEDIA_ROOT) / story["image_file"] for story in snapshot.stories]
     assert all(f"issues/{issue.issue_date.isoformat()}/" in str(f) for f in files)
@@ -212,8 +217,10 @@ def test_snapshot_of_ten_stories_takes_few_queries_and_little_time(issue, capsys
     # Stories, articles, images, renditions, the archive page, settings, the revision, insert.
     assert len(queries) <= 9, [q["sql"][:80] for q in queries.captured_queries]
     with capsys.disabled():
-        print(f"\n  snapshot of ten stories: {took:.1f} ms, email "
-              f"{len(snapshot.html.encode()) / 1024:.1f} KB")
+        print(
+            f"\n  snapshot of ten stories: {took:.1f} ms, email "
+            f"{len(snapshot.html.encode()) / 1024:.1f} KB"
+        )
     assert took < 1000  # measured around 20 ms; this only catches a runaway
 
 
@@ -226,26 +233,43 @@ def test_newsletter_preview_mode_shows_the_email(issue):
     # The preview and a saved campaign's HTML are the email, to the byte.
     assert html == issue.get_newsletter_html() == render_issue_html(issue)
     assert [h2.a.get_text() for h2 in soup(html).find_all("h2")][:2] == [
-        "Story number 1", "Story number 2"]
+        "Story number 1",
+        "Story number 2",
+    ]
 
 
-def test_an_editor_previews_unsaved_changes_as_the_email_in_the_admin(client, issue,
-                                                                      articles,
-                                                                      django_user_model):
+def test_an_editor_previews_unsaved_changes_as_the_email_in_the_admin(
+    client, issue, articles, django_user_model
+):
     editor = django_user_model.objects.create_user("eddie", password="pw")
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
     # The editor moves story 3 to the top with a new headline and removes stories 4 to 10.
     existing = list(issue.stories.all())
-    stories = [{"id": story.pk, "article": story.article_id, "headline": "", "blurb": "",
-                "DELETE": "" if n < 3 else "1"} for n, story in enumerate(existing)]
+    stories = [
+        {
+            "id": story.pk,
+            "article": story.article_id,
+            "headline": "",
+            "blurb": "",
+            "DELETE": "" if n < 3 else "1",
+        }
+        for n, story in enumerate(existing)
+    ]
     stories[:3] = reversed(stories[:3])
     stories[0]["headline"] = "A sharper headline"
-    data = nested_form_data({
-        "title": issue.title, "slug": issue.slug, "issue_date": issue.issue_date.isoformat(),
-        "preheader": "Previewed preheader", "intro": "", "newsletter_subject": "",
-        "newsletter_recipients": "", "stories": inline_formset(stories, initial=10),
-    })
+    data = nested_form_data(
+        {
+            "title": issue.title,
+            "slug": issue.slug,
+            "issue_date": issue.issue_date.isoformat(),
+            "preheader": "Previewed preheader",
+            "intro": "",
+            "newsletter_subject": "",
+            "newsletter_recipients": "",
+            "stories": inline_formset(stories, initial=10),
+        }
+    )
     url = f"/admin/pages/{issue.pk}/edit/preview/"
 
     assert client.post(url, data).json()["is_valid"] is True
@@ -253,7 +277,10 @@ def test_an_editor_previews_unsaved_changes_as_the_email_in_the_admin(client, is
 
     html = response.content.decode()
     assert [h2.a.get_text() for h2 in soup(html).find_all("h2")] == [
-        "A sharper headline", "Story number 2", "Story number 1"]
+        "A sharper headline",
+        "Story number 2",
+        "Story number 1",
+    ]
     assert hidden_preheader(html).get_text().startswith("Previewed preheader")
 
 
@@ -278,4 +305,5 @@ def test_the_default_preview_shows_the_archive_page_to_be(issue):
     assert page.find("h1").get_text() == issue.get_newsletter_subject()
     assert "An intro not yet published." in page.get_text()
     assert [h2.get_text(strip=True) for h2 in page.select(".issue__stories h2")] == [
-        f"Story number {n}" for n in range(1, 11)]
+        f"Story number {n}" for n in range(1, 11)
+    ]

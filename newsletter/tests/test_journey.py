@@ -125,7 +125,8 @@ def test_the_same_page_whether_or_not_the_address_is_on_the_list(signup, active)
     known = signup("active@example.org")
     assert new.status_code == known.status_code == 200
     assert new.text.replace("someone-new@example.org", "X") == known.text.replace(
-        "active@example.org", "X")
+        "active@example.org", "X"
+    )
     # The subscriber is told by email instead, where only the address's owner reads it.
     [notice] = mails_to("active@example.org")
     assert notice.subject == "You're already subscribed to Lisa's Top Ten"

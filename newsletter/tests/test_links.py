@@ -18,8 +18,7 @@ Status = Subscriber.Status
 
 @pytest.fixture
 def pending(db):
-    return SubscriberFactory(email="pending@example.org", status=Status.PENDING,
-                             consent_at=None)
+    return SubscriberFactory(email="pending@example.org", status=Status.PENDING, consent_at=None)
 
 
 def tamper(token):
@@ -30,9 +29,11 @@ def tamper(token):
 def test_the_helpers_give_absolute_links_from_site_url(active, settings):
     settings.SITE_URL = "https://lisastopten.example"
     assert tokens.unsubscribe_url(active).startswith(
-        "https://lisastopten.example/newsletter/unsubscribe/")
+        "https://lisastopten.example/newsletter/unsubscribe/"
+    )
     assert tokens.preferences_url(active).startswith(
-        "https://lisastopten.example/newsletter/preferences/")
+        "https://lisastopten.example/newsletter/preferences/"
+    )
 
 
 def test_list_unsubscribe_headers(active, settings):
@@ -43,17 +44,20 @@ def test_list_unsubscribe_headers(active, settings):
     headers = tokens.list_unsubscribe_headers(active)
     assert headers == {
         "List-Unsubscribe": f"<{tokens.unsubscribe_url(active)}>, "
-                            "<mailto:lisa@lisastopten.example?subject=unsubscribe>",
+        "<mailto:lisa@lisastopten.example?subject=unsubscribe>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     newsletter.unsubscribe_email = "leave@lisastopten.example"
     newsletter.save()
-    assert "<mailto:leave@lisastopten.example" in tokens.list_unsubscribe_headers(
-        active)["List-Unsubscribe"]
+    assert (
+        "<mailto:leave@lisastopten.example"
+        in tokens.list_unsubscribe_headers(active)["List-Unsubscribe"]
+    )
     newsletter.unsubscribe_email = newsletter.reply_to = ""
     newsletter.save()
     assert tokens.list_unsubscribe_headers(active)["List-Unsubscribe"] == (
-        f"<{tokens.unsubscribe_url(active)}>")
+        f"<{tokens.unsubscribe_url(active)}>"
+    )
 
 
 @pytest.mark.parametrize("kind", ["confirm", "unsubscribe", "preferences"])
@@ -180,8 +184,15 @@ def test_unsubscribe_then_resubscribe_from_the_preference_page(client, active):
     assert active.consent_text == NewsletterSettings.load().consent_text
 
 
-@pytest.mark.parametrize("data", [{"action": "explode"}, {"action": "pause"},
-                                  {"action": "pause", "weeks": "52"}, {"weeks": "1"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "explode"},
+        {"action": "pause"},
+        {"action": "pause", "weeks": "52"},
+        {"weeks": "1"},
+    ],
+)
 def test_nonsense_on_the_preference_page_is_a_400_not_a_500(client, active, data):
     response = client.post(path_of(tokens.preferences_url(active)), data)
     assert response.status_code == 400

@@ -36,8 +36,9 @@ def test_the_daily_list_comes_from_a_migration(db):
 def test_segments_narrow_their_list(db):
     old_form = SubscriberFactory(email="old@example.org", created_at=days_ago(400))
     new_form = SubscriberFactory(email="new@gmail.com", created_at=days_ago(2))
-    new_import = SubscriberFactory(email="imp@example.org", source=Subscriber.Source.IMPORT,
-                                   created_at=days_ago(2))
+    new_import = SubscriberFactory(
+        email="imp@example.org", source=Subscriber.Source.IMPORT, created_at=days_ago(2)
+    )
     SubscriberFactory(email="left@example.org", status=Status.UNSUBSCRIBED)
     last_month = (timezone.now() - datetime.timedelta(days=30)).date()
     assert set(SegmentFactory(source="form").members()) == {old_form, new_form}

@@ -39,9 +39,11 @@ def articles(news_index):
         ArticlePageFactory(
             parent=news_index,
             title=f"Story {n}: what the council decided about the bridge, the buses and "
-                  f"the {'very ' * n}long night of the floods",
-            summary=f"What happened in story {n}, and why it matters to readers today.")
-        for n in range(1, 11)]
+            f"the {'very ' * n}long night of the floods",
+            summary=f"What happened in story {n}, and why it matters to readers today.",
+        )
+        for n in range(1, 11)
+    ]
 
 
 @pytest.fixture
@@ -90,12 +92,17 @@ def check_css(html):
 def personal(text, reader):
     """``text`` with ``reader``'s own links in place of the placeholders, as expected."""
     return text.replace(UNSUBSCRIBE_PLACEHOLDER, tokens.unsubscribe_url(reader)).replace(
-        PREFERENCES_PLACEHOLDER, tokens.preferences_url(reader))
+        PREFERENCES_PLACEHOLDER, tokens.preferences_url(reader)
+    )
 
 
 def comments(html):
-    return [str(c) for c in BeautifulSoup(html, "html.parser").find_all(
-        string=lambda s: isinstance(s, Comment))]
+    return [
+        str(c)
+        for c in BeautifulSoup(html, "html.parser").find_all(
+            string=lambda s: isinstance(s, Comment)
+        )
+    ]
 
 
 def test_the_sent_html_and_text_are_the_snapshots_exactly(smtp_catcher, issue):
@@ -152,8 +159,9 @@ def test_a_server_without_8bitmime_gets_seven_bit_mail(settings, issue):
 
 def test_the_test_send_is_the_message_readers_get(smtp_catcher, issue):
     ann = readers("ann@example.org")[0]
-    campaign = Campaign.objects.create(issue=issue, audience=str(daily_list().pk),
-                                       subject=issue.get_newsletter_subject())
+    campaign = Campaign.objects.create(
+        issue=issue, audience=str(daily_list().pk), subject=issue.get_newsletter_subject()
+    )
     backend = LocalCampaignBackend()
 
     backend.send_test_email(campaign_id=str(campaign.pk), email=ann.email)
@@ -162,17 +170,27 @@ def test_the_test_send_is_the_message_readers_get(smtp_catcher, issue):
     test_raw, real_raw = smtp_catcher.raw_to(ann.email)
     test, real = strictly(test_raw), strictly(real_raw)
     assert test["Subject"] == "[Test] " + real["Subject"]
-    for name in ("From", "Reply-To", "To", "List-Id", "Feedback-ID", "List-Unsubscribe",
-                 "List-Unsubscribe-Post", "MIME-Version"):
+    for name in (
+        "From",
+        "Reply-To",
+        "To",
+        "List-Id",
+        "Feedback-ID",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+        "MIME-Version",
+    ):
         assert test[name] == real[name], name
     for subtype in ("plain", "html"):
         test_part, real_part = test.get_body((subtype,)), real.get_body((subtype,))
         assert test_part.items() == real_part.items()
         assert decoded(test, subtype) == decoded(real, subtype)
-    images = [img["src"] for img in BeautifulSoup(decoded(real, "html"),
-                                                  "html.parser").find_all("img")]
+    images = [
+        img["src"] for img in BeautifulSoup(decoded(real, "html"), "html.parser").find_all("img")
+    ]
     assert len(images) == 10
     assert all(re.search(rf"/issues/{issue.issue_date}/\d\d-", src) for src in images)
+
     # Apart from the boundary and the per-message headers, the bytes are the same.
     def body(raw):
         boundary = re.search(rb'boundary="([^"]+)"', raw).group(1)
@@ -184,8 +202,9 @@ def test_the_test_send_is_the_message_readers_get(smtp_catcher, issue):
 def test_a_published_issue_is_tested_as_it_will_be_sent(smtp_catcher, issue):
     """What goes out is what is published, so a newer draft is not what the test shows."""
     ann = readers("ann@example.org")[0]
-    campaign = Campaign.objects.create(issue=issue, audience=str(daily_list().pk),
-                                       subject=issue.get_newsletter_subject())
+    campaign = Campaign.objects.create(
+        issue=issue, audience=str(daily_list().pk), subject=issue.get_newsletter_subject()
+    )
     issue.intro = "A newer draft nobody has published."
     issue.save_revision()
 

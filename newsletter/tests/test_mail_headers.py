@@ -48,7 +48,9 @@ def check_unsubscribe(raw, subscriber):
     assert "=?" not in written  # no RFC 2047 encoded-word
     message = strictly(raw)
     assert unsubscribe_targets(message["List-Unsubscribe"]) == [
-        tokens.unsubscribe_url(subscriber), f"mailto:{MAILBOX}?subject=unsubscribe"]
+        tokens.unsubscribe_url(subscriber),
+        f"mailto:{MAILBOX}?subject=unsubscribe",
+    ]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     return message
 
@@ -63,26 +65,36 @@ def check_common(message):
 
 
 def outbox_files(settings, tmp_path, alias):
-    settings.MAILERS = {**settings.MAILERS, alias: {
-        "BACKEND": "config.mail.OutboxBackend", "OPTIONS": {"file_path": str(tmp_path)}}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        alias: {"BACKEND": "config.mail.OutboxBackend", "OPTIONS": {"file_path": str(tmp_path)}},
+    }
 
 
 def console(settings, alias):
     stream = io.StringIO()
-    settings.MAILERS = {**settings.MAILERS, alias: {
-        "BACKEND": "django.core.mail.backends.console.EmailBackend",
-        "OPTIONS": {"stream": stream}}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        alias: {
+            "BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "OPTIONS": {"stream": stream},
+        },
+    }
     return stream
 
 
 def from_console(stream):
-    return [chunk.strip("\n").replace("\n", "\r\n").encode() + b"\r\n"
-            for chunk in stream.getvalue().split("-" * 79) if chunk.strip()]
+    return [
+        chunk.strip("\n").replace("\n", "\r\n").encode() + b"\r\n"
+        for chunk in stream.getvalue().split("-" * 79)
+        if chunk.strip()
+    ]
 
 
 @pytest.mark.parametrize("send", [send_welcome, send_already_subscribed])
-def test_transactional_mail_headers_over_smtp_and_the_outbox(send, smtp_catcher, settings,
-                                                             tmp_path):
+def test_transactional_mail_headers_over_smtp_and_the_outbox(
+    send, smtp_catcher, settings, tmp_path
+):
     reader = SubscriberFactory(email="ann@example.org")
 
     send(reader)
@@ -117,8 +129,11 @@ def test_the_issue_headers_on_every_newsletter_transport(smtp_catcher, settings,
 
 def test_an_api_provider_gets_the_plain_headers_and_the_snapshots_html(settings, postmark):
     ann = readers("ann@example.org")[0]
-    html = '<p style="font:bold 22px/1.25 Georgia,\'Times New Roman\',serif">' + (
-        "A long line of the issue " * 60) + '</p><a href="[[UNSUBSCRIBE_URL]]">Leave</a>'
+    html = (
+        "<p style=\"font:bold 22px/1.25 Georgia,'Times New Roman',serif\">"
+        + ("A long line of the issue " * 60)
+        + '</p><a href="[[UNSUBSCRIBE_URL]]">Leave</a>'
+    )
     campaign = frozen_campaign([ann], html=html)
 
     send_campaign.enqueue(campaign.pk)
@@ -128,9 +143,9 @@ def test_an_api_provider_gets_the_plain_headers_and_the_snapshots_html(settings,
     assert unsubscribe_targets(headers["List-Unsubscribe"])[0] == tokens.unsubscribe_url(ann)
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["Feedback-ID"] == (
-        f"{campaign.snapshot.issue_date}:daily:newsletter:lisastopten.example")
-    assert payload["HtmlBody"] == html.replace("[[UNSUBSCRIBE_URL]]",
-                                               tokens.unsubscribe_url(ann))
+        f"{campaign.snapshot.issue_date}:daily:newsletter:lisastopten.example"
+    )
+    assert payload["HtmlBody"] == html.replace("[[UNSUBSCRIBE_URL]]", tokens.unsubscribe_url(ann))
 
 
 def test_the_preheader_is_hidden_without_low_contrast_text(site):
@@ -139,11 +154,16 @@ def test_the_preheader_is_hidden_without_low_contrast_text(site):
     news_index, issue_index = site
     issue = issue_with_ten_stories(issue_index, news_index, preheader="Floods and buses")
     page = BeautifulSoup(render_issue_html(issue), "html.parser")
-    [hidden] = [div for div in page.find_all("div") if "Floods and buses" in div.get_text()
-                and "display:none" in div.get("style", "")]
-    style = {d.name: tinycss2.serialize(d.value).strip()
-             for d in tinycss2.parse_blocks_contents(hidden["style"], skip_whitespace=True)
-             if d.type == "declaration"}
+    [hidden] = [
+        div
+        for div in page.find_all("div")
+        if "Floods and buses" in div.get_text() and "display:none" in div.get("style", "")
+    ]
+    style = {
+        d.name: tinycss2.serialize(d.value).strip()
+        for d in tinycss2.parse_blocks_contents(hidden["style"], skip_whitespace=True)
+        if d.type == "declaration"
+    }
     assert style["display"] == "none" and style["mso-hide"] == "all"
     assert style["max-height"] in ("0", "0px") and style["overflow"] == "hidden"
     assert style["opacity"] == "0"
@@ -156,8 +176,9 @@ def test_the_welcome_mail_promises_only_the_next_issue(settings):
     reader = SubscriberFactory(email="ann@example.org")
     send_welcome(reader)
     when = timezone.now() + datetime.timedelta(hours=3)
-    Campaign.objects.create(subject="Tomorrow", status=Campaign.Status.SCHEDULED,
-                            scheduled_for=when)
+    Campaign.objects.create(
+        subject="Tomorrow", status=Campaign.Status.SCHEDULED, scheduled_for=when
+    )
     send_welcome(reader)
 
     first, second = mail.outbox

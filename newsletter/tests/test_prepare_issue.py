@@ -16,9 +16,12 @@ pytestmark = pytest.mark.django_db
 
 def make_articles(news_index, count):
     today = timezone.localdate()
-    return [ArticlePageFactory(parent=news_index, title=f"Story {n}",
-                               date=today - datetime.timedelta(days=n))
-            for n in range(count)]
+    return [
+        ArticlePageFactory(
+            parent=news_index, title=f"Story {n}", date=today - datetime.timedelta(days=n)
+        )
+        for n in range(count)
+    ]
 
 
 def prepare(*args):
@@ -39,7 +42,8 @@ def test_creates_tomorrows_draft_with_the_ten_newest_articles(home_page, news_in
     assert issue.issue_date == tomorrow and issue.slug == tomorrow.isoformat()
     assert not issue.live  # a draft for the editors to finish and publish
     assert [s.article_id for s in issue.latest_revision.as_object().stories.all()] == [
-        a.pk for a in articles[:10]]
+        a.pk for a in articles[:10]
+    ]
     assert [s.article_id for s in issue.stories.all()] == [a.pk for a in articles[:10]]
     assert "10 of 10 stories" in output
     assert f"{settings.WAGTAILADMIN_BASE_URL}/admin/pages/{issue.pk}/edit/" in output

@@ -11,13 +11,17 @@ pytestmark = pytest.mark.django_db
 
 def signup_form(response):
     soup = BeautifulSoup(response.content, "html.parser")
-    return next(form for form in soup.find_all("form")
-                if form.find("input", attrs={"type": "email"}))
+    return next(
+        form for form in soup.find_all("form") if form.find("input", attrs={"type": "email"})
+    )
 
 
 def submit(client, form, email):
-    data = {field["name"]: field.get("value", "") for field in form.find_all("input")
-            if field.get("name")}
+    data = {
+        field["name"]: field.get("value", "")
+        for field in form.find_all("input")
+        if field.get("name")
+    }
     data["email"] = email
     return client.post(form["action"], data)
 

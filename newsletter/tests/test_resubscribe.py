@@ -1,4 +1,4 @@
-""""Subscribe again" on the preference page: an unsubscribed reader is back at once, but a
+""" "Subscribe again" on the preference page: an unsubscribed reader is back at once, but a
 bounced or complained address (or one still pending) only gets a fresh confirmation link, and
 stays off the list until its owner clicks it (double opt-in)."""
 
@@ -33,10 +33,8 @@ def reader():
     return SubscriberFactory(email="kim@example.org")
 
 
-@pytest.mark.parametrize("suppress", [mark_bounced, mark_complained],
-                         ids=["bounced", "complained"])
-def test_a_suppressed_address_gets_a_confirmation_link_not_the_newsletter(client, reader,
-                                                                          suppress):
+@pytest.mark.parametrize("suppress", [mark_bounced, mark_complained], ids=["bounced", "complained"])
+def test_a_suppressed_address_gets_a_confirmation_link_not_the_newsletter(client, reader, suppress):
     suppress(reader.email)
     reader.refresh_from_db()
     page = preferences(client, reader)
@@ -76,8 +74,7 @@ def test_asking_again_sends_no_second_email_within_the_window(client, reader):
     assert reader.status == Status.PENDING
 
 
-def test_an_old_link_does_not_skip_the_confirmation_of_a_pending_address(client, reader,
-                                                                         signup):
+def test_an_old_link_does_not_skip_the_confirmation_of_a_pending_address(client, reader, signup):
     # Bounced, then someone signs the address up again on the site: pending, one email.
     mark_bounced(reader.email)
     signup("kim@example.org")

@@ -46,12 +46,14 @@ def test_the_same_article_twice_is_one_rule_with_one_message(site, articles):
 def test_at_most_ten_stories_even_in_a_draft(articles):
     assert rules.story_problems(stories(articles[:10])) == []
     assert rules.story_problems(stories(articles)) == [
-        "An issue holds 10 stories; this one has 11. Remove some."]
+        "An issue holds 10 stories; this one has 11. Remove some."
+    ]
 
 
 def test_a_published_issue_of_ten_live_stories_is_ready(site, articles):
-    issue = IssuePageFactory(parent=site[1], articles=articles[:10],
-                             issue_date=datetime.date(2026, 11, 23))
+    issue = IssuePageFactory(
+        parent=site[1], articles=articles[:10], issue_date=datetime.date(2026, 11, 23)
+    )
 
     assert rules.sending_problems(issue) == []
     assert rules.problems_before_sending(issue) == []
@@ -59,8 +61,7 @@ def test_a_published_issue_of_ten_live_stories_is_ready(site, articles):
 
 
 def test_the_campaign_statuses_are_the_models():
-    assert {value for value, _label in Campaign.Status.choices} == (
-        rules.STARTED | rules.SENDABLE)
+    assert {value for value, _label in Campaign.Status.choices} == (rules.STARTED | rules.SENDABLE)
     for move in rules.MOVES.values():
         assert move.sources <= set(Campaign.Status.values)
         assert move.target in Campaign.Status.values

@@ -72,8 +72,7 @@ def test_each_message_has_both_parts_the_headers_and_its_readers_own_links(issue
     assert f'href="{tokens.preferences_url(ann)}"' in html
     for part in (message.body, html):
         assert UNSUBSCRIBE not in part and PREFERENCES not in part
-    assert message.extra_headers["List-Unsubscribe"].startswith(
-        f"<{tokens.unsubscribe_url(ann)}>")
+    assert message.extra_headers["List-Unsubscribe"].startswith(f"<{tokens.unsubscribe_url(ann)}>")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "daily." in message.extra_headers["List-Id"]
     assert re.fullmatch(r"<\w+@[\w.-]+>", message.extra_headers["Message-ID"])
@@ -138,8 +137,9 @@ def test_a_double_click_while_sending_is_refused(issue, subscribers, monkeypatch
     assert Delivery.objects.count() == 10 and mail.outbox == []
 
 
-def test_two_sends_racing_past_the_check_are_stopped_by_the_database(issue, subscribers,
-                                                                      monkeypatch):
+def test_two_sends_racing_past_the_check_are_stopped_by_the_database(
+    issue, subscribers, monkeypatch
+):
     """The second of two simultaneous requests passes the "already sent?" check before the
     first commits; the database constraint then refuses it."""
     from newsletter.sending import orchestration
@@ -147,8 +147,15 @@ def test_two_sends_racing_past_the_check_are_stopped_by_the_database(issue, subs
     rival = Campaign.objects.create(issue=issue, status=Status.SENDING)
     real_check = orchestration.already_sent
     monkeypatch.setattr(orchestration, "already_sent", lambda issue: None)
-    snapshot = IssueSnapshot(issue=None, issue_date=datetime.date(1999, 1, 1), subject="x",
-                             html="x", text="x", web_html="x", stories=[])
+    snapshot = IssueSnapshot(
+        issue=None,
+        issue_date=datetime.date(1999, 1, 1),
+        subject="x",
+        html="x",
+        text="x",
+        web_html="x",
+        stories=[],
+    )
     snapshot.save()
     Campaign.objects.filter(pk=rival.pk).update(snapshot=snapshot)
 
@@ -181,8 +188,9 @@ def test_the_campaigns_list_and_segment_choose_the_recipients(issue, subscribers
     weekly.lists.set([other])
     segment = SegmentFactory(mailing_list=daily_list(), email_domain="example.net")
     readers("net@example.net")
-    campaign = Campaign.objects.create(issue=issue, audience=str(daily_list().pk),
-                                       segment=f"{daily_list().pk}/{segment.pk}")
+    campaign = Campaign.objects.create(
+        issue=issue, audience=str(daily_list().pk), segment=f"{daily_list().pk}/{segment.pk}"
+    )
 
     send_issue_now(issue, campaign=campaign)
 
@@ -192,8 +200,7 @@ def test_the_campaigns_list_and_segment_choose_the_recipients(issue, subscribers
 def test_report_counts_everything_in_one_query(issue, subscribers, django_assert_num_queries):
     campaign = send_issue_now(issue)
     Delivery.objects.filter(email="bob@example.org").update(status=Delivery.Status.BOUNCED)
-    Subscriber.objects.get(email="ann@example.org").change_status(
-        Subscriber.Status.UNSUBSCRIBED)
+    Subscriber.objects.get(email="ann@example.org").change_status(Subscriber.Status.UNSUBSCRIBED)
 
     with django_assert_num_queries(1):
         figures = report(campaign)
@@ -213,8 +220,7 @@ def test_send_issue_command_sends_todays_issue(issue, subscribers):
 
 
 def test_send_issue_command_refuses_a_second_send_with_a_clear_message(issue, subscribers):
-    call_command("send_issue", "--date", issue.issue_date.isoformat(),
-                 stdout=io.StringIO())
+    call_command("send_issue", "--date", issue.issue_date.isoformat(), stdout=io.StringIO())
     mail.outbox = []
     with pytest.raises(CommandError, match="already been sent on"):
         call_command("send_issue")
@@ -232,8 +238,9 @@ def test_send_issue_command_without_an_issue_or_with_a_bad_date(subscribers):
 def test_send_test_personalises_for_a_subscriber_and_not_for_a_stranger(subscribers):
     from .sending_helpers import HTML, TEXT
 
-    campaign = frozen_campaign(html=HTML, text=TEXT, from_name="Lisa at the desk",
-                               reply_to="desk@example.com")
+    campaign = frozen_campaign(
+        html=HTML, text=TEXT, from_name="Lisa at the desk", reply_to="desk@example.com"
+    )
     send_test(campaign=campaign, snapshot=campaign.snapshot, email="ann@example.org")
     send_test(campaign=campaign, snapshot=campaign.snapshot, email="editor@example.com")
 

@@ -41,14 +41,16 @@ def killed_mid_batch(campaign, owner, *, marked, in_flight):
     server got from it, and the next address in line when it died."""
     batch = claim_batch(campaign.pk, owner, 5)
     for row in batch[:marked]:
-        Delivery.objects.filter(pk=row.pk).update(status=DStatus.SENT, sent_at=timezone.now(),
-                                                  lease_owner="", lease_expires_at=None)
-    return [row.email for row in batch[:marked + in_flight]], batch[marked].email
+        Delivery.objects.filter(pk=row.pk).update(
+            status=DStatus.SENT, sent_at=timezone.now(), lease_owner="", lease_expires_at=None
+        )
+    return [row.email for row in batch[: marked + in_flight]], batch[marked].email
 
 
 def leases_run_out(campaign):
     Delivery.objects.filter(campaign=campaign, lease_expires_at__isnull=False).update(
-        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1))
+        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
 
 
 def report_page(client, campaign):
@@ -57,8 +59,7 @@ def report_page(client, campaign):
     return BeautifulSoup(response.content, "html.parser").get_text(" ", strip=True)
 
 
-def test_messages_in_flight_when_workers_died_are_flagged_and_reported(settings,
-                                                                       editor_client):
+def test_messages_in_flight_when_workers_died_are_flagged_and_reported(settings, editor_client):
     settings.NEWSLETTER_SEND_BATCH_SIZE = 5
     subscribers = readers(count=14)
     campaign = frozen_campaign(subscribers)
@@ -74,8 +75,11 @@ def test_messages_in_flight_when_workers_died_are_flagged_and_reported(settings,
     assert set(at_the_server) == {s.email for s in subscribers}
     twice = [address for address, count in at_the_server.items() if count > 1]
     assert twice == [first_next]
-    flagged = set(Delivery.objects.filter(campaign=campaign, possible_duplicate=True)
-                  .values_list("email", flat=True))
+    flagged = set(
+        Delivery.objects.filter(campaign=campaign, possible_duplicate=True).values_list(
+            "email", flat=True
+        )
+    )
     assert flagged == {first_next, second_next}  # the next in line of each dead worker
     figures = report(campaign)
     assert figures["sent"] == 14 and figures["possible_duplicates"] == 2
@@ -123,9 +127,12 @@ def fails_first(monkeypatch, name, *errors):
 def test_the_send_goes_on_when_the_database_drops_while_claiming(monkeypatch):
     subscribers = readers(count=7)
     campaign = frozen_campaign(subscribers)
-    fails_first(monkeypatch, "claim_batch",
-                OperationalError("server closed the connection unexpectedly"),
-                InterfaceError("connection already closed"))
+    fails_first(
+        monkeypatch,
+        "claim_batch",
+        OperationalError("server closed the connection unexpectedly"),
+        InterfaceError("connection already closed"),
+    )
 
     send_campaign.enqueue(campaign.pk)
 
@@ -148,8 +155,9 @@ def test_a_message_the_server_took_is_recorded_once_the_database_is_back(monkeyp
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
 
 
-def test_a_longer_outage_than_the_worker_waits_for_fails_the_task_not_the_rows(settings,
-                                                                            monkeypatch):
+def test_a_longer_outage_than_the_worker_waits_for_fails_the_task_not_the_rows(
+    settings, monkeypatch
+):
     settings.NEWSLETTER_DB_OUTAGE_SECONDS = 0
     campaign = frozen_campaign(readers(count=3))
     fails_first(monkeypatch, "claim_batch", OperationalError("could not connect to server"))
@@ -184,8 +192,15 @@ def test_db_worker_keeps_running_after_the_database_was_unavailable(monkeypatch,
     claim_batch(campaign.pk, "killed-worker", 3)
     leases_run_out(campaign)
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload",
-                 "--housekeeping-interval", "1", verbosity=0)
+    call_command(
+        "db_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--no-reload",
+        "--housekeeping-interval",
+        "1",
+        verbosity=0,
+    )
 
     assert len(polls) == 2  # it polled the queue again instead of exiting on the error
     assert "Database unavailable" in caplog.text

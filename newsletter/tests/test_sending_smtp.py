@@ -71,8 +71,10 @@ def smtp_server(request, settings):
     controller.start()
     settings.MAILERS = {
         **settings.MAILERS,
-        "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                       "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10}},
+        "newsletter": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        },
     }
     yield handler
     controller.stop()
@@ -139,8 +141,11 @@ def test_smtp_retries_4xx_suppresses_5xx_and_delivers_each_once(smtp_server, med
 def test_lines_starting_with_a_dot_and_long_lines_arrive_intact(smtp_server):
     subscriber = readers("ann@example.org")[0]
     long_html = "<p>" + "".join(f"<span>word {n}</span> " for n in range(600)) + "</p>"
-    text = (".hidden line\n..two dots\n" + "x " * 1500
-            + "\nUnsubscribe: [[UNSUBSCRIBE_URL]]\nPreferences: [[PREFERENCES_URL]]\n")
+    text = (
+        ".hidden line\n..two dots\n"
+        + "x " * 1500
+        + "\nUnsubscribe: [[UNSUBSCRIBE_URL]]\nPreferences: [[PREFERENCES_URL]]\n"
+    )
     html = long_html + '<a href="[[UNSUBSCRIBE_URL]]">Unsubscribe</a>'
     campaign = frozen_campaign([subscriber], html=html, text=text)
 
@@ -153,15 +158,17 @@ def test_lines_starting_with_a_dot_and_long_lines_arrive_intact(smtp_server):
     assert max(len(line) for line in smtp_server.messages[0][1].split(b"\r\n")) < 998
 
 
-def test_an_international_domain_goes_through_djangos_path_on_the_same_connection(
-        smtp_server):
+def test_an_international_domain_goes_through_djangos_path_on_the_same_connection(smtp_server):
     subscribers = readers("ann@example.org", "zoe@exämple.org", "bob@example.org")
     campaign = frozen_campaign(subscribers)
 
     send_campaign.enqueue(campaign.pk)
 
     assert sorted(received(smtp_server)) == [
-        "ann@example.org", "bob@example.org", "zoe@xn--exmple-cua.org"]
+        "ann@example.org",
+        "bob@example.org",
+        "zoe@xn--exmple-cua.org",
+    ]
     assert smtp_server.connections == 1
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
 
@@ -169,8 +176,10 @@ def test_an_international_domain_goes_through_djangos_path_on_the_same_connectio
 def test_an_unreachable_server_defers_the_batch(settings):
     settings.MAILERS = {
         **settings.MAILERS,
-        "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                       "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5}},
+        "newsletter": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5},
+        },
     }
     campaign = frozen_campaign(readers(count=3))
 

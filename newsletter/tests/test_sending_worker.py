@@ -47,9 +47,11 @@ def pending(campaign):
 def expire_leases_and_retries(campaign):
     past = timezone.now() - datetime.timedelta(seconds=1)
     Delivery.objects.filter(campaign=campaign, lease_expires_at__isnull=False).update(
-        lease_expires_at=past)
+        lease_expires_at=past
+    )
     Delivery.objects.filter(campaign=campaign, next_attempt_at__isnull=False).update(
-        next_attempt_at=past)
+        next_attempt_at=past
+    )
 
 
 def test_freezing_again_adds_nobody_twice_whichever_way_rows_are_inserted():
@@ -77,7 +79,8 @@ def test_workers_claim_disjoint_batches_and_take_over_expired_leases():
     assert len(ids) == len(set(ids)) == 10
     assert claim_batch(campaign.pk, "worker-d", 4) == []
     Delivery.objects.filter(lease_owner="worker-a").update(
-        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1))
+        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     taken_over = claim_batch(campaign.pk, "worker-d", 10)
     assert {row.pk for row in taken_over} == {row.pk for row in first}
 
@@ -246,22 +249,30 @@ def test_a_permanent_refusal_bounces_and_suppresses_the_address(scripted):
 
 
 def test_a_reader_who_leaves_or_pauses_before_their_turn_is_skipped():
-    subscribers = readers("leaver@example.org", "erased@example.org", "pauser@example.org",
-                          "back@example.org", count=2)
+    subscribers = readers(
+        "leaver@example.org",
+        "erased@example.org",
+        "pauser@example.org",
+        "back@example.org",
+        count=2,
+    )
     campaign = frozen_campaign(subscribers)
-    Subscriber.objects.get(email="leaver@example.org").change_status(
-        Subscriber.Status.UNSUBSCRIBED)
+    Subscriber.objects.get(email="leaver@example.org").change_status(Subscriber.Status.UNSUBSCRIBED)
     Subscriber.objects.filter(email="erased@example.org").delete()
     Subscriber.objects.filter(email="pauser@example.org").update(paused=True)
     Subscriber.objects.filter(email="back@example.org").update(
-        paused=True, paused_until=timezone.localdate())  # the pause ends today
+        paused=True, paused_until=timezone.localdate()
+    )  # the pause ends today
 
     send_campaign.enqueue(campaign.pk)
 
     assert sorted(recipients_of()) == sorted(s.email for s in subscribers[3:])
     skipped = campaign.deliveries.filter(status=DStatus.SKIPPED)
     assert sorted(skipped.values_list("email", flat=True)) == [
-        "erased@example.org", "leaver@example.org", "pauser@example.org"]
+        "erased@example.org",
+        "leaver@example.org",
+        "pauser@example.org",
+    ]
     assert report(campaign)["unsubscribed_since"] == 1
 
 

@@ -36,6 +36,7 @@ DStatus = Delivery.Status
 SMTP_TIMEOUT = 10  # seconds: the newsletter mailer's timeout, never reached but in fault 4
 SHORT_TIMEOUT = 1  # fault 4's: how long the worker waits for a silent server
 
+
 class Clock:
     """The worker's clock, moved forward by hand: a retry comes due without waiting."""
 
@@ -64,8 +65,10 @@ def point_mailer(settings, port, timeout):
     of silence (``EMAIL_URL``'s ``?timeout=`` in production)."""
     settings.MAILERS = {
         **settings.MAILERS,
-        "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                       "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": timeout}},
+        "newsletter": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": timeout},
+        },
     }
 
 
@@ -103,8 +106,9 @@ def rows(campaign):
 def figures(campaign):
     campaign.refresh_from_db()
     got = report(campaign)
-    return {key: got[key] for key in ("recipients", "sent", "failed", "bounced", "skipped",
-                                      "pending")}
+    return {
+        key: got[key] for key in ("recipients", "sent", "failed", "bounced", "skipped", "pending")
+    }
 
 
 def run(campaign, clock):
@@ -139,8 +143,7 @@ def assert_one_complete_copy_each(sink, subscribers):
 # 1. Nothing listening, then the server is back
 
 
-def test_refused_connections_defer_the_batch_until_the_server_is_back(port, sink, clock,
-                                                                      settings):
+def test_refused_connections_defer_the_batch_until_the_server_is_back(port, sink, clock, settings):
     subscribers = readers(count=4)
     campaign = frozen_campaign(subscribers)
     # Longer than the attempts allowed: an outage is not the readers' fault, so nobody fails.
@@ -154,8 +157,14 @@ def test_refused_connections_defer_the_batch_until_the_server_is_back(port, sink
         for delivery in deliveries:
             assert "connect" in delivery.last_error.lower()
             assert_retry_after(delivery, backoff(attempt), before, after)
-        assert figures(campaign) == {"recipients": 4, "sent": 0, "failed": 0, "bounced": 0,
-                                     "skipped": 0, "pending": 4}
+        assert figures(campaign) == {
+            "recipients": 4,
+            "sent": 0,
+            "failed": 0,
+            "bounced": 0,
+            "skipped": 0,
+            "pending": 4,
+        }
         # Not due yet: a run now tries nothing.
         assert run(campaign, clock)[0] == 0
         assert campaign.deliveries.filter(attempts=attempt).count() == 4
@@ -171,8 +180,14 @@ def test_refused_connections_defer_the_batch_until_the_server_is_back(port, sink
 
     assert_one_complete_copy_each(sink, subscribers)
     assert set(rows(campaign).values()) == {(DStatus.SENT, outages + 1)}
-    assert figures(campaign) == {"recipients": 4, "sent": 4, "failed": 0, "bounced": 0,
-                                 "skipped": 0, "pending": 0}
+    assert figures(campaign) == {
+        "recipients": 4,
+        "sent": 4,
+        "failed": 0,
+        "bounced": 0,
+        "skipped": 0,
+        "pending": 0,
+    }
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
     assert sink.connections == 1
 
@@ -181,11 +196,16 @@ def test_refused_connections_defer_the_batch_until_the_server_is_back(port, sink
 
 
 def test_4xx_replies_are_retried_with_growing_backoff_and_delivered_once(server, clock):
-    subscribers = readers("ann@example.org", "busy@example.org", "full@example.org",
-                          "closing@example.org", "late@example.org", "zed@example.org")
+    subscribers = readers(
+        "ann@example.org",
+        "busy@example.org",
+        "full@example.org",
+        "closing@example.org",
+        "late@example.org",
+        "zed@example.org",
+    )
     server.script = {
-        ("RCPT", "busy@example.org"): ["451 4.3.0 busy, try later",
-                                       "450 4.2.1 mailbox busy"],
+        ("RCPT", "busy@example.org"): ["451 4.3.0 busy, try later", "450 4.2.1 mailbox busy"],
         ("DATA", "full@example.org"): ["452 4.3.1 insufficient storage"],
         ("RCPT", "closing@example.org"): ["421 4.3.2 shutting down"],
         ("END", "late@example.org"): ["451 4.4.1 try again"],
@@ -196,9 +216,12 @@ def test_4xx_replies_are_retried_with_growing_backoff_and_delivered_once(server,
 
     assert sent == 2
     assert rows(campaign) == {
-        "ann@example.org": (DStatus.SENT, 1), "zed@example.org": (DStatus.SENT, 1),
-        "busy@example.org": (DStatus.PENDING, 1), "full@example.org": (DStatus.PENDING, 1),
-        "closing@example.org": (DStatus.PENDING, 1), "late@example.org": (DStatus.PENDING, 1),
+        "ann@example.org": (DStatus.SENT, 1),
+        "zed@example.org": (DStatus.SENT, 1),
+        "busy@example.org": (DStatus.PENDING, 1),
+        "full@example.org": (DStatus.PENDING, 1),
+        "closing@example.org": (DStatus.PENDING, 1),
+        "late@example.org": (DStatus.PENDING, 1),
     }
     errors = dict(campaign.deliveries.values_list("email", "last_error"))
     assert "451 4.3.0" in errors["busy@example.org"]
@@ -229,12 +252,21 @@ def test_4xx_replies_are_retried_with_growing_backoff_and_delivered_once(server,
 
     assert_one_complete_copy_each(server, subscribers)
     assert rows(campaign) == {
-        "ann@example.org": (DStatus.SENT, 1), "zed@example.org": (DStatus.SENT, 1),
-        "busy@example.org": (DStatus.SENT, 3), "full@example.org": (DStatus.SENT, 2),
-        "closing@example.org": (DStatus.SENT, 2), "late@example.org": (DStatus.SENT, 2),
+        "ann@example.org": (DStatus.SENT, 1),
+        "zed@example.org": (DStatus.SENT, 1),
+        "busy@example.org": (DStatus.SENT, 3),
+        "full@example.org": (DStatus.SENT, 2),
+        "closing@example.org": (DStatus.SENT, 2),
+        "late@example.org": (DStatus.SENT, 2),
     }
-    assert figures(campaign) == {"recipients": 6, "sent": 6, "failed": 0, "bounced": 0,
-                                 "skipped": 0, "pending": 0}
+    assert figures(campaign) == {
+        "recipients": 6,
+        "sent": 6,
+        "failed": 0,
+        "bounced": 0,
+        "skipped": 0,
+        "pending": 0,
+    }
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
     assert Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).count() == 6
 
@@ -267,15 +299,22 @@ def test_a_connection_dropped_mid_message_is_not_counted_and_is_sent_again(serve
 
     assert_one_complete_copy_each(server, subscribers)
     assert rows(campaign)["cut@example.org"] == (DStatus.SENT, 2)
-    assert figures(campaign) == {"recipients": 3, "sent": 3, "failed": 0, "bounced": 0,
-                                 "skipped": 0, "pending": 0}
+    assert figures(campaign) == {
+        "recipients": 3,
+        "sent": 3,
+        "failed": 0,
+        "bounced": 0,
+        "skipped": 0,
+        "pending": 0,
+    }
 
 
 # 4. A server that goes silent
 
 
 def test_a_silent_server_after_connecting_times_out_and_defers_the_batch(
-        server, port, clock, settings):
+    server, port, clock, settings
+):
     subscribers = readers(count=3)
     server.script = {("CONNECT", None): [HANG]}
     point_mailer(settings, port, SHORT_TIMEOUT)
@@ -299,7 +338,8 @@ def test_a_silent_server_after_connecting_times_out_and_defers_the_batch(
 
 
 def test_a_silent_server_after_the_message_times_out_and_it_is_sent_again(
-        server, port, clock, settings):
+    server, port, clock, settings
+):
     subscribers = readers("ann@example.org", "slow@example.org", "zed@example.org")
     server.script = {("END", "slow@example.org"): [HANG]}
     point_mailer(settings, port, SHORT_TIMEOUT)
@@ -320,15 +360,24 @@ def test_a_silent_server_after_the_message_times_out_and_it_is_sent_again(
     assert run(campaign, clock)[0] == 1
 
     assert_one_complete_copy_each(server, subscribers)
-    assert rows(campaign) == {"ann@example.org": (DStatus.SENT, 1),
-                              "slow@example.org": (DStatus.SENT, 2),
-                              "zed@example.org": (DStatus.SENT, 1)}
-    assert figures(campaign) == {"recipients": 3, "sent": 3, "failed": 0, "bounced": 0,
-                                 "skipped": 0, "pending": 0}
+    assert rows(campaign) == {
+        "ann@example.org": (DStatus.SENT, 1),
+        "slow@example.org": (DStatus.SENT, 2),
+        "zed@example.org": (DStatus.SENT, 1),
+    }
+    assert figures(campaign) == {
+        "recipients": 3,
+        "sent": 3,
+        "failed": 0,
+        "bounced": 0,
+        "skipped": 0,
+        "pending": 0,
+    }
 
 
 def test_a_server_silent_on_every_message_costs_two_timeouts_not_one_per_reader(
-        server, port, clock, settings):
+    server, port, clock, settings
+):
     subscribers = readers(*(f"r{n}@example.org" for n in range(5)))
     server.script = {("END", s.email): [HANG] for s in subscribers}
     point_mailer(settings, port, SHORT_TIMEOUT)
@@ -356,8 +405,7 @@ def test_a_server_silent_on_every_message_costs_two_timeouts_not_one_per_reader(
 def test_5xx_bounces_and_suppresses_those_addresses_and_the_report_adds_up(server, clock):
     good = [f"reader{n}@example.org" for n in range(6)]
     gone = ["gone1@example.org", "gone2@example.org"]
-    subscribers = readers(*good[:3], *gone, "nobox@example.org", "spam@example.org",
-                          *good[3:])
+    subscribers = readers(*good[:3], *gone, "nobox@example.org", "spam@example.org", *good[3:])
     server.script = {
         ("RCPT", "gone1@example.org"): ["550 5.1.1 no such user"],
         ("RCPT", "gone2@example.org"): ["550 5.1.1 no such user"],
@@ -371,10 +419,14 @@ def test_5xx_bounces_and_suppresses_those_addresses_and_the_report_adds_up(serve
     assert run(campaign, clock)[0] == 6
 
     expected = dict.fromkeys(good, (DStatus.SENT, 1))
-    expected.update({"gone1@example.org": (DStatus.BOUNCED, 1),
-                     "gone2@example.org": (DStatus.BOUNCED, 1),
-                     "nobox@example.org": (DStatus.BOUNCED, 1),
-                     "spam@example.org": (DStatus.FAILED, 1)})
+    expected.update(
+        {
+            "gone1@example.org": (DStatus.BOUNCED, 1),
+            "gone2@example.org": (DStatus.BOUNCED, 1),
+            "nobox@example.org": (DStatus.BOUNCED, 1),
+            "spam@example.org": (DStatus.FAILED, 1),
+        }
+    )
     assert rows(campaign) == expected
     assert_one_complete_copy_each(server, [s for s in subscribers if s.email in good])
     statuses = dict(Subscriber.objects.values_list("email", "status"))
@@ -384,8 +436,14 @@ def test_5xx_bounces_and_suppresses_those_addresses_and_the_report_adds_up(serve
     assert "554 5.1.1" in Subscriber.objects.get(email="nobox@example.org").status_reason
     assert statuses["spam@example.org"] == Subscriber.Status.ACTIVE
     assert "5.7.1" in campaign.deliveries.get(email="spam@example.org").last_error
-    assert figures(campaign) == {"recipients": 10, "sent": 6, "failed": 1, "bounced": 3,
-                                 "skipped": 0, "pending": 0}
+    assert figures(campaign) == {
+        "recipients": 10,
+        "sent": 6,
+        "failed": 1,
+        "bounced": 3,
+        "skipped": 0,
+        "pending": 0,
+    }
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
     assert server.connections == 1  # a refusal doesn't cost the connection
 

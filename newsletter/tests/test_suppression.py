@@ -31,7 +31,8 @@ class RefusingBackend(BaseEmailBackend):
 
     def send_messages(self, messages):
         raise smtplib.SMTPRecipientsRefused(
-            {address: (self.code, self.text.encode()) for m in messages for address in m.to})
+            {address: (self.code, self.text.encode()) for m in messages for address in m.to}
+        )
 
 
 def test_bounce_and_complaint_stop_the_mail(active):
@@ -56,8 +57,10 @@ def test_unknown_addresses_are_ignored(db):
     assert mark_bounced("nobody@example.org") is None
 
 
-@pytest.mark.parametrize(("code", "bounced"), [(550, True), ("553", True), (452, False),
-                                               (421, False), (None, False), ("junk", False)])
+@pytest.mark.parametrize(
+    ("code", "bounced"),
+    [(550, True), ("553", True), (452, False), (421, False), (None, False), ("junk", False)],
+)
 def test_smtp_errors_bounce_only_when_permanent(active, code, bounced):
     assert suppress_from_smtp_error(active.email, code, b"mailbox unavailable") is bounced
     active.refresh_from_db()
@@ -67,16 +70,20 @@ def test_smtp_errors_bounce_only_when_permanent(active, code, bounced):
 
 
 def test_a_refused_confirmation_marks_the_address_bounced_not_a_500(signup, settings):
-    settings.MAILERS = {**settings.MAILERS, "default": {
-        "BACKEND": "newsletter.tests.test_suppression.RefusingBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "default": {"BACKEND": "newsletter.tests.test_suppression.RefusingBackend"},
+    }
     response = signup("gone@example.org")
     assert response.status_code == 200
     gone = subscriber("gone@example.org")
     assert gone.status == Status.BOUNCED
     assert gone.status_reason == "550 5.1.1 no such user"
     # Signing up again tries again (the mailbox may have come back).
-    settings.MAILERS = {**settings.MAILERS, "default": {
-        "BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
     gone.signup_mail_sent_at = None
     gone.save()
     signup("gone@example.org")

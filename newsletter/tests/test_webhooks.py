@@ -16,8 +16,10 @@ from newsletter.models import Subscriber
 
 pytestmark = pytest.mark.django_db
 Status = Subscriber.Status
-POSTMARK = {"BACKEND": "anymail.backends.postmark.EmailBackend",
-            "OPTIONS": {"server_token": "TOKEN"}}
+POSTMARK = {
+    "BACKEND": "anymail.backends.postmark.EmailBackend",
+    "OPTIONS": {"server_token": "TOKEN"},
+}
 LOCMEM = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
 SECRET = "hooks:s3cret"
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,16 +39,25 @@ def postmark_site(settings):
 
 
 def complaint(email):
-    return {"RecordType": "SpamComplaint", "Type": "SpamComplaint", "Email": email, "ID": 2,
-            "Details": "Reported as spam"}
+    return {
+        "RecordType": "SpamComplaint",
+        "Type": "SpamComplaint",
+        "Email": email,
+        "ID": 2,
+        "Details": "Reported as spam",
+    }
 
 
 def post(client, payload, auth=None, provider="postmark"):
     headers = {}
     if auth:
         headers["HTTP_AUTHORIZATION"] = "Basic " + base64.b64encode(auth.encode()).decode()
-    return client.post(f"/newsletter/anymail/{provider}/tracking/", json.dumps(payload),
-                       content_type="application/json", **headers)
+    return client.post(
+        f"/newsletter/anymail/{provider}/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        **headers,
+    )
 
 
 def status_of(subscriber):
@@ -84,22 +95,36 @@ def test_with_the_right_credentials_a_complaint_suppresses(postmark_site, reader
 
 
 def test_with_the_right_credentials_a_hard_bounce_suppresses(client, postmark_site, active):
-    bounce = {"RecordType": "Bounce", "Type": "HardBounce", "Email": active.email,
-              "ID": 1, "Details": "smtp;550 5.1.1 The email account does not exist"}
+    bounce = {
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "Email": active.email,
+        "ID": 1,
+        "Details": "smtp;550 5.1.1 The email account does not exist",
+    }
     assert post(client, bounce, auth=SECRET).status_code == 200
     assert status_of(active) == Status.BOUNCED
 
 
-@pytest.mark.parametrize("path", [
-    "/newsletter/anymail/sendgrid/tracking/", "/newsletter/anymail/mailgun/tracking/",
-    "/newsletter/anymail/mandrill/", "/newsletter/anymail/mandrill/tracking/",
-    "/newsletter/anymail/postmark/inbound/", "/newsletter/anymail/amazon_ses/tracking/",
-    "/newsletter/anymail/nonsense/tracking/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/newsletter/anymail/sendgrid/tracking/",
+        "/newsletter/anymail/mailgun/tracking/",
+        "/newsletter/anymail/mandrill/",
+        "/newsletter/anymail/mandrill/tracking/",
+        "/newsletter/anymail/postmark/inbound/",
+        "/newsletter/anymail/amazon_ses/tracking/",
+        "/newsletter/anymail/nonsense/tracking/",
+    ],
+)
 def test_only_the_configured_providers_webhook_exists(client, postmark_site, reader, path):
-    response = client.post(path, json.dumps(complaint(reader.email)),
-                           content_type="application/json",
-                           HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"made:up").decode())
+    response = client.post(
+        path,
+        json.dumps(complaint(reader.email)),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"made:up").decode(),
+    )
     assert response.status_code == 404
     assert b"Traceback" not in response.content
     assert status_of(reader) == Status.ACTIVE
@@ -122,12 +147,16 @@ def test_the_bulk_mailers_provider_has_its_webhook_too(client, settings, reader)
 
 
 def test_a_provider_missing_its_signing_key_refuses_instead_of_failing(client, settings, reader):
-    mailgun = {"BACKEND": "anymail.backends.mailgun.EmailBackend",
-               "OPTIONS": {"api_key": "KEY", "sender_domain": "mg.lisastopten.com"}}
+    mailgun = {
+        "BACKEND": "anymail.backends.mailgun.EmailBackend",
+        "OPTIONS": {"api_key": "KEY", "sender_domain": "mg.lisastopten.com"},
+    }
     settings.MAILERS = {"default": mailgun, "newsletter": mailgun}
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
-    event = {"signature": {"token": "t", "timestamp": "1", "signature": "s"},
-             "event-data": {"event": "complained", "recipient": reader.email}}
+    event = {
+        "signature": {"token": "t", "timestamp": "1", "signature": "s"},
+        "event-data": {"event": "complained", "recipient": reader.email},
+    }
     response = post(client, event, auth=SECRET, provider="mailgun")
     assert response.status_code == 403
     assert b"Traceback" not in response.content
@@ -136,17 +165,30 @@ def test_a_provider_missing_its_signing_key_refuses_instead_of_failing(client, s
 
 def production(**env):
     """``manage.py check`` with the production settings and this environment."""
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-                   and not k.startswith(("ANYMAIL_", "EMAIL_URL", "NEWSLETTER_EMAIL_URL"))}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production",
-                       SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10, **env)
-    return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        and not k.startswith(("ANYMAIL_", "EMAIL_URL", "NEWSLETTER_EMAIL_URL"))
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="a-long-random-production-key-" + "x7Q9" * 10,
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("urls", [{"EMAIL_URL": "postmark://TOKEN@"},
-                                  {"NEWSLETTER_EMAIL_URL": "postmark://TOKEN@"}])
+@pytest.mark.parametrize(
+    "urls", [{"EMAIL_URL": "postmark://TOKEN@"}, {"NEWSLETTER_EMAIL_URL": "postmark://TOKEN@"}]
+)
 def test_production_refuses_to_start_with_a_provider_and_no_secret(urls):
     result = production(**urls)
     assert result.returncode != 0

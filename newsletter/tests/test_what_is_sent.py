@@ -34,15 +34,19 @@ def daily():
     mailing_list = daily_list()
     for email in READERS:
         SubscriberFactory(email=email)
-    return NewsletterRecipients.objects.create(name="Daily readers",
-                                               audience=str(mailing_list.pk))
+    return NewsletterRecipients.objects.create(name="Daily readers", audience=str(mailing_list.pk))
 
 
 @pytest.fixture
 def seeded_issue(site, articles, daily):
     """Today's issue as ``seed_demo`` makes it: published, its intro with ``\\n`` breaks."""
-    return IssuePageFactory(parent=site[1], articles=articles, issue_date=timezone.localdate(),
-                            intro=ISSUE_INTRO, newsletter_recipients=daily)
+    return IssuePageFactory(
+        parent=site[1],
+        articles=articles,
+        issue_date=timezone.localdate(),
+        intro=ISSUE_INTRO,
+        newsletter_recipients=daily,
+    )
 
 
 @pytest.fixture
@@ -50,8 +54,9 @@ def writer(django_user_model):
     """May edit the issue but not publish (or send) it."""
     writers = Group.objects.create(name="Writers")
     writers.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(group=writers, page=Page.get_first_root_node(),
-                                       permission_type="change")
+    GroupPagePermission.objects.create(
+        group=writers, page=Page.get_first_root_node(), permission_type="change"
+    )
     user = django_user_model.objects.create_user("wri", "wri@example.com", "pw")
     user.groups.add(writers)
     return user
@@ -63,8 +68,9 @@ def as_browser_posts(text):
 
 
 def readers_mail():
-    return sorted(address for message in mail.outbox for address in message.to
-                  if address in READERS)
+    return sorted(
+        address for message in mail.outbox for address in message.to if address in READERS
+    )
 
 
 def save_draft(client, issue, **changes):
@@ -78,19 +84,28 @@ def save_draft(client, issue, **changes):
 # Finding 4: a test send does not block the real send
 
 
-def test_a_test_send_then_send_campaign_sends_the_seeded_issue(editor_client, seeded_issue,
-                                                               daily):
+def test_a_test_send_then_send_campaign_sends_the_seeded_issue(editor_client, seeded_issue, daily):
     intro = as_browser_posts(seeded_issue.intro)
-    response = newsletter_action(editor_client, seeded_issue, "send_test_email",
-                                 intro=intro, newsletter__test__email="lisa@example.com")
+    response = newsletter_action(
+        editor_client,
+        seeded_issue,
+        "send_test_email",
+        intro=intro,
+        newsletter__test__email="lisa@example.com",
+    )
     assert "Test message sent to 'lisa@example.com'" in messages_of(response)
 
     page = editor_client.get(edit_url(seeded_issue))
     assert "not published yet" not in readiness(page)
     assert "Ready to send" in readiness(page)
 
-    response = newsletter_action(editor_client, seeded_issue, "send_campaign", intro=intro,
-                                 newsletter_recipients=str(daily.pk))
+    response = newsletter_action(
+        editor_client,
+        seeded_issue,
+        "send_campaign",
+        intro=intro,
+        newsletter_recipients=str(daily.pk),
+    )
 
     assert "Newsletter campaign is now sending" in messages_of(response), messages_of(response)
     assert readers_mail() == sorted(READERS)
@@ -98,11 +113,14 @@ def test_a_test_send_then_send_campaign_sends_the_seeded_issue(editor_client, se
     assert "Good morning! Europe's leaders" in sent.body
 
 
-def test_a_test_send_then_send_issue_sends_the_seeded_issue(editor_client, seeded_issue,
-                                                            capsys):
-    newsletter_action(editor_client, seeded_issue, "send_test_email",
-                      intro=as_browser_posts(seeded_issue.intro),
-                      newsletter__test__email="lisa@example.com")
+def test_a_test_send_then_send_issue_sends_the_seeded_issue(editor_client, seeded_issue, capsys):
+    newsletter_action(
+        editor_client,
+        seeded_issue,
+        "send_test_email",
+        intro=as_browser_posts(seeded_issue.intro),
+        newsletter__test__email="lisa@example.com",
+    )
 
     call_command("send_issue")
 
@@ -121,10 +139,10 @@ def test_line_endings_typed_in_a_browser_are_saved_as_newlines(editor_client, se
 # Finding 13: a later draft never stops what is published
 
 
-def test_a_writers_draft_does_not_stop_a_scheduled_issue(client, writer, seeded_issue,
-                                                         editor):
-    campaign = Campaign.objects.create(issue=seeded_issue, subject="Today",
-                                       audience=seeded_issue.newsletter_recipients.audience)
+def test_a_writers_draft_does_not_stop_a_scheduled_issue(client, writer, seeded_issue, editor):
+    campaign = Campaign.objects.create(
+        issue=seeded_issue, subject="Today", audience=seeded_issue.newsletter_recipients.audience
+    )
     when = timezone.now() + datetime.timedelta(hours=1)
     schedule(campaign, when, user=editor)
 
@@ -148,7 +166,8 @@ def test_a_writers_draft_does_not_stop_a_scheduled_issue(client, writer, seeded_
 
 
 def test_send_issue_sends_the_published_version_and_says_a_draft_was_left_out(
-        client, writer, seeded_issue, capsys):
+    client, writer, seeded_issue, capsys
+):
     client.force_login(writer)
     save_draft(client, seeded_issue, intro="A writer's new intro, not approved yet.")
 
@@ -161,8 +180,9 @@ def test_send_issue_sends_the_published_version_and_says_a_draft_was_left_out(
     assert "A writer's new intro" not in body
 
 
-def test_the_editor_is_warned_of_a_newer_draft_before_sending(client, writer, editor_client,
-                                                              seeded_issue):
+def test_the_editor_is_warned_of_a_newer_draft_before_sending(
+    client, writer, editor_client, seeded_issue
+):
     client.force_login(writer)
     save_draft(client, seeded_issue, intro="A writer's new intro, not approved yet.")
 
@@ -187,8 +207,7 @@ def test_a_page_in_review_is_still_refused(editor, seeded_issue):
 # Finding 17: the panel counts what will be sent, and says when it went
 
 
-def test_the_panel_counts_the_published_stories_not_the_draft(editor_client, site, articles,
-                                                              daily):
+def test_the_panel_counts_the_published_stories_not_the_draft(editor_client, site, articles, daily):
     issue = IssuePageFactory(parent=site[1], articles=articles, issue_date=timezone.localdate())
     data = edit_form(editor_client, issue)
     for row in range(7, 10):
@@ -204,8 +223,9 @@ def test_the_panel_counts_the_published_stories_not_the_draft(editor_client, sit
 
 
 def test_the_panel_of_a_draft_counts_one_thing(editor_client, site, articles):
-    issue = IssuePageFactory(parent=site[1], articles=articles[:7], live=False,
-                             issue_date=timezone.localdate())
+    issue = IssuePageFactory(
+        parent=site[1], articles=articles[:7], live=False, issue_date=timezone.localdate()
+    )
     data = edit_form(editor_client, issue)
     assert editor_client.post(edit_url(issue), data).status_code == 302
 
@@ -217,13 +237,14 @@ def test_the_panel_of_a_draft_counts_one_thing(editor_client, site, articles):
     assert counts == {7}
 
 
-def test_once_sent_the_panel_says_when_to_how_many_with_the_report(settings, editor,
-                                                                   editor_client,
-                                                                   seeded_issue):
+def test_once_sent_the_panel_says_when_to_how_many_with_the_report(
+    settings, editor, editor_client, seeded_issue
+):
     settings.TIME_ZONE = "Europe/London"
     campaign = send_issue_now(seeded_issue, user=editor)
-    started = timezone.make_aware(datetime.datetime.combine(timezone.localdate(),
-                                                            datetime.time(6, 2)))
+    started = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(6, 2))
+    )
     Campaign.objects.filter(pk=campaign.pk).update(started_at=started, recipient_count=41_210)
 
     page = editor_client.get(edit_url(seeded_issue))
@@ -231,6 +252,9 @@ def test_once_sent_the_panel_says_when_to_how_many_with_the_report(settings, edi
     text = readiness(page)
     assert "Sent at 06:02 to 41,210 readers · report" in text
     assert "send it from the Newsletter tab" not in text
-    link = BeautifulSoup(page.content, "html.parser").find(
-        attrs={"data-issue-readiness": True}).find("a", string="report")
+    link = (
+        BeautifulSoup(page.content, "html.parser")
+        .find(attrs={"data-issue-readiness": True})
+        .find("a", string="report")
+    )
     assert link["href"] == f"/admin/newsletter/campaigns/{campaign.pk}/"

@@ -35,8 +35,9 @@ class SubscriberIndexView(generic.IndexView):
         counts = dict(Subscriber.objects.values_list("status").annotate(Count("pk")))
         receiving = Subscriber.objects.receiving().count()
         return {
-            "statuses": [(value, label, counts.get(value, 0))
-                         for value, label in Subscriber.Status.choices],
+            "statuses": [
+                (value, label, counts.get(value, 0)) for value, label in Subscriber.Status.choices
+            ],
             "total": sum(counts.values()),
             "receiving": receiving,
         }
@@ -51,24 +52,33 @@ class SubscriberIndexView(generic.IndexView):
     def header_buttons(self):
         buttons = list(super().header_buttons)
         if self.import_url_name and self.user_has_permission("import"):
-            buttons.append(HeaderButton("Import CSV", url=reverse(self.import_url_name),
-                                        icon_name="upload", priority=20))
+            buttons.append(
+                HeaderButton(
+                    "Import CSV", url=reverse(self.import_url_name), icon_name="upload", priority=20
+                )
+            )
         return buttons
 
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
         if self.user_has_permission("export"):
-            buttons.append(Button("Download CSV (filtered list)",
-                                  url=self.get_export_url("csv"), icon_name="download",
-                                  priority=100))
+            buttons.append(
+                Button(
+                    "Download CSV (filtered list)",
+                    url=self.get_export_url("csv"),
+                    icon_name="download",
+                    priority=100,
+                )
+            )
         return buttons
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         if spreadsheet_format != "csv" or not self.user_has_permission("export"):
             raise PermissionDenied
-        response = StreamingHttpResponse(exporting.csv_lines(queryset),
-                                         content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            exporting.csv_lines(queryset), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
         return response
 
@@ -89,11 +99,14 @@ class SubscriberEditView(generic.EditView):
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
         if self.personal_data_url_name:
-            buttons.append(Button(
-                "Download their data (JSON)",
-                url=reverse(self.personal_data_url_name, args=[self.object.pk]),
-                icon_name="download", priority=15,
-            ))
+            buttons.append(
+                Button(
+                    "Download their data (JSON)",
+                    url=reverse(self.personal_data_url_name, args=[self.object.pk]),
+                    icon_name="download",
+                    priority=15,
+                )
+            )
         return buttons
 
 
@@ -125,8 +138,7 @@ def personal_data(request, pk, permission_policy):
     return response
 
 
-class SubscriberImportView(PermissionCheckedMixin, generic.WagtailAdminTemplateMixin,
-                           FormView):
+class SubscriberImportView(PermissionCheckedMixin, generic.WagtailAdminTemplateMixin, FormView):
     """Upload a CSV; show what was imported, or why nothing was."""
 
     model = Subscriber
@@ -138,9 +150,11 @@ class SubscriberImportView(PermissionCheckedMixin, generic.WagtailAdminTemplateM
     index_url_name = None
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items,
-                {"url": reverse(self.index_url_name), "label": "Subscribers"},
-                {"url": "", "label": self.page_title}]
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": "Subscribers"},
+            {"url": "", "label": self.page_title},
+        ]
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -157,7 +171,11 @@ class SubscriberImportView(PermissionCheckedMixin, generic.WagtailAdminTemplateM
             return self.form_invalid(form)
         if report.imported:
             messages.success(self.request, f"Import finished: {report.summary()}")
-        return self.render_to_response(self.get_context_data(
-            form=form, report=report, errors_shown=report.errors[:MAX_ERRORS_SHOWN],
-            index_url=reverse(self.index_url_name),
-        ))
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                report=report,
+                errors_shown=report.errors[:MAX_ERRORS_SHOWN],
+                index_url=reverse(self.index_url_name),
+            )
+        )

@@ -39,14 +39,23 @@ REFRESH_SECONDS = 3
 # sends only a campaign that missed its time (the Newsletter tab sends the others) and a
 # scheduled one is unscheduled rather than cancelled.
 ACTIONS = {
-    "pause": ("Pause", rules.MOVES["pause"].sources,
-              "Sending is paused. Resume it when you're ready."),
+    "pause": (
+        "Pause",
+        rules.MOVES["pause"].sources,
+        "Sending is paused. Resume it when you're ready.",
+    ),
     "resume": ("Resume", rules.MOVES["resume"].sources, "Sending has resumed."),
     "send_now": ("Send it now", {rules.WAITING}, "The issue is now sending."),
-    "unschedule": ("Unschedule", rules.MOVES["unschedule"].sources,
-                   "Unscheduled: nothing goes out until someone sends or schedules it again."),
-    "cancel": ("Cancel the rest", rules.MOVES["cancel"].sources - {rules.SCHEDULED},
-               "Sending is cancelled: nobody else will get this issue."),
+    "unschedule": (
+        "Unschedule",
+        rules.MOVES["unschedule"].sources,
+        "Unscheduled: nothing goes out until someone sends or schedules it again.",
+    ),
+    "cancel": (
+        "Cancel the rest",
+        rules.MOVES["cancel"].sources - {rules.SCHEDULED},
+        "Sending is cancelled: nobody else will get this issue.",
+    ),
 }
 
 
@@ -105,8 +114,10 @@ class CampaignIndexView(WagtailAdminTemplateMixin, TemplateView):
         campaigns = Campaign.objects.select_related("issue").order_by("-created_at", "-pk")
         page = Paginator(campaigns, self.per_page).get_page(self.request.GET.get("p"))
         return super().get_context_data(
-            campaigns=page, elided_page_range=page.paginator.get_elided_page_range(page.number),
-            **kwargs)
+            campaigns=page,
+            elided_page_range=page.paginator.get_elided_page_range(page.number),
+            **kwargs,
+        )
 
 
 class CampaignReportView(WagtailAdminTemplateMixin, TemplateView):
@@ -122,26 +133,34 @@ class CampaignReportView(WagtailAdminTemplateMixin, TemplateView):
 
     @cached_property
     def campaign(self):
-        return get_object_or_404(Campaign.objects.select_related("issue", "started_by",
-                                                                  "snapshot"),
-                                 pk=self.kwargs["pk"])
+        return get_object_or_404(
+            Campaign.objects.select_related("issue", "started_by", "snapshot"), pk=self.kwargs["pk"]
+        )
 
     def get_page_title(self):
         return f"Campaign: {self.campaign}"
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items,
-                {"url": reverse("newsletter_campaigns:index"), "label": "Campaigns"},
-                {"url": "", "label": str(self.campaign)}]
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("newsletter_campaigns:index"), "label": "Campaigns"},
+            {"url": "", "label": str(self.campaign)},
+        ]
 
     def get_context_data(self, **kwargs):
         campaign = self.campaign
         can_act = may_act_on(self.request.user, campaign)
-        actions = [(name, label) for name, (label, statuses, _done) in ACTIONS.items()
-                   if can_act and campaign.status in statuses]
+        actions = [
+            (name, label)
+            for name, (label, statuses, _done) in ACTIONS.items()
+            if can_act and campaign.status in statuses
+        ]
         return super().get_context_data(
-            campaign=campaign, report=report_or_defaults(campaign), actions=actions,
-            refreshing=campaign.status == rules.SENDING, refresh_seconds=REFRESH_SECONDS,
+            campaign=campaign,
+            report=report_or_defaults(campaign),
+            actions=actions,
+            refreshing=campaign.status == rules.SENDING,
+            refresh_seconds=REFRESH_SECONDS,
             progress_url=reverse("newsletter_campaigns:progress", args=[campaign.pk]),
             **kwargs,
         )
@@ -154,12 +173,27 @@ def progress(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
     figures = report_or_defaults(campaign)
     send_time = figures.get("send_time")
-    data = {key: figures.get(key, 0) for key in
-            ("recipients", "sent", "failed", "bounced", "pending", "unsubscribed_since",
-             "possible_duplicates", "progress")}
-    return JsonResponse({**data, "status": campaign.status,
-                         "status_label": campaign.get_status_display(),
-                         "send_time": send_time.isoformat() if send_time else None})
+    data = {
+        key: figures.get(key, 0)
+        for key in (
+            "recipients",
+            "sent",
+            "failed",
+            "bounced",
+            "pending",
+            "unsubscribed_since",
+            "possible_duplicates",
+            "progress",
+        )
+    }
+    return JsonResponse(
+        {
+            **data,
+            "status": campaign.status,
+            "status_label": campaign.get_status_display(),
+            "send_time": send_time.isoformat() if send_time else None,
+        }
+    )
 
 
 @require_POST
@@ -172,8 +206,11 @@ def act(request, pk, action):
         raise PermissionDenied
     label, statuses, done = ACTIONS[action]
     if campaign.status not in statuses:
-        messages.error(request, f"{label} isn't possible now: this campaign is "
-                                f"{campaign.get_status_display().lower()}.")
+        messages.error(
+            request,
+            f"{label} isn't possible now: this campaign is "
+            f"{campaign.get_status_display().lower()}.",
+        )
         return redirect("newsletter_campaigns:report", pk=pk)
     try:
         with LogContext(user=request.user):

@@ -26,19 +26,20 @@ def today_context():
     issue = IssuePage.objects.filter(issue_date=today).first()
     if issue is None:
         index = IssueIndexPage.objects.first()
-        context["add_url"] = (reverse("wagtailadmin_pages:add",
-                                      args=["newsletter", "issuepage", index.pk])
-                              if index else None)
+        context["add_url"] = (
+            reverse("wagtailadmin_pages:add", args=["newsletter", "issuepage", index.pk])
+            if index
+            else None
+        )
     else:
         # The row is the published issue; a draft-only issue is its latest draft.
         version = rules.sent_version(issue)
         campaigns = issue.campaigns.order_by("-started_at", "-created_at")
-        campaign = (campaigns.filter(snapshot__isnull=False).first() or campaigns.first())
+        campaign = campaigns.filter(snapshot__isnull=False).first() or campaigns.first()
         context.update(
             issue=issue,
             stories=len(version.stories.all()),
-            problems=([] if campaign and campaign.started_at
-                      else rules.sending_problems(version)),
+            problems=([] if campaign and campaign.started_at else rules.sending_problems(version)),
             draft_changed=issue.has_unpublished_changes and rules.draft_differs(issue),
             campaign=campaign,
             edit_url=reverse("wagtailadmin_pages:edit", args=[issue.pk]),
@@ -46,15 +47,21 @@ def today_context():
             + "?mode=newsletter",
         )
         if campaign:
-            context["campaign_url"] = reverse("newsletter_campaigns:report",
-                                              args=[campaign.pk])
+            context["campaign_url"] = reverse("newsletter_campaigns:report", args=[campaign.pk])
     context["active"] = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).count()
     context["receiving"] = Subscriber.objects.receiving().count()
-    last = (Campaign.objects.filter(started_at__isnull=False).select_related("issue")
-            .order_by("-started_at").first())
+    last = (
+        Campaign.objects.filter(started_at__isnull=False)
+        .select_related("issue")
+        .order_by("-started_at")
+        .first()
+    )
     if last is not None:
-        context.update(last=last, last_report=report_or_defaults(last),
-                       last_url=reverse("newsletter_campaigns:report", args=[last.pk]))
+        context.update(
+            last=last,
+            last_report=report_or_defaults(last),
+            last_url=reverse("newsletter_campaigns:report", args=[last.pk]),
+        )
     return context
 
 

@@ -90,11 +90,10 @@ def subscribe(request):
     else:
         if not form.is_bot:
             path = form.cleaned_data["source_url"] or reverse("newsletter:subscribe")
-            service.sign_up(
-                form.cleaned_data["email"], consent_url=tokens.absolute_url(path)
-            )
-        response = render(request, "newsletter/check_inbox.html",
-                          {"email": form.cleaned_data["email"]})
+            service.sign_up(form.cleaned_data["email"], consent_url=tokens.absolute_url(path))
+        response = render(
+            request, "newsletter/check_inbox.html", {"email": form.cleaned_data["email"]}
+        )
         return _private(response)
     context = {"form": form, "source_path": form.cleaned_data.get("source_url", "")}
     response = render(request, "newsletter/subscribe.html", context, status=status)
@@ -141,7 +140,8 @@ def unsubscribe(request, token):
         "subscriber": subscriber,
         "token": token,
         "preferences_url": reverse(
-            "newsletter:preferences", args=[tokens.preferences_token(subscriber)]),
+            "newsletter:preferences", args=[tokens.preferences_token(subscriber)]
+        ),
     }
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
@@ -186,7 +186,8 @@ def preferences(request, token):
         status = 400
         if form.is_valid():
             refused = form.cleaned_data["action"] != "unsubscribe" and (
-                throttle.preference_change_refused(subscriber))
+                throttle.preference_change_refused(subscriber)
+            )
             if not refused:
                 done = _apply_preference(subscriber, form)
                 return HttpResponseRedirect(f"{request.path}?done={done}", status=303)
@@ -196,8 +197,12 @@ def preferences(request, token):
         "subscriber": subscriber,
         "form": form,
         "done": request.GET.get("done", ""),
-        "pause_choices": [("1", "1 week"), ("2", "2 weeks"), ("4", "4 weeks"),
-                          ("resume", "Until I resume")],
+        "pause_choices": [
+            ("1", "1 week"),
+            ("2", "2 weeks"),
+            ("4", "4 weeks"),
+            ("resume", "Until I resume"),
+        ],
     }
     response = render(request, "newsletter/preferences.html", context, status=status)
     if status == 429:

@@ -24,9 +24,11 @@ def tracking(request, provider):
         raise Http404("The site doesn't send mail through this provider.")
     problem = webhooks.webhook_problem(provider)
     if problem:
-        logger.error("Refused a %s webhook from %s: %s", provider,
-                     request.META.get("REMOTE_ADDR"), problem)
+        logger.error(
+            "Refused a %s webhook from %s: %s", provider, request.META.get("REMOTE_ADDR"), problem
+        )
         return HttpResponseForbidden(
             "This webhook is closed until the site's webhook settings are complete.",
-            content_type="text/plain; charset=utf-8")
+            content_type="text/plain; charset=utf-8",
+        )
     return webhooks.TRACKING_VIEWS[provider].as_view()(request)

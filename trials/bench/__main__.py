@@ -44,8 +44,7 @@ def part_snapshot(template, results):
     the first one makes are kept, as an editor's preview would leave them before a send."""
     runs = env_int("BENCH_SNAPSHOT_RUNS", 7)
     log(f"build_snapshot: the first build, then {runs} more (each rolled back)")
-    results["snapshot"] = probe(django_env(template), "snapshot", str(runs),
-                                str(DATA / "message"))
+    results["snapshot"] = probe(django_env(template), "snapshot", str(runs), str(DATA / "message"))
     checkpoint(template)
 
 
@@ -64,8 +63,11 @@ def part_send(template, results, full):
     finally:
         sink.stop()
     results["sending"] = {
-        "ceiling": {"rate": round(sum(r["rate"] for r in runs) / len(runs), 1), "runs": runs,
-                    "message_bytes": runs[0]["message_bytes"]},
+        "ceiling": {
+            "rate": round(sum(r["rate"] for r in runs) / len(runs), 1),
+            "runs": runs,
+            "message_bytes": runs[0]["message_bytes"],
+        },
         "pipeline": pipeline,
     }
     return DATA / f"send-{n}.sqlite3"
@@ -82,27 +84,39 @@ def part_pages(db, results):
     log("SQL queries and CPU per uncached page (Django test Client)")
     results["queries"] = pages.query_counts(env, paths)
     options = pages.settings_from_env()
-    log("gunicorn: cached and uncached servers; wrk {threads} threads, {connections} "
-        "connections, {seconds}s per page".format(**options))
+    log(
+        "gunicorn: cached and uncached servers; wrk {threads} threads, {connections} "
+        "connections, {seconds}s per page".format(**options)
+    )
     results["pages"] = pages.measure(env, ensure_wrk(), paths, **options)
     results["meta"]["pages_setup"] = (
-        "gunicorn -w {workers} sync, wrk -t{threads} -c{connections} -d{seconds}s"
-        .format(**options))
+        "gunicorn -w {workers} sync, wrk -t{threads} -c{connections} -d{seconds}s".format(**options)
+    )
 
 
 def main():
     # No options: the settings are the environment variables above; --help shows them.
-    parser = argparse.ArgumentParser(prog="python -m trials.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m trials.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.parse_args()
     processes.begin("bench", DATA)
     full = os.environ.get("BENCH_FULL", "") not in ("", "0")
     parts = [p for p in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if p]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started_at = datetime.datetime.now(datetime.UTC)
-    results = {"meta": {**machine(), "started": started_at.isoformat(timespec="seconds"),
-                        "load_at_start": load_average(), "full": full, "parts": parts,
-                        "pages_setup": ""}}
+    results = {
+        "meta": {
+            **machine(),
+            "started": started_at.isoformat(timespec="seconds"),
+            "load_at_start": load_average(),
+            "full": full,
+            "parts": parts,
+            "pages_setup": "",
+        }
+    }
     if "pages" in parts:
         ensure_wrk()
     if "send" in parts:
@@ -129,8 +143,9 @@ def main():
             if "send" in parts:
                 pages_db = attempt("send", part_send, template, results, full) or template
             if "import" in parts:
-                results["import"] = attempt("import", csv_import.run_import, template,
-                                            env_int("BENCH_IMPORT_ROWS", 100000))
+                results["import"] = attempt(
+                    "import", csv_import.run_import, template, env_int("BENCH_IMPORT_ROWS", 100000)
+                )
             if "pages" in parts:
                 attempt("pages", part_pages, pages_db, results)
     finally:
@@ -151,22 +166,34 @@ def main():
 
 def print_table(results, table, full):
     meta = results["meta"]
-    print(f"\nTop Ten benchmark, {meta['started']} on {meta['host']} ({meta['cpus']} CPUs, "
-          f"{meta['cpu'] or 'unknown CPU'}), Python {meta['python']}, commit {meta['commit']}")
-    print(f"Production settings, DEBUG off, SQLite; {meta['load_at_start']} at start, "
-          f"{meta['load_at_end']} at end; {meta['seconds']:.0f} s in all.")
-    print("Shared machines make absolute figures noisy: compare the ratios to the ceilings, "
-          "which are measured in the same run.\n")
+    print(
+        f"\nTop Ten benchmark, {meta['started']} on {meta['host']} ({meta['cpus']} CPUs, "
+        f"{meta['cpu'] or 'unknown CPU'}), Python {meta['python']}, commit {meta['commit']}"
+    )
+    print(
+        f"Production settings, DEBUG off, SQLite; {meta['load_at_start']} at start, "
+        f"{meta['load_at_end']} at end; {meta['seconds']:.0f} s in all."
+    )
+    print(
+        "Shared machines make absolute figures noisy: compare the ratios to the ceilings, "
+        "which are measured in the same run.\n"
+    )
     print(table.render())
     for part, error in results["errors"].items():
-        print(f"\n{part} FAILED (its figures are missing):\n  " + "\n  ".join(
-            error.splitlines()[-12:]))
+        print(
+            f"\n{part} FAILED (its figures are missing):\n  "
+            + "\n  ".join(error.splitlines()[-12:])
+        )
     missed = [t["figure"] for t in table.targets if t["result"] == "MISS"]
-    print(f"\n{len(table.targets) - len(missed)} of {len(table.targets)} targets met"
-          + (f"; missed: {'; '.join(missed)}" if missed else "."))
+    print(
+        f"\n{len(table.targets) - len(missed)} of {len(table.targets)} targets met"
+        + (f"; missed: {'; '.join(missed)}" if missed else ".")
+    )
     if not full:
-        print("The 100,000-subscriber send (and so the flat-memory target) runs only with "
-              "BENCH_FULL=1 (a few minutes more).")
+        print(
+            "The 100,000-subscriber send (and so the flat-memory target) runs only with "
+            "BENCH_FULL=1 (a few minutes more)."
+        )
 
 
 if __name__ == "__main__":

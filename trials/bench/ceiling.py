@@ -47,8 +47,16 @@ def main(port, n, html_file, text_file):
         server.sendmail("lisa@example.com", [recipient], raw)
     seconds = time.perf_counter() - started
     server.quit()
-    print(json.dumps({"rate": round(n / seconds, 1), "seconds": round(seconds, 2),
-                      "messages": n, "message_bytes": len(prepared[0][1])}))
+    print(
+        json.dumps(
+            {
+                "rate": round(n / seconds, 1),
+                "seconds": round(seconds, 2),
+                "messages": n,
+                "message_bytes": len(prepared[0][1]),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

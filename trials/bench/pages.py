@@ -70,11 +70,14 @@ def measure(env, wrk_bin, paths, *, workers, threads, connections, seconds):
             settle(workers)
             figures["path"] = paths[key]
             # The gunicorn workers' own CPU per response (wrk and the master excluded).
-            figures["cpu_ms"] = round(cpu * 1000 / figures["requests"], 2) \
-                if figures["requests"] else None
-            log(f"  {key:8} {base[-5:]}: {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']} "
+            figures["cpu_ms"] = (
+                round(cpu * 1000 / figures["requests"], 2) if figures["requests"] else None
+            )
+            log(
+                f"  {key:8} {base[-5:]}: {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']} "
                 f"ms  p99 {figures['p99_ms']} ms  cpu {figures['cpu_ms']} ms/req  "
-                f"errors {figures['errors']}")
+                f"errors {figures['errors']}"
+            )
             return figures
 
         # Static runs bracket each cached page: its ratio is to the static runs just
@@ -101,9 +104,11 @@ def measure(env, wrk_bin, paths, *, workers, threads, connections, seconds):
     count = len(statics)
     results["static"] = {
         "rps": round(sum(run["rps"] for run in statics) / count, 1),
-        "p50_ms": statics[0]["p50_ms"], "p99_ms": statics[0]["p99_ms"],
+        "p50_ms": statics[0]["p50_ms"],
+        "p99_ms": statics[0]["p99_ms"],
         "cpu_ms": round(sum(run["cpu_ms"] or 0 for run in statics) / count, 2),
-        "errors": sum(run["errors"] for run in statics), "path": paths["static"],
+        "errors": sum(run["errors"] for run in statics),
+        "path": paths["static"],
         "runs_rps": [run["rps"] for run in statics],
     }
     return results

@@ -1,7 +1,11 @@
 """The one table of figures, with each target's PASS or MISS, from the run's results."""
 
-PAGE_NAMES = {"home": "home", "article": "article", "section": "section page",
-              "archive": "archive issue page"}
+PAGE_NAMES = {
+    "home": "home",
+    "article": "article",
+    "section": "section page",
+    "archive": "archive issue page",
+}
 QUERY_LIMIT = 10
 CPU_LIMIT_MS = 15
 PAGE_RATIO = 0.9
@@ -28,30 +32,41 @@ class Table:
     def section(self, title):
         self.rows.append(("section", title))
 
-    def row(self, figure, value, *, p50=None, p99=None, cpu=None, ratio=None, target="",
-            ok=None):
+    def row(self, figure, value, *, p50=None, p99=None, cpu=None, ratio=None, target="", ok=None):
         result = "" if ok is None else verdict(ok)
-        self.rows.append(("row", figure, value, number(p50, 1) if p50 is not None else "",
-                          number(p99, 1) if p99 is not None else "",
-                          number(cpu, 1) if cpu is not None else "",
-                          f"{ratio:.2f}x" if ratio is not None else "", target, result))
+        self.rows.append(
+            (
+                "row",
+                figure,
+                value,
+                number(p50, 1) if p50 is not None else "",
+                number(p99, 1) if p99 is not None else "",
+                number(cpu, 1) if cpu is not None else "",
+                f"{ratio:.2f}x" if ratio is not None else "",
+                target,
+                result,
+            )
+        )
         if ok is not None:
-            self.targets.append({"figure": figure, "value": value, "target": target,
-                                 "result": result})
+            self.targets.append(
+                {"figure": figure, "value": value, "target": target, "result": result}
+            )
 
     def render(self):
-        header = ("figure", "value", "p50 ms", "p99 ms", "CPU ms", "vs ceiling", "target",
-                  "result")
+        header = ("figure", "value", "p50 ms", "p99 ms", "CPU ms", "vs ceiling", "target", "result")
         widths = [44, 24, 7, 7, 6, 10, 20, 6]
-        lines = ["  ".join(f"{h:<{w}}" for h, w in zip(header, widths, strict=True)),
-                 "  ".join("-" * w for w in widths)]
+        lines = [
+            "  ".join(f"{h:<{w}}" for h, w in zip(header, widths, strict=True)),
+            "  ".join("-" * w for w in widths),
+        ]
         for row in self.rows:
             if row[0] == "section":
                 lines.append(row[1])
                 continue
             cells = row[1:]
-            lines.append("  ".join(f"{str(c):<{w}}" for c, w in zip(cells, widths, strict=True))
-                         .rstrip())
+            lines.append(
+                "  ".join(f"{str(c):<{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+            )
         return "\n".join(lines)
 
 
@@ -62,10 +77,15 @@ def build(results):
         static = pages["static"]["rps"]
         table.section(f"1. Reader pages ({results['meta']['pages_setup']})")
         runs = len(pages["static"]["runs_rps"])
-        table.row(f"static file (mean of {runs} runs)", f"{number(static)} req/s",
-                  p50=pages["static"]["p50_ms"], p99=pages["static"]["p99_ms"],
-                  cpu=pages["static"]["cpu_ms"], ratio=1.0,
-                  target="(the ceiling)")
+        table.row(
+            f"static file (mean of {runs} runs)",
+            f"{number(static)} req/s",
+            p50=pages["static"]["p50_ms"],
+            p99=pages["static"]["p99_ms"],
+            cpu=pages["static"]["cpu_ms"],
+            ratio=1.0,
+            target="(the ceiling)",
+        )
         for cached in (True, False):
             for key, name in PAGE_NAMES.items():
                 figures = pages.get(f"{key}_{'cached' if cached else 'uncached'}")
@@ -81,19 +101,27 @@ def build(results):
                 if not cached and key in ("home", "article") and figures["cpu_ms"]:
                     target = f"CPU <= {CPU_LIMIT_MS} ms (issue)"
                     ok = figures["cpu_ms"] <= CPU_LIMIT_MS
-                table.row(f"{name}, {'cached' if cached else 'uncached'}",
-                          f"{number(figures['rps'])} req/s{errors}", p50=figures["p50_ms"],
-                          p99=figures["p99_ms"], cpu=figures["cpu_ms"], ratio=ratio,
-                          target=target, ok=ok)
+                table.row(
+                    f"{name}, {'cached' if cached else 'uncached'}",
+                    f"{number(figures['rps'])} req/s{errors}",
+                    p50=figures["p50_ms"],
+                    p99=figures["p99_ms"],
+                    cpu=figures["cpu_ms"],
+                    ratio=ratio,
+                    target=target,
+                    ok=ok,
+                )
         for key, name in PAGE_NAMES.items():
             figures = queries.get(key)
             if not figures:
                 continue
             limited = key in ("home", "article")
-            table.row(f"{name}: SQL queries, uncached",
-                      f"{figures['queries']} (first request {figures['queries_first_request']})",
-                      target=f"<= {QUERY_LIMIT}" if limited else "",
-                      ok=figures["queries"] <= QUERY_LIMIT if limited else None)
+            table.row(
+                f"{name}: SQL queries, uncached",
+                f"{figures['queries']} (first request {figures['queries_first_request']})",
+                target=f"<= {QUERY_LIMIT}" if limited else "",
+                ok=figures["queries"] <= QUERY_LIMIT if limited else None,
+            )
     sending = results.get("sending")
     if sending:
         add_sending(table, sending)
@@ -101,34 +129,54 @@ def build(results):
     if snapshot:
         runs = len(snapshot["runs_ms"])
         table.section("3. Snapshot of today's ten-story issue (build_snapshot, rolled back)")
-        table.row(f"build, median of {runs} (renditions made)", f"{snapshot['median_ms']} ms",
-                  cpu=snapshot["median_cpu_ms"], target=f"< {SNAPSHOT_MS} ms",
-                  ok=snapshot["median_ms"] < SNAPSHOT_MS)
+        table.row(
+            f"build, median of {runs} (renditions made)",
+            f"{snapshot['median_ms']} ms",
+            cpu=snapshot["median_cpu_ms"],
+            target=f"< {SNAPSHOT_MS} ms",
+            ok=snapshot["median_ms"] < SNAPSHOT_MS,
+        )
         table.row("first build (making 10 renditions)", f"{snapshot['first_ms']} ms")
         html = snapshot["bytes"]["html"]
-        table.row("email HTML size", f"{html / 1000:.1f} kB ({html:,} B)",
-                  target="< 102 kB", ok=html < SNAPSHOT_BYTES)
-        table.row("plain text / archive body size",
-                  f"{snapshot['bytes']['text'] / 1000:.1f} / "
-                  f"{snapshot['bytes']['web_html'] / 1000:.1f} kB")
+        table.row(
+            "email HTML size",
+            f"{html / 1000:.1f} kB ({html:,} B)",
+            target="< 102 kB",
+            ok=html < SNAPSHOT_BYTES,
+        )
+        table.row(
+            "plain text / archive body size",
+            f"{snapshot['bytes']['text'] / 1000:.1f} / "
+            f"{snapshot['bytes']['web_html'] / 1000:.1f} kB",
+        )
     imported = results.get("import")
     if imported:
         table.section("4. manage.py import_subscribers")
-        table.row(f"{imported['rows']:,}-row CSV, new subscribers",
-                  f"{imported['seconds']} s (CPU {imported['cpu_s']} s)",
-                  target=f"< {IMPORT_SECONDS} s", ok=imported["seconds"] < IMPORT_SECONDS)
+        table.row(
+            f"{imported['rows']:,}-row CSV, new subscribers",
+            f"{imported['seconds']} s (CPU {imported['cpu_s']} s)",
+            target=f"< {IMPORT_SECONDS} s",
+            ok=imported["seconds"] < IMPORT_SECONDS,
+        )
     return table
 
 
 def add_sending(table, sending):
     ceiling = sending["ceiling"]["rate"]
     runs = sending["ceiling"]["runs"]
-    table.section(f"2. Sending into smtp-sink ({sending['ceiling']['message_bytes']:,}-byte "
-                  "messages)")
-    table.row("smtplib, serialised in advance, 1 conn", f"{number(ceiling)} msg/s", ratio=1.0,
-              target="(the ceiling)")
-    table.row("  ceiling runs (before / after the send)",
-              " / ".join(f"{number(run['rate'])}" for run in runs))
+    table.section(
+        f"2. Sending into smtp-sink ({sending['ceiling']['message_bytes']:,}-byte messages)"
+    )
+    table.row(
+        "smtplib, serialised in advance, 1 conn",
+        f"{number(ceiling)} msg/s",
+        ratio=1.0,
+        target="(the ceiling)",
+    )
+    table.row(
+        "  ceiling runs (before / after the send)",
+        " / ".join(f"{number(run['rate'])}" for run in runs),
+    )
     for n, figures in sending["pipeline"].items():
         count = f"{int(n):,}"
         if figures is None:
@@ -137,25 +185,42 @@ def add_sending(table, sending):
         ratio = figures["rate"] / ceiling if ceiling else 0
         complete = "" if figures["complete"] else f" ({figures['received']:,} arrived)"
         first = int(n) == min(int(key) for key in sending["pipeline"])
-        table.row(f"pipeline, {count} subscribers (end to end)",
-                  f"{number(figures['rate'])} msg/s{complete}", ratio=ratio,
-                  target=f">= {SEND_RATIO}x ceiling" if first else "",
-                  ok=(ratio >= SEND_RATIO and figures["complete"]) if first else None)
+        table.row(
+            f"pipeline, {count} subscribers (end to end)",
+            f"{number(figures['rate'])} msg/s{complete}",
+            ratio=ratio,
+            target=f">= {SEND_RATIO}x ceiling" if first else "",
+            ok=(ratio >= SEND_RATIO and figures["complete"]) if first else None,
+        )
         if figures["delivery_rate"]:
-            table.row("  worker alone (first to last message)",
-                      f"{number(figures['delivery_rate'])} msg/s",
-                      cpu=figures.get("worker_cpu_ms_per_message"),
-                      ratio=figures["delivery_rate"] / ceiling if ceiling else 0)
-        table.row("  send_issue command / first message at",
-                  f"{figures['send_issue_command_s']} s / {figures['first_message_s']} s")
-        table.row(f"  worker peak RSS (idle {figures['worker_idle_rss_kb'] // 1024} MB)",
-                  f"{figures['worker_peak_rss_kb'] / 1024:.1f} MB"
-                  if figures["worker_peak_rss_kb"] else "-")
+            table.row(
+                "  worker alone (first to last message)",
+                f"{number(figures['delivery_rate'])} msg/s",
+                cpu=figures.get("worker_cpu_ms_per_message"),
+                ratio=figures["delivery_rate"] / ceiling if ceiling else 0,
+            )
+        table.row(
+            "  send_issue command / first message at",
+            f"{figures['send_issue_command_s']} s / {figures['first_message_s']} s",
+        )
+        table.row(
+            f"  worker peak RSS (idle {figures['worker_idle_rss_kb'] // 1024} MB)",
+            f"{figures['worker_peak_rss_kb'] / 1024:.1f} MB"
+            if figures["worker_peak_rss_kb"]
+            else "-",
+        )
     small, large = (sending["pipeline"].get(key) for key in ("10000", "100000"))
     if small and large and small["worker_peak_rss_kb"] and large["worker_peak_rss_kb"]:
         growth = large["worker_peak_rss_kb"] / small["worker_peak_rss_kb"] - 1
-        table.row("worker peak RSS, 10,000 -> 100,000", f"{growth:+.1%}",
-                  target=f"within {MEMORY_SPREAD:.0%}", ok=abs(growth) <= MEMORY_SPREAD)
+        table.row(
+            "worker peak RSS, 10,000 -> 100,000",
+            f"{growth:+.1%}",
+            target=f"within {MEMORY_SPREAD:.0%}",
+            ok=abs(growth) <= MEMORY_SPREAD,
+        )
     else:
-        table.row("worker peak RSS, 10,000 -> 100,000", "not measured (BENCH_FULL=1)",
-                  target=f"within {MEMORY_SPREAD:.0%}")
+        table.row(
+            "worker peak RSS, 10,000 -> 100,000",
+            "not measured (BENCH_FULL=1)",
+            target=f"within {MEMORY_SPREAD:.0%}",
+        )

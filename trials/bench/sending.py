@@ -23,8 +23,9 @@ def send(template_db, n, sink):
     copy_sqlite(template_db, db)
     env = django_env(db, EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?timeout=30")
     log(f"sending to {n:,}: seed_demo --subscribers {n}")
-    seed_s, _ = manage(["seed_demo", "--quiet", "--subscribers", str(n)], seed_env(env),
-                       f"seed-{n}")
+    seed_s, _ = manage(
+        ["seed_demo", "--quiet", "--subscribers", str(n)], seed_env(env), f"seed-{n}"
+    )
     # Once the seeded tasks (Wagtail's search and reference index updates) are done, so the
     # send has the worker to itself.
     name = f"db-worker-{n}"
@@ -82,9 +83,13 @@ def ceiling(sink, n, message_dir):
     """smtplib's rate on one connection with messages serialised in advance."""
     html, text = message_dir / "message.html", message_dir / "message.txt"
     before = sink.count()
-    result = subprocess.run([PY, "-m", "trials.bench.ceiling", str(sink.port), str(n),
-                             str(html), str(text)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [PY, "-m", "trials.bench.ceiling", str(sink.port), str(n), str(html), str(text)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if result.returncode:
         raise RuntimeError(f"ceiling failed:\n{result.stderr[-2000:]}")
     figures = json.loads(result.stdout.strip().splitlines()[-1])

@@ -44,19 +44,30 @@ POSTGRES_OUTAGE_SECONDS = 5
 
 
 def arguments():
-    parser = argparse.ArgumentParser(prog="python -m trials.chaos",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m trials.chaos", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--trials", type=int, default=10, help="SIGKILL trials (default 10)")
-    parser.add_argument("--subscribers", type=int, default=5000,
-                        help="subscribers the issue goes to (default 5000)")
-    parser.add_argument("--lease-seconds", type=int, default=4,
-                        help="NEWSLETTER_LEASE_SECONDS for the workers (default 4)")
-    parser.add_argument("--outage-seconds", type=float, default=None,
-                        help=f"how long the database is away (default "
-                        f"{POSTGRES_OUTAGE_SECONDS} on PostgreSQL, {SQLITE_OUTAGE_SECONDS} on "
-                        "SQLite)")
-    parser.add_argument("--parts", default=",".join(PARTS),
-                        help="which parts to run (default: kill,two,outage)")
+    parser.add_argument(
+        "--subscribers", type=int, default=5000, help="subscribers the issue goes to (default 5000)"
+    )
+    parser.add_argument(
+        "--lease-seconds",
+        type=int,
+        default=4,
+        help="NEWSLETTER_LEASE_SECONDS for the workers (default 4)",
+    )
+    parser.add_argument(
+        "--outage-seconds",
+        type=float,
+        default=None,
+        help=f"how long the database is away (default "
+        f"{POSTGRES_OUTAGE_SECONDS} on PostgreSQL, {SQLITE_OUTAGE_SECONDS} on "
+        "SQLite)",
+    )
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="which parts to run (default: kill,two,outage)"
+    )
     options = parser.parse_args()
     options.parts = [part for part in options.parts.split(",") if part]
     unknown = set(options.parts) - set(PARTS)
@@ -76,16 +87,24 @@ def main():
     RESULTS.mkdir(parents=True, exist_ok=True)
     databases = databases_for(os.environ.get("DATABASE_URL", ""))
     outage_s = options.outage_seconds or (
-        POSTGRES_OUTAGE_SECONDS if databases.kind == "PostgreSQL" else SQLITE_OUTAGE_SECONDS)
+        POSTGRES_OUTAGE_SECONDS if databases.kind == "PostgreSQL" else SQLITE_OUTAGE_SECONDS
+    )
     started = time.monotonic()
     loop = Loop()
     sink = RecordingSink(loop)
     results = {
-        "meta": {"started": datetime.now(UTC).isoformat(timespec="seconds"),
-                 "commit": git_describe(), "database": databases.kind,
-                 "subscribers": options.subscribers, "lease_seconds": options.lease_seconds,
-                 "cpus": os.cpu_count()},
-        "kill": [], "two_workers": None, "outage": None, "errors": [],
+        "meta": {
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": git_describe(),
+            "database": databases.kind,
+            "subscribers": options.subscribers,
+            "lease_seconds": options.lease_seconds,
+            "cpus": os.cpu_count(),
+        },
+        "kill": [],
+        "two_workers": None,
+        "outage": None,
+        "errors": [],
     }
     try:
         template = "template"
@@ -102,18 +121,38 @@ def main():
 
         if "kill" in options.parts:
             for trial in range(1, options.trials + 1):
-                figures = attempt(f"kill trial {trial}", scenarios.kill_trial, trial, databases,
-                                  template, sink, options.lease_seconds)
+                figures = attempt(
+                    f"kill trial {trial}",
+                    scenarios.kill_trial,
+                    trial,
+                    databases,
+                    template,
+                    sink,
+                    options.lease_seconds,
+                )
                 figures.setdefault("trial", trial)
                 results["kill"].append(figures)
                 log(f"trial {trial}: {summary(figures)}")
         if "two" in options.parts:
-            results["two_workers"] = attempt("two workers", scenarios.two_workers, databases,
-                                             template, sink, options.lease_seconds)
+            results["two_workers"] = attempt(
+                "two workers",
+                scenarios.two_workers,
+                databases,
+                template,
+                sink,
+                options.lease_seconds,
+            )
             log(f"two workers: {summary(results['two_workers'])}")
         if "outage" in options.parts:
-            results["outage"] = attempt("outage", scenarios.outage, databases, template, sink,
-                                        options.lease_seconds, outage_s)
+            results["outage"] = attempt(
+                "outage",
+                scenarios.outage,
+                databases,
+                template,
+                sink,
+                options.lease_seconds,
+                outage_s,
+            )
             log(f"outage: {summary(results['outage'])}")
     finally:
         Proc.stop_all()
@@ -137,9 +176,11 @@ def summary(figures):
         return f"skipped: {figures['skipped']}"
     if not figures.get("ok"):
         return "FAIL: " + "; ".join(figures.get("problems", []))
-    return (f"PASS: {figures.get('subscribers', 0):,} subscribers, missing "
-            f"{figures.get('missing')}, duplicates {figures.get('duplicates')}, flagged "
-            f"{figures.get('flagged')}")
+    return (
+        f"PASS: {figures.get('subscribers', 0):,} subscribers, missing "
+        f"{figures.get('missing')}, duplicates {figures.get('duplicates')}, flagged "
+        f"{figures.get('flagged')}"
+    )
 
 
 def all_ok(results):
@@ -156,70 +197,142 @@ def number(value):
 
 
 def print_table(results):
-    columns = ("check", "database", "subscribers", "killed after", "missing", "duplicates",
-               "flagged", "resumed", "done", "total", "result")
+    columns = (
+        "check",
+        "database",
+        "subscribers",
+        "killed after",
+        "missing",
+        "duplicates",
+        "flagged",
+        "resumed",
+        "done",
+        "total",
+        "result",
+    )
     rows = []
     totals = {"subscribers": 0, "missing": 0, "duplicates": 0, "flagged": 0}
     for figures in results["kill"]:
         for key in totals:
             totals[key] += figures.get(key) or 0
-        rows.append((f"SIGKILL trial {figures['trial']} (seed {figures['trial']})",
-                     figures.get("database"), number(figures.get("subscribers")),
-                     number(figures.get("killed_after")), number(figures.get("missing")),
-                     number(figures.get("duplicates")), number(figures.get("flagged")),
-                     seconds(figures.get("first_message_after_restart_s")),
-                     seconds(figures.get("resume_s")), seconds(figures.get("total_s")),
-                     result(figures)))
+        rows.append(
+            (
+                f"SIGKILL trial {figures['trial']} (seed {figures['trial']})",
+                figures.get("database"),
+                number(figures.get("subscribers")),
+                number(figures.get("killed_after")),
+                number(figures.get("missing")),
+                number(figures.get("duplicates")),
+                number(figures.get("flagged")),
+                seconds(figures.get("first_message_after_restart_s")),
+                seconds(figures.get("resume_s")),
+                seconds(figures.get("total_s")),
+                result(figures),
+            )
+        )
     if results["kill"]:
         kills = results["kill"]
-        rows.append((f"SIGKILL, all {len(kills)} trials", results["meta"]["database"],
-                     number(totals["subscribers"]), "", number(totals["missing"]),
-                     number(totals["duplicates"]), number(totals["flagged"]), "", "", "",
-                     "PASS" if all(f.get("ok") for f in kills) else "FAIL"))
+        rows.append(
+            (
+                f"SIGKILL, all {len(kills)} trials",
+                results["meta"]["database"],
+                number(totals["subscribers"]),
+                "",
+                number(totals["missing"]),
+                number(totals["duplicates"]),
+                number(totals["flagged"]),
+                "",
+                "",
+                "",
+                "PASS" if all(f.get("ok") for f in kills) else "FAIL",
+            )
+        )
     two = results["two_workers"]
     if two:
         if two.get("skipped"):
-            rows.append(("two workers at once", "-", "", "", "", "", "", "", "", "",
-                         f"skipped: {two['skipped'].split(' (')[0]}"))
+            rows.append(
+                (
+                    "two workers at once",
+                    "-",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    f"skipped: {two['skipped'].split(' (')[0]}",
+                )
+            )
         else:
             by = two.get("sent_by_worker", {})
-            rows.append(("two workers at once", two.get("database"),
-                         number(two.get("subscribers")), "", number(two.get("missing")),
-                         number(two.get("duplicates")), number(two.get("flagged")), "", "",
-                         seconds(two.get("total_s")), result(two)))
-            rows.append((f"  sent by worker a / b: {number(by.get('a'))} / "
-                         f"{number(by.get('b'))}",))
+            rows.append(
+                (
+                    "two workers at once",
+                    two.get("database"),
+                    number(two.get("subscribers")),
+                    "",
+                    number(two.get("missing")),
+                    number(two.get("duplicates")),
+                    number(two.get("flagged")),
+                    "",
+                    "",
+                    seconds(two.get("total_s")),
+                    result(two),
+                )
+            )
+            rows.append((f"  sent by worker a / b: {number(by.get('a'))} / {number(by.get('b'))}",))
     down = results["outage"]
     if down:
-        rows.append((f"database away {number(down.get('outage_s'))} s mid-send",
-                     down.get("database"), number(down.get("subscribers")),
-                     "", number(down.get("missing")), number(down.get("duplicates")),
-                     number(down.get("flagged")), seconds(down.get("first_message_after_s")),
-                     seconds(down.get("done_after_s")), seconds(down.get("total_s")),
-                     result(down)))
+        rows.append(
+            (
+                f"database away {number(down.get('outage_s'))} s mid-send",
+                down.get("database"),
+                number(down.get("subscribers")),
+                "",
+                number(down.get("missing")),
+                number(down.get("duplicates")),
+                number(down.get("flagged")),
+                seconds(down.get("first_message_after_s")),
+                seconds(down.get("done_after_s")),
+                seconds(down.get("total_s")),
+                result(down),
+            )
+        )
         if down.get("fault"):
-            rows.append((f"  {down['fault']}; at message {number(down.get('outage_at_message'))}"
-                         f", {number(down.get('sent_during_outage'))} sent while away, same "
-                         f"worker process to the end: "
-                         f"{'yes' if down.get('worker_survived') else 'NO'}",))
+            rows.append(
+                (
+                    f"  {down['fault']}; at message {number(down.get('outage_at_message'))}"
+                    f", {number(down.get('sent_during_outage'))} sent while away, same "
+                    f"worker process to the end: "
+                    f"{'yes' if down.get('worker_survived') else 'NO'}",
+                )
+            )
     table_rows = [row for row in rows if not row[0].startswith("  ")]
-    widths = [max(len(str(row[i])) for row in [columns, *table_rows])
-              for i in range(len(columns))]
+    widths = [max(len(str(row[i])) for row in [columns, *table_rows]) for i in range(len(columns))]
     meta = results["meta"]
-    print(f"\nFault trials: {meta['database']}, {meta['subscribers']:,} subscribers, lease "
-          f"{meta['lease_seconds']} s, set-up {number(meta.get('setup_s'))} s, whole run "
-          f"{number(meta.get('total_s'))} s ({meta['commit']})")
+    print(
+        f"\nFault trials: {meta['database']}, {meta['subscribers']:,} subscribers, lease "
+        f"{meta['lease_seconds']} s, set-up {number(meta.get('setup_s'))} s, whole run "
+        f"{number(meta.get('total_s'))} s ({meta['commit']})"
+    )
     print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for row in rows:
         if row[0].startswith("  "):
             print(row[0])
         else:
             print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    print("killed after: messages at the sink when the worker died; flagged: deliveries the "
-          "app reports as possibly sent twice;\nresumed / done: from the restart (SIGKILL) or "
-          "the database's return (outage) to the next message / to the campaign marked sent")
-    for label, figures in [*((f"trial {f['trial']}", f) for f in results["kill"]),
-                           ("two workers", two), ("outage", down)]:
+    print(
+        "killed after: messages at the sink when the worker died; flagged: deliveries the "
+        "app reports as possibly sent twice;\nresumed / done: from the restart (SIGKILL) or "
+        "the database's return (outage) to the next message / to the campaign marked sent"
+    )
+    for label, figures in [
+        *((f"trial {f['trial']}", f) for f in results["kill"]),
+        ("two workers", two),
+        ("outage", down),
+    ]:
         for problem in (figures or {}).get("problems", []):
             print(f"  {label}: {problem}")
 

@@ -33,16 +33,17 @@ def state():
     deliveries = Delivery.objects.filter(campaign=sent)
     by_worker = Counter()
     for worker_ids, value in DBTaskResult.objects.filter(
-            task_path=send_campaign.module_path, status="SUCCESSFUL").values_list(
-            "worker_ids", "return_value"):
+        task_path=send_campaign.module_path, status="SUCCESSFUL"
+    ).values_list("worker_ids", "return_value"):
         by_worker[(worker_ids or ["?"])[-1]] += value or 0
     return {
         "status": sent.status,
-        "report": {key: value for key, value in figures.items()
-                   if isinstance(value, int | str)},
+        "report": {key: value for key, value in figures.items() if isinstance(value, int | str)},
         "recipients": [email.lower() for email in deliveries.values_list("email", flat=True)],
-        "flagged": [email.lower() for email in deliveries.filter(possible_duplicate=True)
-                    .values_list("email", flat=True)],
+        "flagged": [
+            email.lower()
+            for email in deliveries.filter(possible_duplicate=True).values_list("email", flat=True)
+        ],
         "sent_by_worker": dict(by_worker),
     }
 

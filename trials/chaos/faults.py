@@ -21,8 +21,7 @@ class Loop:
 
     def __init__(self):
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="chaos-loop",
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.loop.run_forever, name="chaos-loop", daemon=True)
         self.thread.start()
 
     def call(self, coroutine, timeout=30):
@@ -57,7 +56,7 @@ class SinkSession(asyncio.Protocol):
                 end = self.buffer.find(b"\r\n.\r\n")
                 if end < 0:
                     break
-                self.buffer = self.buffer[end + 5:]
+                self.buffer = self.buffer[end + 5 :]
                 self.in_data = False
                 self.sink.record(self.recipients)
                 self.recipients = []
@@ -80,8 +79,7 @@ class SinkSession(asyncio.Protocol):
     def command(self, line):
         verb = line[:4].upper()
         if verb in (b"EHLO", b"HELO"):
-            return (b"250-chaos-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
-                    b"250 SIZE 104857600\r\n")
+            return b"250-chaos-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 104857600\r\n"
         if verb == b"MAIL":
             self.recipients = []
             return b"250 2.1.0 Ok\r\n"
@@ -116,7 +114,8 @@ class RecordingSink:
 
     async def _start(self):
         return await asyncio.get_running_loop().create_server(
-            lambda: SinkSession(self), "127.0.0.1", 0)
+            lambda: SinkSession(self), "127.0.0.1", 0
+        )
 
     def record(self, recipients):
         for address in recipients:
@@ -158,7 +157,8 @@ class DatabaseProxy:
 
     async def _listen(self):
         self.server = await asyncio.get_running_loop().create_server(
-            self._pipe_factory, "127.0.0.1", self.port or 0, reuse_address=True)
+            self._pipe_factory, "127.0.0.1", self.port or 0, reuse_address=True
+        )
         self.port = self.server.sockets[0].getsockname()[1]
 
     def _pipe_factory(self):
@@ -203,7 +203,8 @@ class ClientSide(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         try:
             _, self.upstream = await loop.create_connection(
-                lambda: ServerSide(self), *self.proxy.target)
+                lambda: ServerSide(self), *self.proxy.target
+            )
         except OSError:
             self.abort()
             return
@@ -261,8 +262,9 @@ def sqlite_lock(path, seconds, on_down=None):
     """Hold the database's write lock for ``seconds`` from another process; returns the
     monotonic times when the lock was taken and given back. ``on_down()`` is called once
     the lock is held."""
-    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(path), str(seconds)],
-                              stdout=subprocess.PIPE, text=True)
+    locker = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     locker.stdout.readline()  # "locked"
     down = time.monotonic()
     if on_down:

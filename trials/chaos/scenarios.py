@@ -47,11 +47,12 @@ def judge(figures, extra_checks=()):
     if figures["unexpected"]:
         problems.append(f"{figures['unexpected']} messages to addresses not on the list")
     if figures["duplicates"] > figures["flagged"]:
-        problems.append(f"{figures['duplicates']} duplicates but only {figures['flagged']} "
-                        "flagged as possible duplicates")
+        problems.append(
+            f"{figures['duplicates']} duplicates but only {figures['flagged']} "
+            "flagged as possible duplicates"
+        )
     if figures["duplicates_not_flagged"]:
-        problems.append(f"{figures['duplicates_not_flagged']} duplicated recipients not "
-                        "flagged")
+        problems.append(f"{figures['duplicates_not_flagged']} duplicated recipients not flagged")
     problems.extend(extra_checks)
     figures["problems"] = problems
     figures["ok"] = not problems
@@ -94,10 +95,15 @@ def kill_trial(trial, databases, template, sink, lease_seconds):
 
     sink.on_message = kill_at
     started = time.monotonic()
-    figures = {"trial": trial, "seed": trial, "database": databases.kind,
-               "kill_at_message": target,
-               "kill_moment": "before the sink's reply" if in_flight
-               else f"{delay * 1000:.1f} ms after the sink's reply"}
+    figures = {
+        "trial": trial,
+        "seed": trial,
+        "database": databases.kind,
+        "kill_at_message": target,
+        "kill_moment": "before the sink's reply"
+        if in_flight
+        else f"{delay * 1000:.1f} ms after the sink's reply",
+    }
     try:
         if not killed.wait(send_timeout(subscribers)):
             worker.stop()
@@ -105,17 +111,19 @@ def kill_trial(trial, databases, template, sink, lease_seconds):
         worker.popen.wait(10)
         time.sleep(0.2)  # anything already on the wire lands
         figures["killed_after"] = sink.total
-        log(f"trial {trial}: worker {worker.pid} SIGKILLed after {sink.total:,} messages; "
-            "starting another")
+        log(
+            f"trial {trial}: worker {worker.pid} SIGKILLed after {sink.total:,} messages; "
+            "starting another"
+        )
         worker.stop()  # reaps it
         restarted = time.monotonic()
         before = sink.total
         sink.on_message = lambda total: figures.setdefault(
-            "first_message_after_restart_s", round(time.monotonic() - restarted, 1))
+            "first_message_after_restart_s", round(time.monotonic() - restarted, 1)
+        )
         again = start_worker(env, f"{name}-worker-again")
         try:
-            waited = wait_until_sent(databases, name, sink, [again],
-                                     send_timeout(subscribers))
+            waited = wait_until_sent(databases, name, sink, [again], send_timeout(subscribers))
         finally:
             again.stop()
         if sink.total == before:
@@ -136,19 +144,25 @@ def kill_trial(trial, databases, template, sink, lease_seconds):
 
 def two_workers(databases, template, sink, lease_seconds):
     if databases.kind != "PostgreSQL":
-        return {"skipped": "needs PostgreSQL (DATABASE_URL=postgres://...)", "ok": True,
-                "problems": []}
+        return {
+            "skipped": "needs PostgreSQL (DATABASE_URL=postgres://...)",
+            "ok": True,
+            "problems": [],
+        }
     name = "two"
     url = databases.copy(template, name)
     env = django_env(url, sink.port, NEWSLETTER_LEASE_SECONDS=lease_seconds)
     appstate(env, "enqueue")  # a second send task, for the second worker to pick up
     sink.reset()
     started = time.monotonic()
-    workers = [start_worker(env, f"two-worker-{letter}", "--worker-id", f"chaos-{letter}")
-               for letter in "ab"]
+    workers = [
+        start_worker(env, f"two-worker-{letter}", "--worker-id", f"chaos-{letter}")
+        for letter in "ab"
+    ]
     try:
-        waited = wait_until_sent(databases, name, sink, workers,
-                                 send_timeout(recipients(databases, name)))
+        waited = wait_until_sent(
+            databases, name, sink, workers, send_timeout(recipients(databases, name))
+        )
         for worker in workers:
             worker.stop()
         state = appstate(env)
@@ -210,13 +224,17 @@ def outage(databases, template, sink, lease_seconds, seconds):
             down, back = sqlite_lock(databases.path(name), seconds, went_down)
         figures["sent_during_outage"] = sink.total - figures["outage_at_message"]
         before = sink.total
-        while sink.total == before < subscribers and worker.alive() \
-                and time.monotonic() - back < 120:
+        while (
+            sink.total == before < subscribers and worker.alive() and time.monotonic() - back < 120
+        ):
             time.sleep(0.05)
         figures["first_message_after_s"] = (
-            round(time.monotonic() - back, 2) if sink.total > before else None)
-        log(f"outage over after {back - down:.1f}s; the first message followed "
-            f"{figures['first_message_after_s']}s later")
+            round(time.monotonic() - back, 2) if sink.total > before else None
+        )
+        log(
+            f"outage over after {back - down:.1f}s; the first message followed "
+            f"{figures['first_message_after_s']}s later"
+        )
         waited = wait_until_sent(databases, name, sink, [worker], send_timeout(subscribers))
         figures["done_after_s"] = round(time.monotonic() - back, 1) if waited else None
         figures["worker_survived"] = worker.alive()

@@ -37,9 +37,12 @@ RESULTS = VAR / "results"
 def django_env(database_url, sink_port, **extra):
     """Production settings, this run's database, media and static files, mail to the sink."""
     return project.django_env(
-        data=DATA, database_url=database_url,
+        data=DATA,
+        database_url=database_url,
         EMAIL_URL=f"smtp://127.0.0.1:{sink_port}?timeout=30",
-        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"), **extra)
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
+        **extra,
+    )
 
 
 def appstate(env, command="state"):
@@ -113,9 +116,15 @@ class PostgresDatabases:
     def connect(self, dbname):
         import psycopg
 
-        return psycopg.connect(host=self.host, port=self.port, dbname=dbname,
-                               user=self.parts.username, password=self.parts.password,
-                               autocommit=True, connect_timeout=10)
+        return psycopg.connect(
+            host=self.host,
+            port=self.port,
+            dbname=dbname,
+            user=self.parts.username,
+            password=self.parts.password,
+            autocommit=True,
+            connect_timeout=10,
+        )
 
     def admin(self, sql):
         with self.connect(self.base) as connection:
@@ -162,22 +171,32 @@ def make_template(databases, name, subscribers, sink_port):
     started = time.monotonic()
     databases.create_empty(name)
     env = django_env(databases.url(name), sink_port)
-    log(f"{databases.kind} template {name}: migrate, seed_demo --subscribers {subscribers:,}, "
-        "send_issue")
+    log(
+        f"{databases.kind} template {name}: migrate, seed_demo --subscribers {subscribers:,}, "
+        "send_issue"
+    )
     migrate_and_seed(env)
-    manage(["seed_demo", "--quiet", "--subscribers", str(subscribers)], seed_env(env),
-           f"{name}-seed-subscribers")
+    manage(
+        ["seed_demo", "--quiet", "--subscribers", str(subscribers)],
+        seed_env(env),
+        f"{name}-seed-subscribers",
+    )
     drain(env, f"{name}-drain", "--no-startup-delay")
     _, output = manage(["send_issue"], env, f"{name}-send-issue")
     databases.finish_template(name)
-    log(f"template ready in {time.monotonic() - started:.0f}s: "
-        f"{output.strip().splitlines()[-1] if output.strip() else ''}")
+    log(
+        f"template ready in {time.monotonic() - started:.0f}s: "
+        f"{output.strip().splitlines()[-1] if output.strip() else ''}"
+    )
     return env
 
 
 def campaign_status(databases, name):
-    rows = databases.query(name, "SELECT status FROM newsletter_campaign "
-                                 "WHERE snapshot_id IS NOT NULL ORDER BY id DESC LIMIT 1")
+    rows = databases.query(
+        name,
+        "SELECT status FROM newsletter_campaign "
+        "WHERE snapshot_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+    )
     return rows[0][0] if rows else None
 
 

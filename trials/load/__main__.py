@@ -37,17 +37,26 @@ EXTRA_PAGES = {"feed": "/feed/", "sign-up": "/newsletter/subscribe/"}
 
 
 def options():
-    parser = argparse.ArgumentParser(prog="python -m trials.load",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m trials.load", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (50)")
     parser.add_argument("--seconds", type=int, default=60, help="wrk duration (60)")
     parser.add_argument("--subscribers", type=int, default=10000, help="the send's size (10000)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
-    parser.add_argument("--timeout", type=int, default=10,
-                        help="seconds wrk waits for a response before counting a timeout (10)")
-    parser.add_argument("--send-timeout", type=int, default=240,
-                        help="seconds to wait for the send after wrk stops (240)")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=10,
+        help="seconds wrk waits for a response before counting a timeout (10)",
+    )
+    parser.add_argument(
+        "--send-timeout",
+        type=int,
+        default=240,
+        help="seconds to wait for the send after wrk stops (240)",
+    )
     return parser.parse_args()
 
 
@@ -75,8 +84,10 @@ def readers_and_send(args, base, paths, sink, env):
     n = args.subscribers
     before = sink.count()
     marks = {}  # moment -> (seconds since the start, the access log's size then)
-    log(f"send_issue to {n:,} subscribers, and wrk: {args.connections} connections for "
-        f"{args.seconds} s over {len(paths)} pages")
+    log(
+        f"send_issue to {n:,} subscribers, and wrk: {args.connections} connections for "
+        f"{args.seconds} s over {len(paths)} pages"
+    )
     started = time.perf_counter()
 
     def mark(moment):
@@ -84,8 +95,15 @@ def readers_and_send(args, base, paths, sink, env):
 
     mark("start")
     send = Proc("send-issue", [PY, "manage.py", "send_issue"], env)
-    readers = Readers(ensure_wrk(), base, list(paths.values()), threads=args.threads,
-                      connections=args.connections, seconds=args.seconds, timeout=args.timeout)
+    readers = Readers(
+        ensure_wrk(),
+        base,
+        list(paths.values()),
+        threads=args.threads,
+        connections=args.connections,
+        seconds=args.seconds,
+        timeout=args.timeout,
+    )
     send_issue_s = first_s = all_s = None
     received = 0
 
@@ -124,7 +142,9 @@ def readers_and_send(args, base, paths, sink, env):
     time.sleep(2)  # a message sent twice would arrive by now
     follow()
     send_figures = {
-        "subscribers": n, "received_during_load": during, "received": received,
+        "subscribers": n,
+        "received_during_load": during,
+        "received": received,
         "exact": received == n and rows.get("status") == "sent",
         "send_issue_command_s": round(send_issue_s, 2) if send_issue_s else None,
         "first_message_s": round(first_s, 2) if first_s else None,
@@ -137,8 +157,11 @@ def readers_and_send(args, base, paths, sink, env):
         until = min(marks.get("all", marks["end"]), marks["end"])
         window = served(marks["first"][1], until[1])
         span = until[0] - marks["first"][0]
-        wrk["while_sending"] = dict(summary(window), seconds=round(span, 1),
-                                    rps=round(len(window) / span, 1) if span > 0 else None)
+        wrk["while_sending"] = dict(
+            summary(window),
+            seconds=round(span, 1),
+            rps=round(len(window) / span, 1) if span > 0 else None,
+        )
     return wrk, send_figures, load_during
 
 
@@ -148,8 +171,11 @@ def log_problems():
     for name in ("gunicorn", "db-worker", "send-issue", "smtp-sink"):
         path = LOAD / f"{name}.log"
         text = path.read_text(errors="replace") if path.exists() else ""
-        lines = [line for line in text.splitlines()
-                 if any(word in line for word in ("Traceback", "ERROR", "locked", "CRITICAL"))]
+        lines = [
+            line
+            for line in text.splitlines()
+            if any(word in line for word in ("Traceback", "ERROR", "locked", "CRITICAL"))
+        ]
         if lines:
             found[name] = {"lines": len(lines), "first": lines[0][:300]}
     return found
@@ -160,9 +186,14 @@ def main():
     processes.begin("load", LOAD)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started_at = datetime.datetime.now(datetime.UTC)
-    results = {"meta": {
-        "started": started_at.isoformat(timespec="seconds"), **machine(),
-        "options": vars(args), "load_average_start": load_average()}}
+    results = {
+        "meta": {
+            "started": started_at.isoformat(timespec="seconds"),
+            **machine(),
+            "options": vars(args),
+            "load_average_start": load_average(),
+        }
+    }
     ensure_wrk()
     ensure_smtp_sink()
     try:
@@ -176,9 +207,9 @@ def main():
         paths = reader_paths(django_env())
         check_pages(base, paths, args.workers)
         results["pages"] = paths
-        (results["wrk"], results["send"],
-         results["meta"]["load_average_end_of_wrk"]) = readers_and_send(
-            args, base, paths, sink, send_env)
+        (results["wrk"], results["send"], results["meta"]["load_average_end_of_wrk"]) = (
+            readers_and_send(args, base, paths, sink, send_env)
+        )
         results["worker_alive"] = worker.alive()
         results["gunicorn_alive"] = gunicorn.alive()
     except Exception as error:  # reported in the table and the JSON, and fails the run
@@ -207,9 +238,11 @@ def failures(results):
     if wrk["bad_responses"] or wrk["errors"]["status"]:
         found.append(f"{wrk['bad_responses']} responses were not 2xx/3xx")
     if not send["exact"]:
-        found.append(f"the send ended with {send['received']:,} messages at the sink for "
-                     f"{send['subscribers']:,} subscribers, campaign "
-                     f"{send['campaign'].get('status', 'unknown')}")
+        found.append(
+            f"the send ended with {send['received']:,} messages at the sink for "
+            f"{send['subscribers']:,} subscribers, campaign "
+            f"{send['campaign'].get('status', 'unknown')}"
+        )
     return found
 
 

@@ -64,8 +64,17 @@ class Readers:
     """wrk in the background; ``finish()`` waits for it and returns its figures."""
 
     def __init__(self, binary, base, paths, *, threads, connections, seconds, timeout):
-        argv = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
-                "--timeout", f"{timeout}s", "-s", str(write_script(paths)), base + "/"]
+        argv = [
+            binary,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            f"{timeout}s",
+            "-s",
+            str(write_script(paths)),
+            base + "/",
+        ]
         self.command = " ".join(["wrk", *argv[1:-3]])
         self.log_path = LOAD / "wrk.log"
         with open(self.log_path, "w") as output:  # wrk keeps its own copy
@@ -85,20 +94,22 @@ class Readers:
     def finish(self):
         self.popen.wait()
         text = self.log_path.read_text(errors="replace")
-        line = next((line for line in text.splitlines() if line.startswith("load-json ")),
-                    None)
+        line = next((line for line in text.splitlines() if line.startswith("load-json ")), None)
         if self.popen.returncode or line is None:
             raise RuntimeError(f"wrk failed ({self.popen.returncode}):\n{text[-2000:]}")
         figures = json.loads(line.removeprefix("load-json "))
         figures["command"] = self.command
         seconds = figures["duration_us"] / 1e6
         figures["rps"] = round(figures["requests"] / seconds, 1) if seconds else 0.0
-        figures["latency_ms"] = {key: round(value / 1000, 1)
-                                 for key, value in figures.pop("latency_us").items()}
-        figures["socket_errors"] = sum(figures["errors"][key]
-                                       for key in ("connect", "read", "write", "timeout"))
-        figures["bad_responses"] = sum(n for key, n in figures["statuses"].items()
-                                       if key not in ("2xx", "3xx"))
+        figures["latency_ms"] = {
+            key: round(value / 1000, 1) for key, value in figures.pop("latency_us").items()
+        }
+        figures["socket_errors"] = sum(
+            figures["errors"][key] for key in ("connect", "read", "write", "timeout")
+        )
+        figures["bad_responses"] = sum(
+            n for key, n in figures["statuses"].items() if key not in ("2xx", "3xx")
+        )
         return figures
 
 

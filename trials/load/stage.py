@@ -58,8 +58,11 @@ def prepare(subscribers):
     manage(["shell", "--command", SEND_YESTERDAY], env, "send-yesterday")
     drain(env, "drain-yesterday")
     log(f"seed_demo --subscribers {subscribers}")
-    seconds, _ = manage(["seed_demo", "--quiet", "--subscribers", str(subscribers)],
-                        seed_env(env), "seed-subscribers")
+    seconds, _ = manage(
+        ["seed_demo", "--quiet", "--subscribers", str(subscribers)],
+        seed_env(env),
+        "seed-subscribers",
+    )
     drain(env, "drain-seed")
     checkpoint(DB)
     return seconds
@@ -71,6 +74,12 @@ ACCESS_FORMAT = "%(s)s %(D)s %({x-page-cache}o)s %(U)s"
 def start_gunicorn(env, workers):
     """gunicorn with ``workers`` sync workers, logging status, microseconds, page-cache
     header and path of every request to ``var/load/access.log``."""
-    return project.start_gunicorn(env, "gunicorn", workers,
-                                  "--access-logfile", str(LOAD / "access.log"),
-                                  "--access-logformat", ACCESS_FORMAT)
+    return project.start_gunicorn(
+        env,
+        "gunicorn",
+        workers,
+        "--access-logfile",
+        str(LOAD / "access.log"),
+        "--access-logformat",
+        ACCESS_FORMAT,
+    )

@@ -60,7 +60,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print nothing unless it fails.")
         parser.add_argument(
-            "--subscribers", type=int, default=None, metavar="N",
+            "--subscribers",
+            type=int,
+            default=None,
+            metavar="N",
             help="Top the Daily list up to N active subscribers (reader00001@example.com, ...).",
         )
 
@@ -103,8 +106,10 @@ class Command(BaseCommand):
         site = self.seed_site()
         self.news_index = self.seed_news_index(site.root_page)
         self.seed_publication(site)
-        self.sections = {slug: self.seed_section(name, slug, description)
-                         for name, slug, description in demo.SECTIONS}
+        self.sections = {
+            slug: self.seed_section(name, slug, description)
+            for name, slug, description in demo.SECTIONS
+        }
         self.authors = {name: self.seed_author(name, role) for name, role in demo.AUTHORS}
         photos = [*demo.IMAGES, *(article["image"] for article in demo.ARTICLES)]
         self.images = {image["title"]: self.seed_image(image) for image in photos}

@@ -73,8 +73,12 @@ class Worker(db_worker.Worker):
             if any(done.values()):
                 logger.info("Sending housekeeping at start: %s", done)
         if self.housekeeping_interval and not self.batch:
-            threading.Thread(target=housekeeping, args=[self.housekeeping_interval],
-                             name="newsletter-housekeeping", daemon=True).start()
+            threading.Thread(
+                target=housekeeping,
+                args=[self.housekeeping_interval],
+                name="newsletter-housekeeping",
+                daemon=True,
+            ).start()
         self.run_through_outages()
 
     def run_through_outages(self):
@@ -94,8 +98,11 @@ class Worker(db_worker.Worker):
                     failures = 0
                 wait = OUTAGE_WAITS[min(failures, len(OUTAGE_WAITS) - 1)]
                 failures += 1
-                logger.warning("Database unavailable (%s); the worker goes on in %ss",
-                               " ".join(str(error).split()), wait)
+                logger.warning(
+                    "Database unavailable (%s); the worker goes on in %ss",
+                    " ".join(str(error).split()),
+                    wait,
+                )
                 self.running_task = False
                 self.startup_delay = False
                 close_all_connections()
@@ -118,29 +125,49 @@ class Command(db_worker.Command):
         # within a moment of the click; an idle poll is one indexed query.
         parser.set_defaults(interval=POLL_SECONDS)
         parser.add_argument(
-            "--housekeeping-interval", type=float,
+            "--housekeeping-interval",
+            type=float,
             default=setting("NEWSLETTER_HOUSEKEEPING_SECONDS"),
             help="Seconds between checks for due schedules and stalled sends; 0 turns the "
             "checks off (default: %(default)r)",
         )
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay,
-               reload, max_tasks, worker_id, exclude_queues, housekeeping_interval,
-               **options):
+    def handle(
+        self,
+        *,
+        verbosity,
+        queue_name,
+        interval,
+        batch,
+        backend_name,
+        startup_delay,
+        reload,
+        max_tasks,
+        worker_id,
+        exclude_queues,
+        housekeeping_interval,
+        **options,
+    ):
         # As django-tasks-db's own handle(), with our Worker.
         self.configure_logging(verbosity)
         if reload and batch:
-            logger.warning("--reload and --batch cannot be specified together. "
-                           "Disabling autoreload.")
+            logger.warning(
+                "--reload and --batch cannot be specified together. Disabling autoreload."
+            )
             reload = False
         queue_names = queue_name.split(",")
         excluded_queue_names = exclude_queues.split(",") if exclude_queues else []
         if excluded_queue_names and "*" not in queue_names:
             raise CommandError("--exclude-queues can only be used with --queue-name=*")
         worker = Worker(
-            queue_names=queue_names, interval=interval, batch=batch,
-            backend_name=backend_name, startup_delay=startup_delay, max_tasks=max_tasks,
-            worker_id=worker_id, excluded_queue_names=excluded_queue_names,
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=excluded_queue_names,
             housekeeping_interval=housekeeping_interval,
         )
         if reload:

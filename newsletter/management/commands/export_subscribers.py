@@ -10,10 +10,12 @@ class Command(BaseCommand):
     help = "Write subscribers as CSV (the columns import_subscribers reads) to standard output."
 
     def add_arguments(self, parser):
-        parser.add_argument("--list", dest="list_slug", metavar="SLUG",
-                            help="only members of this list")
-        parser.add_argument("--status", choices=Subscriber.Status.values,
-                            help="only subscribers with this status")
+        parser.add_argument(
+            "--list", dest="list_slug", metavar="SLUG", help="only members of this list"
+        )
+        parser.add_argument(
+            "--status", choices=Subscriber.Status.values, help="only subscribers with this status"
+        )
 
     def handle(self, *args, list_slug=None, status=None, **options):
         subscribers = Subscriber.objects.order_by("pk")

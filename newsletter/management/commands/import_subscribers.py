@@ -21,12 +21,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV file, UTF-8 (Excel's BOM is fine)")
-        parser.add_argument("--list", dest="lists", action="append", metavar="SLUG",
-                            help='everyone joins this list (default "daily"); repeatable')
-        parser.add_argument("--dry-run", action="store_true",
-                            help="check the file and report, changing nothing")
-        parser.add_argument("--skip-invalid", action="store_true",
-                            help="import the valid rows even if some are invalid")
+        parser.add_argument(
+            "--list",
+            dest="lists",
+            action="append",
+            metavar="SLUG",
+            help='everyone joins this list (default "daily"); repeatable',
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the file and report, changing nothing"
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="import the valid rows even if some are invalid",
+        )
 
     def handle(self, *args, file, lists, dry_run, skip_invalid, **options):
         slugs = lists or ["daily"]
@@ -42,8 +51,10 @@ class Command(BaseCommand):
             raise CommandError(f"Can't read {file}: {error.strerror}") from None
         try:
             report = importing.import_subscribers(
-                io.StringIO(text, newline=""), mailing_lists=mailing_lists,
-                skip_invalid=skip_invalid, dry_run=dry_run,
+                io.StringIO(text, newline=""),
+                mailing_lists=mailing_lists,
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
             )
         except importing.ImportFileError as error:
             raise CommandError(str(error)) from None

@@ -41,7 +41,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--date", type=parse_date, default=None,
+            "--date",
+            type=parse_date,
+            default=None,
             help="The day of the issue, YYYY-MM-DD (default: tomorrow).",
         )
 
@@ -58,13 +60,15 @@ class Command(BaseCommand):
         if index is None:
             raise CommandError(
                 "There is no issue archive page to put the issue under. In the admin, add an "
-                "\"Issue archive\" page under the home page (or run seed_demo), then try again."
+                '"Issue archive" page under the home page (or run seed_demo), then try again.'
             )
         articles = most_recent_articles(STORIES_PER_ISSUE)
         issue = create_issue(index, issue_date, articles)
-        self.stdout.write(self.style.SUCCESS(
-            f"Created the draft issue of {issue_date} with {issue.story_count_label} stories."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created the draft issue of {issue_date} with {issue.story_count_label} stories."
+            )
+        )
         if len(articles) < STORIES_PER_ISSUE:
             self.stdout.write(
                 f"Only {len(articles)} live articles were found: add "

@@ -28,7 +28,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--date", type=issue_date, default=None,
+            "--date",
+            type=issue_date,
+            default=None,
             help="The issue's day, e.g. 2026-11-23 (default: today, in TIME_ZONE)",
         )
 
@@ -38,14 +40,18 @@ class Command(BaseCommand):
         if issue is None:
             raise CommandError(
                 f"There is no issue for {day.isoformat()}. Create it in the admin (or with "
-                "manage.py prepare_issue), publish it, then send it.")
+                "manage.py prepare_issue), publish it, then send it."
+            )
         try:
             campaign = send_issue_now(issue)
         except SendRefused as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Sending “{campaign.subject}” to {campaign.recipient_count} subscribers "
-            f"(campaign {campaign.pk}). The task worker (manage.py db_worker) sends it; "
-            "follow it on the campaign's report page in the admin."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sending “{campaign.subject}” to {campaign.recipient_count} subscribers "
+                f"(campaign {campaign.pk}). The task worker (manage.py db_worker) sends it; "
+                "follow it on the campaign's report page in the admin."
+            )
+        )
         if campaign.status_note:  # e.g. a newer draft that is not published, so not sent
             self.stderr.write(self.style.WARNING(campaign.status_note))
