@@ -22,6 +22,7 @@ from django.utils import timezone
 from newsletter import rules
 from newsletter.conf import setting
 from newsletter.models import Campaign, IssuePage
+from newsletter.sending.claims import claimable
 from newsletter.sending.orchestration import (
     SendRefused,
     enqueue,
@@ -30,7 +31,7 @@ from newsletter.sending.orchestration import (
     send_issue_now,
 )
 from newsletter.sending.tasks import send_campaign
-from newsletter.sending.worker import claimable, finish_if_done
+from newsletter.sending.worker import finish_if_done
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """An SMTP server on 127.0.0.1 that misbehaves on cue, for the fault matrix
-(``test_smtp_faults.py``).
+(``newsletter/tests/smtp/``).
 
 It is a small threaded socket server rather than aiosmtpd: aiosmtpd can't be told to hang up
 in the middle of DATA or to go silent. ``Sink`` holds the script of replies and what arrived.

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from newsletter.sending.worker import claimable
+from newsletter.sending.claims import claimable
 
 
 @pytest.mark.django_db

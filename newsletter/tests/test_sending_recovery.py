@@ -16,10 +16,10 @@ from newsletter.management.commands import db_worker
 from newsletter.models import Campaign, Delivery
 from newsletter.sending import outage
 from newsletter.sending import worker as sending_worker
+from newsletter.sending.claims import claim_batch
 from newsletter.sending.orchestration import report
 from newsletter.sending.scheduling import run_due_and_stalled
 from newsletter.sending.tasks import send_campaign
-from newsletter.sending.worker import claim_batch
 
 from .sending_helpers import frozen_campaign, no_failed_tasks, readers, recipients_of
 

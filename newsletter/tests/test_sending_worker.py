@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from newsletter.models import Campaign, Delivery, IssueSnapshot, Subscriber
+from newsletter.sending.claims import claim_batch
 from newsletter.sending.orchestration import (
     SendRefused,
     cancel,
@@ -22,7 +23,7 @@ from newsletter.sending.orchestration import (
 from newsletter.sending.outage import STOPPING
 from newsletter.sending.scheduling import run_due_and_stalled, schedule, unschedule
 from newsletter.sending.tasks import send_campaign
-from newsletter.sending.worker import claim_batch, deliver_campaign
+from newsletter.sending.worker import deliver_campaign
 
 from .sending_helpers import (
     frozen_campaign,
