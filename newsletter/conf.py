@@ -55,6 +55,20 @@ DEFAULTS = {
     # A scheduled issue found this long past its time (seconds or a timedelta) waits for an
     # editor, not sent late.
     "NEWSLETTER_LATE_AFTER": 6 * 60 * 60,
+    # Engagement (newsletter.engagement) ------------------------------------------------------
+    # Links in a sent issue go through /r/<token>/ and clicks are counted (False: direct links).
+    "NEWSLETTER_CLICK_TRACKING": True,
+    # "per-subscriber": each click names the delivery (unique clickers); "aggregate": counts
+    # only, no delivery stored.
+    "NEWSLETTER_ANALYTICS_PRIVACY": "per-subscriber",
+    # Days after an issue was sent that its per-reader click rows are kept, then rolled up
+    # into daily counts and deleted.
+    "NEWSLETTER_CLICK_RETENTION_DAYS": 90,
+    # Clicks are kept in memory and written this often (seconds) by a background thread of the
+    # web process; None: only when flush() is called (tests).
+    "NEWSLETTER_CLICK_FLUSH_SECONDS": 1.0,
+    # A tracking pixel in each issue (opens are an estimate; off by default).
+    "NEWSLETTER_OPEN_TRACKING": False,
 }
 
 setting = accessor(DEFAULTS)

@@ -292,6 +292,10 @@ env_setting("NEWSLETTER_LEASE_SECONDS", int)
 env_setting("NEWSLETTER_SEND_CONNECTIONS", int)
 env_setting("NEWSLETTER_RATE_LIMIT", int)
 env_setting("NEWSLETTER_LATE_AFTER", int)
+env_setting("NEWSLETTER_CLICK_TRACKING", truthy)
+env_setting("NEWSLETTER_ANALYTICS_PRIVACY")
+env_setting("NEWSLETTER_CLICK_RETENTION_DAYS", int)
+env_setting("NEWSLETTER_OPEN_TRACKING", truthy)
 # End of newsletter sending -----------------------------------------------------------------
 
 # Security ----------------------------------------------------------------------------------

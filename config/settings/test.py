@@ -32,6 +32,8 @@ LOGGING = {
 }
 # Query-count tests render every time; home/tests/test_page_cache.py turns the cache on.
 PAGE_CACHE_ENABLED = False
+# Clicks are written when a test calls newsletter.engagement.recording.flush().
+NEWSLETTER_CLICK_FLUSH_SECONDS = None
 # One content-generation file per test run (inherited by processes the tests start), so two
 # runs on one machine, or `make run` beside them, can't invalidate each other's memos mid-test;
 # and one per worker, for the same reason between the workers of one run.

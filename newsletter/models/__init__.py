@@ -1,5 +1,6 @@
 """Subscribers, lists and segments, the newsletter's settings and its bookkeeping."""
 
+from .engagement import Click, ClickRollup, DailyClicks, Open, TrackedLink
 from .issue import IssueIndexPage, IssuePage, IssueStory
 from .lists import MailingList, Segment
 from .records import Suppression
@@ -9,6 +10,9 @@ from .subscriber import Subscriber, SubscriberQuerySet
 
 __all__ = [
     "Campaign",
+    "Click",
+    "ClickRollup",
+    "DailyClicks",
     "Delivery",
     "IssueIndexPage",
     "IssuePage",
@@ -16,8 +20,10 @@ __all__ = [
     "IssueStory",
     "MailingList",
     "NewsletterSettings",
+    "Open",
     "Segment",
     "Subscriber",
     "SubscriberQuerySet",
     "Suppression",
+    "TrackedLink",
 ]
