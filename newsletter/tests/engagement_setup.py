@@ -10,7 +10,10 @@ import datetime
 
 from django.utils import timezone
 
+from news.factories import AuthorFactory
 from newsletter.models import Campaign, Click, Delivery, IssueSnapshot, Subscriber, TrackedLink
+
+from .issue_setup import make_articles
 
 ROLES = (TrackedLink.Role.HEADLINE, TrackedLink.Role.IMAGE)
 BATCH = 5000
@@ -133,3 +136,31 @@ def click(snapshot, rank, deliveries, *, role="headline", human=True, reason="",
     ]
     Click.objects.bulk_create(rows, batch_size=BATCH)
     return rows
+
+
+def three_mornings(readers, news_index):
+    """Three issues sent to ``readers`` (ten) on the last three mornings, of the same ten
+    articles (story 2 by Lisa Marchetti, from Reuters): rank 1 clicked by 4, 6 and 5 of the
+    ten readers, rank 2 by 2, 1 and 4, and suspect clicks besides."""
+    days = [timezone.localdate() - datetime.timedelta(days=back) for back in (2, 1, 0)]
+    articles = make_articles(news_index, lead_image=None)
+    author = AuthorFactory(name="Lisa Marchetti")
+    articles[1].authors.add(author)
+    articles[1].source_name = "Reuters"
+    articles[1].save_revision().publish()
+    issues = [sent_issue(day, readers, articles=articles) for day in days]
+    old, yesterday, today = issues
+    click(old, 1, old.deliveries[:4])
+    click(old, 2, old.deliveries[:2])
+    click(yesterday, 1, yesterday.deliveries[:6])
+    click(yesterday, 2, yesterday.deliveries[:1])
+    # Today: five readers on story 1 (the first twice, the second also on its photo) ...
+    click(today, 1, today.deliveries[:1], at=5)
+    click(today, 1, today.deliveries[:5], at=20)
+    click(today, 1, today.deliveries[1:2], role="image", at=30)
+    # ... three scanner fetches seconds after the send, four readers on story 2 an hour
+    # and a half later and one on the footer the next day.
+    click(today, 1, today.deliveries[5:8], human=False, reason="scanner", at=0.1)
+    click(today, 2, today.deliveries[:4], at=90)
+    click(today, None, today.deliveries[9:10], at=25 * 60)
+    return issues

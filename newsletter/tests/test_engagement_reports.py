@@ -9,11 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from news.factories import AuthorFactory
 from newsletter.engagement.reports import growth, issue_report, leaderboards, position_curve
 from newsletter.models import Click, ClickRollup, DailyClicks, IssueSnapshot, Subscriber
 
-from .engagement_setup import bulk_readers, click, sent_issue
+from .engagement_setup import bulk_readers, click, sent_issue, three_mornings
 from .issue_setup import make_articles
 
 pytestmark = pytest.mark.django_db
@@ -43,28 +42,7 @@ def readers(db):
 
 @pytest.fixture
 def three_issues(readers, news_index):
-    """Rank 1 clicked by 4, 6 and 5 of the ten readers; rank 2 by 2, 1 and 4."""
-    articles = make_articles(news_index, lead_image=None)
-    author = AuthorFactory(name="Lisa Marchetti")
-    articles[1].authors.add(author)
-    articles[1].source_name = "Reuters"
-    articles[1].save_revision().publish()
-    issues = [sent_issue(day, readers, articles=articles) for day in DAYS]
-    old, yesterday, today = issues
-    click(old, 1, old.deliveries[:4])
-    click(old, 2, old.deliveries[:2])
-    click(yesterday, 1, yesterday.deliveries[:6])
-    click(yesterday, 2, yesterday.deliveries[:1])
-    # Today: five readers on story 1 (the first twice, the second also on its photo) ...
-    click(today, 1, today.deliveries[:1], at=5)
-    click(today, 1, today.deliveries[:5], at=20)
-    click(today, 1, today.deliveries[1:2], role="image", at=30)
-    # ... three scanner fetches seconds after the send, four readers on story 2 an hour
-    # and a half later and one on the footer the next day.
-    click(today, 1, today.deliveries[5:8], human=False, reason="scanner", at=0.1)
-    click(today, 2, today.deliveries[:4], at=90)
-    click(today, None, today.deliveries[9:10], at=25 * 60)
-    return issues
+    return three_mornings(readers, news_index)
 
 
 def test_issue_report_counts_human_clicks_readers_and_the_position_index(three_issues, readers):
