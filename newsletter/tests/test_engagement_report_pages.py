@@ -70,6 +70,7 @@ def test_the_issue_report_page_shows_people_first(editor_client, issues):
     assert 'data-figure="human_unique">6 (60.0% of those who got it)' in page
     assert 'data-figure="raw">15 (3 by machines, left out above)' in page
     assert "beat its slot, 2.0x the usual for position 2" in page
+    assert "5 minutes after sending" in page
     assert page.count('role="img"') == 2
     assert '<title id="chart-stories-title">Readers who clicked each story' in page
 

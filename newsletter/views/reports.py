@@ -30,6 +30,18 @@ from newsletter.views.campaigns import may_send_issues
 PERIODS = (7, 30, 90, 365)
 
 
+def duration(delta):
+    """A time span in words, e.g. "1 hour 5 minutes" or "40 seconds"."""
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    hours, minutes = divmod(seconds // 60, 60)
+    words = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes:
+        words.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(words)
+
+
 def period(request, default):
     """The ``days`` asked for, if it is one of the periods offered."""
     try:
@@ -145,6 +157,9 @@ class IssueReportView(ReportView):
             tables=[(stories, story_chart), (hours, hour_chart)],
             beat=beat,
             click_rate=charts.percent(report["click_rate"]),
+            first_click=duration(report["time_to_first_click"])
+            if report["time_to_first_click"]
+            else None,
             campaign_id=getattr(self.snapshot, "campaign", None) and self.snapshot.campaign.pk,
             **kwargs,
         )
