@@ -13,8 +13,9 @@ Each runs a fixed number of queries whatever the number of readers and clicks (s
 
 import datetime
 
-from django.db.models import CharField, Count, Min, Q, Sum
-from django.db.models.functions import Cast, TruncHour
+from django.db import connection
+from django.db.models import CharField, Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models.functions import Cast, Substr, TruncHour
 from wagtail.models import ModelLogEntry
 
 from newsletter.models import Click, DailyClicks, Delivery, IssueSnapshot, Subscriber
@@ -83,19 +84,36 @@ def issue_totals(snapshot, issue):
     return (unique if issue.unique_known else None), totals["first"]
 
 
+def hour_of_click():
+    """The clock hour (UTC) of a click, computed by the database. ``TruncHour`` is native in
+    PostgreSQL, but on SQLite Django runs it as a Python function per row (0.3 s for 30,000
+    clicks); there a stored time is UTC text, "2026-11-23 06:41:07.123", whose first 13
+    characters are the hour."""
+    if connection.vendor == "sqlite":
+        return Substr("at", 1, 13)
+    return TruncHour("at", tzinfo=datetime.UTC)
+
+
+def as_hour(value):
+    if isinstance(value, str):
+        return datetime.datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=datetime.UTC)
+    return value
+
+
 def clicks_per_hour(snapshot):
-    """Human and raw clicks in each of the first 24 clock hours from the send (one query).
-    Only click rows have a time: after the retention period the curve is empty."""
+    """Human and raw clicks in each of the first 24 clock hours from the hour of sending
+    (one query). Only click rows have a time: after the retention period the curve is
+    empty."""
     start = snapshot.sent_at.replace(minute=0, second=0, microsecond=0)
     end = start + datetime.timedelta(hours=CURVE_HOURS)
     rows = (
         Click.objects.filter(snapshot=snapshot, at__gte=start, at__lt=end)
-        .annotate(hour=TruncHour("at", tzinfo=datetime.UTC))
+        .annotate(hour=hour_of_click())
         .values_list("hour")
         .annotate(n_human=Count("pk", filter=Q(human=True)), n_raw=Count("pk"))
         .order_by()
     )
-    counted = {hour: (human, raw) for hour, human, raw in rows}
+    counted = {as_hour(hour): (human, raw) for hour, human, raw in rows}
     hours = []
     for number in range(CURVE_HOURS):
         hour = start + datetime.timedelta(hours=number)
@@ -115,9 +133,10 @@ def leavers(snapshot):
     if next_sent:
         window &= Q(unsubscribed_at__lt=next_sent)
     recipients = Delivery.objects.filter(campaign__snapshot=snapshot, status=Delivery.Status.SENT)
-    unsubscribed = Subscriber.objects.filter(
-        window, pk__in=recipients.values("subscriber_id")
-    ).count()
+    # The few who left in the window, each looked up in the delivery index: not the other
+    # way round, through every delivery.
+    got_it = Exists(recipients.filter(subscriber_id=OuterRef("pk")))
+    unsubscribed = Subscriber.objects.filter(window, got_it).count()
     complaints = ModelLogEntry.objects.filter(
         content_type__app_label="newsletter",
         content_type__model="subscriber",
