@@ -126,4 +126,4 @@ load: install
 # The editor's journey test, keeping its screenshots as the pictures of docs/editor-guide.md.
 guide: export DJANGO_SETTINGS_MODULE = config.settings.test
 guide: install chromium
-	EDITOR_GUIDE=1 $(VENV)/bin/pytest newsletter/tests/test_browser_editor_journey.py
+	EDITOR_GUIDE=1 $(VENV)/bin/pytest newsletter/tests/test_browser_editor_journey.py newsletter/tests/test_browser_issue_report.py

@@ -14,6 +14,7 @@ MEMORY_SPREAD = 0.20
 SNAPSHOT_MS = 50
 SNAPSHOT_BYTES = 102_000
 IMPORT_SECONDS = 30
+REPORT_MS = 300
 
 
 def verdict(ok):
@@ -158,7 +159,37 @@ def build(results):
             target=f"< {IMPORT_SECONDS} s",
             ok=imported["seconds"] < IMPORT_SECONDS,
         )
+    issue = results.get("issue_report")
+    if issue:
+        add_issue_report(table, issue)
     return table
+
+
+def add_issue_report(table, issue):
+    table.section(
+        f"5. Issue report ({issue['deliveries']:,} deliveries, {issue['clicks']:,} clicks, "
+        f"median of {issue['runs']})"
+    )
+    table.row(
+        "issue_report() (the figures)",
+        f"{issue['function_ms']} ms (max {issue['function_max_ms']})",
+        target=f"< {REPORT_MS} ms",
+        ok=issue["function_ms"] < REPORT_MS,
+    )
+    table.row(
+        "admin issue report page",
+        f"{issue['page_ms']} ms (max {issue['page_max_ms']})",
+        target=f"< {REPORT_MS} ms",
+        ok=issue["page_ms"] < REPORT_MS,
+    )
+    table.row(
+        "SQL queries, this issue / 10 readers",
+        f"{issue['queries']} / {issue['queries_small']} "
+        f"(page {issue['page_queries']} / {issue['page_queries_small']})",
+        target="equal",
+        ok=issue["queries"] == issue["queries_small"]
+        and issue["page_queries"] == issue["page_queries_small"],
+    )
 
 
 def add_sending(table, sending):
