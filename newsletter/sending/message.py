@@ -34,7 +34,7 @@ from django.utils.encoding import punycode
 
 from newsletter import mailformat
 from newsletter.conf import setting
-from newsletter.engagement.tokens import link_token
+from newsletter.engagement.tokens import link_token, link_tokens
 from newsletter.issues.links import LINK_PATTERN, placeholders_in
 from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER as PREFERENCES
 from newsletter.issues.rendering import UNSUBSCRIBE_PLACEHOLDER as UNSUBSCRIBE
@@ -62,8 +62,13 @@ class Links:
         self.unsubscribe_prefix, self.unsubscribe_suffix = self._url_parts("unsubscribe")
         self.preferences_prefix, self.preferences_suffix = self._url_parts("preferences")
         self.mailbox = newsletter_settings.unsubscribe_mailbox
-        click_prefix, self.click_suffix = self._url_parts_at("newsletter_click", "")
-        self.click_prefix = click_prefix
+        self.click_prefix, self.click_suffix = self._url_parts_at("newsletter_click", "")
+        # An address quoted-printable writes as it is, unless longer than a line.
+        self.plain = (
+            (self.click_prefix + self.click_suffix).isascii()
+            and "=" not in self.click_prefix + self.click_suffix
+            and not self.click_prefix.startswith(".")
+        )
 
     @staticmethod
     def _url_parts_at(name, namespace="newsletter:"):
@@ -96,6 +101,16 @@ class Links:
     def click(self, link_id, delivery_id):
         """The tracked address of link ``link_id`` in the copy of delivery ``delivery_id``."""
         return f"{self.click_prefix}{link_token(link_id, delivery_id)}{self.click_suffix}"
+
+    def encoded_clicks(self, link_ids, delivery_id):
+        """The tracked addresses of ``link_ids`` in one copy, as they go in the encoded body
+        (``quoted.link``; an address that fits a line, as they do, is written as it is)."""
+        prefix, suffix = self.click_prefix, self.click_suffix
+        urls = [f"{prefix}{token}{suffix}" for token in link_tokens(link_ids, delivery_id)]
+        return [
+            url.encode() if len(url) <= quoted.WIDTH and self.plain else quoted.link(url).encode()
+            for url in urls
+        ]
 
 
 class FrozenEmail(EmailMultiAlternatives):
@@ -150,6 +165,7 @@ class FrozenMessage:
                 self.link_ids[position] = link_id
         self.head, self.body = self._serialise()
         self.first, self.slots = self._slots()
+        self.slot_links = [slot for slot, _following in self.slots if slot >= 0]
 
     @classmethod
     def for_campaign(
@@ -279,13 +295,10 @@ class FrozenMessage:
             UNSUBSCRIBE_SLOT: quoted.link(unsubscribe_url).encode(),
             PREFERENCES_SLOT: quoted.link(preferences_url).encode(),
         }
+        clicks = iter(self.links.encoded_clicks(self.slot_links, delivery_id))
         pieces = [head, self.head, self.first]
-        click = self.links.click
         for slot, following in self.slots:
-            link = filled.get(slot)
-            if link is None:
-                link = quoted.link(click(slot, delivery_id)).encode()
-            pieces.append(link)
+            pieces.append(filled[slot] if slot < 0 else next(clicks))
             pieces.append(following)
         return b"".join(pieces)
 
