@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from core.admin_auth import ThrottledPasswordResetView
 from news.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from news.views import search
+from newsletter.views.clicks import click
 
 urlpatterns = [
     # Wagtail's own view, with a rate limit (core.admin_auth); the rest of the reset is Wagtail's.
@@ -23,6 +24,8 @@ urlpatterns = [
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="feed-atom"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    # A link in a sent issue (newsletter.views.clicks): before Wagtail's catch-all.
+    path("r/<str:token>/", click, name="newsletter_click"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 

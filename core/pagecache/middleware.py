@@ -39,8 +39,16 @@ CACHEABLE_TYPES = (
     "text/xml",
     "text/plain",
 )
-# The site's URLs (config/urls.py) for editors, one reader's subscription, queries and files.
-SKIPPED_PREFIXES = ("/admin/", "/newsletter/", "/search/", "/documents/", "/django-admin/")
+# The site's URLs (config/urls.py) for editors, one reader's subscription, queries and files,
+# and the click redirect of sent issues (each click must reach the view to be counted).
+SKIPPED_PREFIXES = (
+    "/admin/",
+    "/newsletter/",
+    "/search/",
+    "/documents/",
+    "/django-admin/",
+    "/r/",
+)
 
 
 def site_for(request):

@@ -1,11 +1,14 @@
 """The daily issue as an email, as plain text and as the archive page, and its frozen snapshot.
 
 One set of story data feeds all three renderings: ``issue_email_context(issue)`` reads the
-issue's ten stories, their articles and lead images in four queries. The email is MJML (the
-``{% mrml %}`` tag of wagtail-newsletter) in ``newsletter/email/issue.html``; the plain text is
-``newsletter/email/issue.txt``; the archive page's body is ``newsletter/issue_body.html``.
+issue's ten stories, their articles, lead images and related stories in five queries. The
+email is MJML (the ``{% mrml %}`` tag of wagtail-newsletter) in ``newsletter/email/issue.html``;
+the plain text is ``newsletter/email/issue.txt``; the archive page's body is
+``newsletter/issue_body.html``.
 
-Every link and image in the email is absolute (``settings.SITE_URL``). The personal links
+Every link and image in the email is absolute (``settings.SITE_URL``). Frozen for a send,
+the email's links are placeholders with a ``TrackedLink`` each (``newsletter.issues.links``);
+the preview and the archive link directly. The personal links
 (unsubscribe, preferences) are left as placeholders: one email serves every reader, and
 ``newsletter.sending.message`` puts each reader's own links into the bytes of the message
 built once from the snapshot.
@@ -27,9 +30,11 @@ from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, slugify
 
+from core.pagecache.privacy import public
 from news.models import ArticlePage, CaptionedImage
+from newsletter.issues.links import DIRECT, Collector, email_links
 from newsletter.mailformat import absolute_url
-from newsletter.models import IssueIndexPage, IssueSnapshot, NewsletterSettings
+from newsletter.models import IssueIndexPage, IssueSnapshot, NewsletterSettings, TrackedLink
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +91,8 @@ def load_stories(issue):
     """``[(story, article), ...]`` in the editor's order, skipping stories with no article.
 
     Works for a saved issue, a revision and an unsaved preview alike (stories in memory).
-    Articles come with their section, lead image and email rendition: three queries.
+    Articles come with their section, lead image and email rendition, and each its Related
+    Story if that is live and public (``article.email_related``): four queries.
     """
     stories = [story for story in issue.stories.all() if story.article_id]
     images = CaptionedImage.objects.prefetch_renditions(EMAIL_IMAGE_SPEC)
@@ -96,6 +102,20 @@ def load_stories(issue):
         .prefetch_related(Prefetch("lead_image", queryset=images))
     )
     by_pk = {article.pk: article for article in articles}
+    related_ids = {a.related_story_id for a in by_pk.values() if a.related_story_id}
+    related = (
+        {
+            page.pk: page
+            for page in public(ArticlePage.objects.live())
+            .filter(pk__in=related_ids)
+            .only("title", "url_path", "path", "depth")
+        }
+        if related_ids
+        else {}
+    )
+    for article in by_pk.values():
+        found = related.get(article.related_story_id)
+        article.email_related = found if found is not None and found.pk != article.pk else None
     return [(story, by_pk[story.article_id]) for story in stories if story.article_id in by_pk]
 
 
@@ -130,7 +150,16 @@ def story_data(rank, story, article, request=None):
         "caption": article.image_caption,
         "credit": article.image_credit,
         "credit_url": article.image_credit_url,
+        "source_url": article.source_url,
+        "source_name": article.source_name,
+        "related_title": "",
+        "related_url": "",
     }
+    related = getattr(article, "email_related", None)
+    if related is not None:
+        related_parts = related.get_url_parts(request)
+        related_path = related_parts[2] if related_parts and related_parts[2] else related.url_path
+        data.update(related_title=related.title, related_url=absolute(related_path))
     rendition = email_rendition(article.lead_image)
     if rendition is not None:
         data.update(
@@ -179,11 +208,12 @@ def freeze_image(data, issue_date):
 # Rendering
 
 
-def issue_email_context(issue, *, stories=None, request=None):
+def issue_email_context(issue, *, stories=None, request=None, links=DIRECT):
     """Everything the email, plain text and archive templates need, from one set of data.
 
     ``stories`` (a list of ``story_data`` dicts) replaces the issue's live story data, as
-    ``build_snapshot`` does with its frozen images.
+    ``build_snapshot`` does with its frozen images. ``links`` makes the email's and the
+    text's links (``newsletter.issues.links``): direct, or a ``Collector``'s placeholders.
     """
     if stories is None:
         stories = [
@@ -194,7 +224,7 @@ def issue_email_context(issue, *, stories=None, request=None):
     issue_date = issue.issue_date
     archive = archive_path(issue_date, request) if issue_date else ""
     preheader = issue.preheader or default_preheader([s["headline"] for s in stories])
-    return {
+    context = {
         "page": issue,
         "issue": issue,
         "rendering_newsletter": True,
@@ -214,6 +244,7 @@ def issue_email_context(issue, *, stories=None, request=None):
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
     }
+    return email_links(context, stories, links)
 
 
 def render_email(context):
@@ -248,13 +279,18 @@ def freeze_issue(issue, *, user=None):
 
     Images are copied so the snapshot keeps them (see ``freeze_image``). A test send mails
     this unsaved snapshot, so the editor checks the very message readers will get.
+
+    Every link of the email and the text is a placeholder (``newsletter.issues.links``); the
+    snapshot's ``tracked_links`` are the unsaved ``TrackedLink`` rows behind them, which
+    ``build_snapshot`` saves (a test send links straight to their targets).
     """
     stories = [
         freeze_image(story_data(rank, story, article), issue.issue_date)
         for rank, (story, article) in enumerate(load_stories(issue), start=1)
     ]
-    context = issue_email_context(issue, stories=stories)
-    return IssueSnapshot(
+    collector = Collector()
+    context = issue_email_context(issue, stories=stories, links=collector)
+    snapshot = IssueSnapshot(
         issue=issue,
         issue_date=issue.issue_date,
         subject=context["subject"],
@@ -266,6 +302,8 @@ def freeze_issue(issue, *, user=None):
         revision_id=issue.live_revision_id,
         sent_by=user if user is not None and user.is_authenticated else None,
     )
+    snapshot.tracked_links = collector.links
+    return snapshot
 
 
 def build_snapshot(issue, *, user=None):
@@ -276,4 +314,7 @@ def build_snapshot(issue, *, user=None):
     """
     snapshot = freeze_issue(issue, user=user)
     snapshot.save()
+    for link in snapshot.tracked_links:
+        link.snapshot = snapshot
+    TrackedLink.objects.bulk_create(snapshot.tracked_links)
     return snapshot

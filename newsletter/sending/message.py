@@ -4,7 +4,13 @@ The snapshot's HTML and text keep placeholders where each reader's own links go.
 message is built once, both parts quoted-printable (``quoted``): 7-bit, every line at most
 76 characters, and decoding gives back the snapshot's HTML and text exactly. For each
 recipient only a few headers are added and the placeholders replaced in the bytes: nothing is
-rendered or encoded again per person.
+rendered or encoded again per person. The body is cut at its placeholders once (``slots``);
+a copy is the pieces joined with that reader's links.
+
+Tracked links (``[[LINK:7]]``, see ``newsletter.issues.links``) become ``SITE_URL/r/<token>/``
+with the token of link 7 and the reader's delivery (``newsletter.engagement.tokens``). A test
+send (``direct_links``) and a send with ``NEWSLETTER_CLICK_TRACKING`` off put each link's own
+target there instead, the same in every copy, so those are filled in once.
 
 ``raw_for`` gives bytes ready for SMTP's DATA (CRLF line ends, terminated; no line starts with
 a dot, so there is nothing to stuff); ``email_for`` gives an ``EmailMultiAlternatives`` whose
@@ -15,6 +21,7 @@ providers (django-anymail).
 
 import email.policy
 import logging
+import re
 import time
 import uuid
 from email.message import EmailMessage
@@ -26,6 +33,9 @@ from django.urls import reverse
 from django.utils.encoding import punycode
 
 from newsletter import mailformat
+from newsletter.conf import setting
+from newsletter.engagement.tokens import link_token, link_tokens
+from newsletter.issues.links import LINK_PATTERN, placeholders_in
 from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER as PREFERENCES
 from newsletter.issues.rendering import UNSUBSCRIBE_PLACEHOLDER as UNSUBSCRIBE
 from newsletter.models import MailingList, NewsletterSettings
@@ -36,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 PLACEHOLDERS = (UNSUBSCRIBE, PREFERENCES)
 SMTP = email.policy.SMTP
+# A personal link's placeholder in the encoded body: it starts a line (``quoted``).
+SLOT = re.compile(rb"\[\[(UNSUBSCRIBE_URL|PREFERENCES_URL|LINK:\d+)\]\]")
+UNSUBSCRIBE_SLOT, PREFERENCES_SLOT = -1, -2
 
 
 class Links:
@@ -49,13 +62,24 @@ class Links:
         self.unsubscribe_prefix, self.unsubscribe_suffix = self._url_parts("unsubscribe")
         self.preferences_prefix, self.preferences_suffix = self._url_parts("preferences")
         self.mailbox = newsletter_settings.unsubscribe_mailbox
+        self.click_prefix, self.click_suffix = self._url_parts_at("newsletter_click", "")
+        # An address quoted-printable writes as it is, unless longer than a line.
+        self.plain = (
+            (self.click_prefix + self.click_suffix).isascii()
+            and "=" not in self.click_prefix + self.click_suffix
+            and not self.click_prefix.startswith(".")
+        )
 
     @staticmethod
-    def _url_parts(name):
+    def _url_parts_at(name, namespace="newsletter:"):
         marker = "TOKEN0MARKER"
-        url = mailformat.absolute_url(reverse(f"newsletter:{name}", args=[marker]))
+        url = mailformat.absolute_url(reverse(f"{namespace}{name}", args=[marker]))
         prefix, _, suffix = url.partition(marker)
         return prefix, suffix
+
+    @classmethod
+    def _url_parts(cls, name):
+        return cls._url_parts_at(name)
 
     def for_subscriber(self, subscriber_id):
         """``(unsubscribe URL, preferences URL)``; None gives harmless example links."""
@@ -73,6 +97,20 @@ class Links:
     def list_unsubscribe(self, unsubscribe_url):
         """RFC 2369 and RFC 8058 headers (``mailformat.list_unsubscribe_headers``)."""
         return mailformat.list_unsubscribe_headers(unsubscribe_url, self.mailbox)
+
+    def click(self, link_id, delivery_id):
+        """The tracked address of link ``link_id`` in the copy of delivery ``delivery_id``."""
+        return f"{self.click_prefix}{link_token(link_id, delivery_id)}{self.click_suffix}"
+
+    def encoded_clicks(self, link_ids, delivery_id):
+        """The tracked addresses of ``link_ids`` in one copy, as they go in the encoded body
+        (``quoted.link``; an address that fits a line, as they do, is written as it is)."""
+        prefix, suffix = self.click_prefix, self.click_suffix
+        urls = [f"{prefix}{token}{suffix}" for token in link_tokens(link_ids, delivery_id)]
+        return [
+            url.encode() if len(url) <= quoted.WIDTH and self.plain else quoted.link(url).encode()
+            for url in urls
+        ]
 
 
 class FrozenEmail(EmailMultiAlternatives):
@@ -101,7 +139,11 @@ class FrozenMessage:
         list_name="daily",
         newsletter_settings=None,
         feedback_id="",
+        links=None,
+        direct_links=False,
     ):
+        """``links`` maps each link placeholder's position to ``(TrackedLink id, target)``
+        (the id None for a link not saved); ``direct_links`` puts every target in as it is."""
         newsletter_settings = newsletter_settings or NewsletterSettings.load()
         self.subject = subject
         self.html = html
@@ -115,14 +157,39 @@ class FrozenMessage:
         self.feedback_id = feedback_id
         self.links = Links(newsletter_settings)
         self._date = (0, "")
+        tracked = not direct_links and setting("NEWSLETTER_CLICK_TRACKING")
+        self.link_urls, self.link_ids = {}, {}
+        for position, (link_id, url) in (links or {}).items():
+            self.link_urls[position] = url
+            if tracked and link_id is not None:
+                self.link_ids[position] = link_id
         self.head, self.body = self._serialise()
+        self.first, self.slots = self._slots()
+        self.slot_links = [slot for slot, _following in self.slots if slot >= 0]
 
     @classmethod
-    def for_campaign(cls, campaign, newsletter_settings=None, *, snapshot=None, subject_prefix=""):
+    def for_campaign(
+        cls,
+        campaign,
+        newsletter_settings=None,
+        *,
+        snapshot=None,
+        subject_prefix="",
+        direct_links=False,
+    ):
         """The message of ``campaign``'s snapshot (or of ``snapshot``, an issue frozen for a
-        test send, whose subject then starts with ``subject_prefix``)."""
+        test send, whose subject then starts with ``subject_prefix``). ``direct_links``: every
+        link goes straight to its target (the test send), none through ``/r/``."""
         newsletter_settings = newsletter_settings or NewsletterSettings.load()
         snapshot = snapshot or campaign.snapshot
+        if snapshot.pk:
+            rows = snapshot.links.values_list("position", "pk", "url")
+        else:  # frozen for a test send: its links, unsaved
+            rows = [
+                (link.position, link.pk, link.url)
+                for link in getattr(snapshot, "tracked_links", ())
+            ]
+        links = {position: (pk, url) for position, pk, url in rows}
         sender = newsletter_settings.sender
         if campaign.from_name:
             sender = formataddr((campaign.from_name, parseaddr(sender)[1]))
@@ -136,6 +203,8 @@ class FrozenMessage:
             list_name=list_name,
             newsletter_settings=newsletter_settings,
             feedback_id=feedback_id(snapshot.issue_date, list_name, sender),
+            links=links,
+            direct_links=direct_links,
         )
 
     def _serialise(self):
@@ -153,16 +222,46 @@ class FrozenMessage:
         headers["MIME-Version"] = "1.0"
         headers["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
         head = b"".join(SMTP.fold_binary(name, value) for name, value in headers.items())
+        links = placeholders_in(self.html, self.text)
         parts = []
         for subtype, content in (("plain", self.text), ("html", self.html)):
             parts.append(
                 f"--{boundary}\r\n"
                 f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
                 "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-                f"{quoted.encode(content, PLACEHOLDERS)}\r\n"
+                f"{quoted.encode(content, (*PLACEHOLDERS, *links))}\r\n"
             )
         body = "\r\n" + "".join(parts) + f"--{boundary}--\r\n"
         return head, body.encode("ascii")
+
+    def _slots(self):
+        """The body cut at its personal links: the first piece of bytes, then ``(slot, bytes)``
+        pairs, a slot being a ``TrackedLink`` id or ``UNSUBSCRIBE_SLOT``/``PREFERENCES_SLOT``.
+        Links that are the same in every copy (direct ones) are filled in here, once."""
+        pieces = SLOT.split(self.body)
+        first, slots = pieces[0], []
+        for name, following in zip(pieces[1::2], pieces[2::2], strict=True):
+            name = name.decode()
+            if name == "UNSUBSCRIBE_URL":
+                slots.append((UNSUBSCRIBE_SLOT, following))
+                continue
+            if name == "PREFERENCES_URL":
+                slots.append((PREFERENCES_SLOT, following))
+                continue
+            position = int(name.partition(":")[2])
+            if position in self.link_ids:
+                slots.append((self.link_ids[position], following))
+                continue
+            fixed = quoted.link(self.direct(position)).encode() + following
+            if slots:
+                slots[-1] = (slots[-1][0], slots[-1][1] + fixed)
+            else:
+                first += fixed
+        return first, slots
+
+    def direct(self, position):
+        """Where link ``position`` goes without tracking (the home page if it has no row)."""
+        return self.link_urls.get(position) or mailformat.absolute_url("/")
 
     # Per recipient
 
@@ -185,34 +284,50 @@ class FrozenMessage:
         }
         return headers, unsubscribe_url, preferences_url
 
-    def _personal_bytes(self, headers, unsubscribe_url, preferences_url):
+    def _personal_bytes(self, headers, unsubscribe_url, preferences_url, delivery_id):
         head = b"".join(
             value.fold(policy=SMTP).encode()
             if hasattr(value, "fold")
             else f"{name}: {value}\r\n".encode()
             for name, value in headers.items()
         )
-        body = self.body.replace(UNSUBSCRIBE.encode(), quoted.link(unsubscribe_url).encode())
-        body = body.replace(PREFERENCES.encode(), quoted.link(preferences_url).encode())
-        return head + self.head + body
+        filled = {
+            UNSUBSCRIBE_SLOT: quoted.link(unsubscribe_url).encode(),
+            PREFERENCES_SLOT: quoted.link(preferences_url).encode(),
+        }
+        clicks = iter(self.links.encoded_clicks(self.slot_links, delivery_id))
+        pieces = [head, self.head, self.first]
+        for slot, following in self.slots:
+            pieces.append(filled[slot] if slot < 0 else next(clicks))
+            pieces.append(following)
+        return b"".join(pieces)
 
-    def raw_for(self, address, subscriber_id):
-        """The message to ``address`` as SMTP DATA bytes (CRLF, ending with ``.``)."""
-        return self._personal_bytes(*self.personal_headers(address, subscriber_id)) + b".\r\n"
+    def raw_for(self, address, subscriber_id, delivery_id=None):
+        """The message to ``address`` as SMTP DATA bytes (CRLF, ending with ``.``); its
+        tracked links carry ``delivery_id``."""
+        headers = self.personal_headers(address, subscriber_id)
+        return self._personal_bytes(*headers, delivery_id) + b".\r\n"
 
-    def email_for(self, address, subscriber_id):
+    def email_for(self, address, subscriber_id, delivery_id=None):
         """The same message as an ``EmailMultiAlternatives``, for non-SMTP mail backends."""
         headers, unsubscribe_url, preferences_url = self.personal_headers(address, subscriber_id)
         local, _, domain = address.rpartition("@")
         headers["To"] = f"{local}@{punycode(domain)}" if local else address
-        raw = self._personal_bytes(headers, unsubscribe_url, preferences_url)
+        raw = self._personal_bytes(headers, unsubscribe_url, preferences_url, delivery_id)
         del headers["To"]
         headers["List-Id"] = self.list_id
         if self.feedback_id:
             headers["Feedback-ID"] = self.feedback_id
 
+        def link(found):
+            position = int(found.group(1))
+            if position in self.link_ids:
+                return self.links.click(self.link_ids[position], delivery_id)
+            return self.direct(position)
+
         def personal(text):
-            return text.replace(UNSUBSCRIBE, unsubscribe_url).replace(PREFERENCES, preferences_url)
+            text = text.replace(UNSUBSCRIBE, unsubscribe_url).replace(PREFERENCES, preferences_url)
+            return LINK_PATTERN.sub(link, text)
 
         message = FrozenEmail(
             subject=self.subject,

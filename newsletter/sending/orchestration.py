@@ -278,14 +278,18 @@ def report_or_defaults(campaign):
 def send_test(*, campaign, snapshot, email):
     """One message to ``email`` now, through the newsletter mailer and the same transport as
     the send: ``snapshot`` (the issue frozen for this test, unsaved) built into the same
-    frozen message, with "[Test] " before the subject. That address gets its own links if it
+    frozen message, with "[Test] " before the subject and every link going straight to its
+    target (nothing is tracked). That address gets its own links if it
     is a subscriber, example links if not. Raises ``SendRefused`` for an address that isn't
     one, or when the server refuses it."""
     try:
         validate_email(email)
     except ValidationError:
         raise SendRefused(f"{email!r} is not an email address.") from None
-    frozen = FrozenMessage.for_campaign(campaign, snapshot=snapshot, subject_prefix="[Test] ")
+    # The test send links directly: no tracked links, no clicks counted.
+    frozen = FrozenMessage.for_campaign(
+        campaign, snapshot=snapshot, subject_prefix="[Test] ", direct_links=True
+    )
     subscriber = Subscriber.objects.with_email(email).first()
     sender = transport.for_backend(mail.mailers[MAILER], frozen)
     try:

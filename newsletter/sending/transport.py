@@ -92,8 +92,8 @@ class GenericSender:
         self.frozen = frozen
         self.opened = False
 
-    def send(self, address, subscriber_id):
-        message = self.frozen.email_for(address, subscriber_id)
+    def send(self, address, subscriber_id, delivery_id=None):
+        message = self.frozen.email_for(address, subscriber_id, delivery_id)
         try:
             if not self.opened:
                 self.backend.open()
@@ -165,18 +165,18 @@ class SMTPSender:
         except Exception:  # the connection may already be broken
             logger.debug("Closing the SMTP connection failed", exc_info=True)
 
-    def send(self, address, subscriber_id):
+    def send(self, address, subscriber_id, delivery_id=None):
         if not address.isascii():
             # International addresses need Django's IDNA handling: the slower, general path,
             # on the same connection.
             self.open()
             self.generic.opened = True
             try:
-                return self.generic.send(address, subscriber_id)
+                return self.generic.send(address, subscriber_id, delivery_id)
             finally:
                 if self.backend.connection is None:  # the general path closed it
                     self.connection = None
-        data = self.frozen.raw_for(address, subscriber_id)
+        data = self.frozen.raw_for(address, subscriber_id, delivery_id)
         connection = self.open()
         try:
             self._transaction(connection, address, data)

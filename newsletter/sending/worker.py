@@ -214,7 +214,7 @@ class CampaignWorker:
             index += 1
             self.pacer.wait()
             try:
-                self.sender.send(row.email, row.subscriber_id)
+                self.sender.send(row.email, row.subscriber_id, row.pk)
             except transport.Transient as error:
                 persist(retry_later, row, error)
                 silences = silences + 1 if error.silent else 0

@@ -15,6 +15,19 @@ from .hostile import report_inputs_tried
 SUBSCRIBE = "/newsletter/subscribe/"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_click_memos():
+    """The click redirect's per-process memos and buffer must not leak between tests (ids
+    are reused after a rollback)."""
+    from newsletter.engagement import links, recording
+
+    links.forget()
+    recording.discard()
+    yield
+    links.forget()
+    recording.discard()
+
+
 @pytest.fixture
 def signup(client):
     """Post the sign-up form as a reader's browser would; returns the response."""

@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from newsletter.factories import IssuePageFactory
+from newsletter.issues.links import LINK_PATTERN
 from newsletter.issues.rendering import build_snapshot, render_issue_html
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +54,12 @@ def test_a_sent_issue_is_at_its_dated_address_with_its_ten_stories(client, issue
 
 def test_the_emails_view_in_browser_link_opens_the_archive_page(client, issue):
     snapshot = build_snapshot(issue)
-    link = BeautifulSoup(snapshot.html, "html.parser").find(
+    href = BeautifulSoup(snapshot.html, "html.parser").find(
         "a", string="View this issue in your browser"
     )["href"]
+    # A tracked link: its target is the link row's (a reader's click goes through /r/).
+    position = LINK_PATTERN.fullmatch(href).group(1)
+    link = snapshot.links.get(position=position).url
 
     assert link == f"{SITE}/issues/2026-11-23/"
     assert client.get(link.removeprefix(SITE)).status_code == 200

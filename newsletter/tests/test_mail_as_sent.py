@@ -11,9 +11,12 @@ from bs4 import BeautifulSoup, Comment
 
 from news.factories import ArticlePageFactory
 from newsletter.campaign_backend import LocalCampaignBackend
+from newsletter.engagement.tokens import link_token
 from newsletter.factories import daily_list
+from newsletter.issues.links import LINK_PATTERN
 from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER
-from newsletter.models import Campaign, IssueSnapshot
+from newsletter.models import Campaign, Delivery, IssueSnapshot
+from newsletter.sending import quoted
 from newsletter.sending.orchestration import send_issue_now
 from newsletter.subscriptions import tokens
 
@@ -89,11 +92,22 @@ def check_css(html):
     return fonts
 
 
-def personal(text, reader):
-    """``text`` with ``reader``'s own links in place of the placeholders, as expected."""
-    return text.replace(UNSUBSCRIBE_PLACEHOLDER, tokens.unsubscribe_url(reader)).replace(
+def personal(text, reader, snapshot, delivery=None):
+    """``text`` with ``reader``'s own links in place of the placeholders, as expected: each
+    tracked link ``SITE/r/<token>/`` with ``delivery``'s token, or (no delivery: the test
+    send) the link's own target."""
+    links = {link.position: link for link in snapshot.links.all()}
+
+    def link(found):
+        row = links[int(found.group(1))]
+        if delivery is None:
+            return row.url
+        return f"{SITE}/r/{link_token(row.pk, delivery.pk)}/"
+
+    text = text.replace(UNSUBSCRIBE_PLACEHOLDER, tokens.unsubscribe_url(reader)).replace(
         PREFERENCES_PLACEHOLDER, tokens.preferences_url(reader)
     )
+    return LINK_PATTERN.sub(link, text)
 
 
 def comments(html):
@@ -111,14 +125,16 @@ def test_the_sent_html_and_text_are_the_snapshots_exactly(smtp_catcher, issue):
     send_issue_now(issue)
 
     snapshot = IssueSnapshot.objects.get(issue=issue)
+    delivery = Delivery.objects.get(subscriber=ann)
     [raw] = smtp_catcher.raw_to("ann@example.org")
     message = strictly(raw)
     html = decoded(message, "html")
-    expected = personal(snapshot.html, ann).replace("\r\n", "\n")
+    expected = personal(snapshot.html, ann, snapshot, delivery).replace("\r\n", "\n")
     # The issue's lines really are long: a line-wrapping sender had to break them.
     assert max(len(line) for line in snapshot.html.encode().splitlines()) > 998
     assert html == expected
-    assert decoded(message, "plain") == personal(snapshot.text, ann).replace("\r\n", "\n")
+    text = personal(snapshot.text, ann, snapshot, delivery).replace("\r\n", "\n")
+    assert decoded(message, "plain") == text
     assert f'href="{tokens.unsubscribe_url(ann)}"' in html
     # What the old re-wrap broke: a CSS string, the preheader's spacer, Outlook's comments.
     assert check_css(html) == [GEORGIA] * 10
@@ -184,19 +200,36 @@ def test_the_test_send_is_the_message_readers_get(smtp_catcher, issue):
     for subtype in ("plain", "html"):
         test_part, real_part = test.get_body((subtype,)), real.get_body((subtype,))
         assert test_part.items() == real_part.items()
-        assert decoded(test, subtype) == decoded(real, subtype)
+    # The same text, but the test send's links go straight to their targets.
+    snapshot = IssueSnapshot.objects.get(issue=issue)
+    delivery = Delivery.objects.get(subscriber=ann)
+    assert decoded(test, "html") == personal(snapshot.html, ann, snapshot).replace("\r\n", "\n")
+    assert decoded(real, "html") == personal(snapshot.html, ann, snapshot, delivery).replace(
+        "\r\n", "\n"
+    )
+    assert decoded(test, "plain") == personal(snapshot.text, ann, snapshot).replace("\r\n", "\n")
     images = [
         img["src"] for img in BeautifulSoup(decoded(real, "html"), "html.parser").find_all("img")
     ]
     assert len(images) == 10
     assert all(re.search(rf"/issues/{issue.issue_date}/\d\d-", src) for src in images)
 
-    # Apart from the boundary and the per-message headers, the bytes are the same.
+    # Apart from the boundary, the per-message headers and the links, the bytes are the same.
     def body(raw):
         boundary = re.search(rb'boundary="([^"]+)"', raw).group(1)
         return raw.split(b"\r\n\r\n", 1)[1].replace(boundary, b"BOUNDARY")
 
-    assert body(test_raw) == body(real_raw)
+    def without(raw, urls):
+        # A link fills whole encoded lines: it starts a line, a (soft) line break ends it.
+        out = body(raw)
+        for url in sorted(urls, key=len, reverse=True):
+            encoded = re.escape(quoted.link(url).encode())
+            out = re.sub(rb"(?<=\r\n)" + encoded + rb"(?==?\r\n)", b"LINK", out)
+        return out
+
+    rows = list(snapshot.links.all())
+    tracked = [f"{SITE}/r/{link_token(row.pk, delivery.pk)}/" for row in rows]
+    assert without(test_raw, [row.url for row in rows]) == without(real_raw, tracked)
 
 
 def test_a_published_issue_is_tested_as_it_will_be_sent(smtp_catcher, issue):
