@@ -7,4 +7,5 @@ class NewsletterConfig(AppConfig):
 
     def ready(self):
         from newsletter import checks  # noqa: F401  (registers the check)
+        from newsletter.engagement import provider  # noqa: F401  (registers the receiver)
         from newsletter.subscriptions import signals  # noqa: F401  (registers the receiver)
