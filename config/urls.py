@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from core.admin_auth import ThrottledPasswordResetView
 from news.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from news.views import search
+from newsletter.views.opens import pixel
 
 urlpatterns = [
     # Wagtail's own view, with a rate limit (core.admin_auth); the rest of the reset is Wagtail's.
@@ -23,6 +24,7 @@ urlpatterns = [
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="feed-atom"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("o/<str:token>.gif", pixel, name="open-pixel"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 
