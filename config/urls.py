@@ -10,6 +10,7 @@ from core.admin_auth import ThrottledPasswordResetView
 from news.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from news.views import search
 from newsletter.views.clicks import click
+from newsletter.views.opens import pixel
 
 urlpatterns = [
     # Wagtail's own view, with a rate limit (core.admin_auth); the rest of the reset is Wagtail's.
@@ -26,6 +27,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     # A link in a sent issue (newsletter.views.clicks): before Wagtail's catch-all.
     path("r/<str:token>/", click, name="newsletter_click"),
+    path("o/<str:token>.gif", pixel, name="open-pixel"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 

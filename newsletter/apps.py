@@ -10,6 +10,7 @@ class NewsletterConfig(AppConfig):
 
         from news.models import ArticlePage
         from newsletter import checks  # noqa: F401  (registers the check)
+        from newsletter.engagement import provider  # noqa: F401  (registers the receiver)
         from newsletter.engagement.links import forget_article
         from newsletter.subscriptions import signals  # noqa: F401  (registers the receiver)
 

@@ -26,7 +26,7 @@ from collections import namedtuple
 from django.db import close_old_connections, transaction
 
 from newsletter.conf import setting
-from newsletter.engagement import classify
+from newsletter.engagement import classify, retention
 from newsletter.models import Click
 
 logger = logging.getLogger(__name__)
@@ -95,8 +95,12 @@ def flush():
         clicks = clicks_from(taken)
         with transaction.atomic():
             classify.apply(clicks)
-            if setting("NEWSLETTER_ANALYTICS_PRIVACY") == "aggregate":
-                for click in clicks:
+            # Aggregate mode names no reader; nor does a click on an issue whose per-reader
+            # clicks were rolled up (retention).
+            anonymous = retention.rolled_up({click.snapshot_id for click in clicks})
+            aggregate = setting("NEWSLETTER_ANALYTICS_PRIVACY") == "aggregate"
+            for click in clicks:
+                if aggregate or click.snapshot_id in anonymous:
                     click.delivery_id = None
             Click.objects.bulk_create(clicks, batch_size=2000)
     except Exception:

@@ -2,13 +2,16 @@
 ``test_click_redirect.py``): an issue sent through the real pipeline to three readers over
 SMTP, and each received message's links taken out of its parsed raw bytes."""
 
+import datetime
 import re
 
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import timezone
 
 from newsletter.models import Delivery, IssueSnapshot
 from newsletter.sending.orchestration import send_issue_now
+from newsletter.views import clicks as clicks_view
 
 from .mail_capture import strictly
 from .sending_helpers import readers
@@ -74,3 +77,30 @@ def sent(issue, articles, smtp_catcher, no_failed_tasks):
     articles[1].related_story = articles[4]
     articles[1].save_revision().publish()
     return Sent(issue, smtp_catcher)
+
+
+class ReaderClock:
+    """The time as the redirect sees it, for clicks a person makes: from a minute after the
+    send, each click 20 seconds after the one before (no bot rule applies to them)."""
+
+    def __init__(self):
+        self.moment = timezone.now() + datetime.timedelta(minutes=1)
+
+    def now(self):
+        self.moment += datetime.timedelta(seconds=20)
+        return self.moment
+
+
+@pytest.fixture
+def reader_clock(monkeypatch):
+    clock = ReaderClock()
+    monkeypatch.setattr(clicks_view, "timezone", clock)
+    return clock
+
+
+# A reader's browser (the test client sends no User-Agent, which the bot rules take for a
+# script).
+BROWSER = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Safari/605.1.15"
+)

@@ -119,9 +119,10 @@ class SubscriberEraseView(generic.DeleteView):
     @property
     def confirmation_message(self):
         return (
-            f"Erase {self.object}? This deletes the subscriber, their consent record and "
-            "their history for good. Only a one-way hash of the address is kept, so an old "
-            "list can't be imported with them in it again."
+            f"Erase {self.object}? This deletes the subscriber, their consent record, "
+            "their history and the clicks and opens of the issues they were sent, for good. "
+            "Only a one-way hash of the address is kept, so an old list can't be imported "
+            "with them in it again."
         )
 
     def delete_action(self):
