@@ -52,7 +52,9 @@ def test_every_link_of_a_message_redirects_to_its_target_and_counts_once(
     assert recording.flush() == len(expected)
     clicks = Click.objects.order_by("pk")
     assert [(c.link_id, c.rank, c.delivery_id) for c in clicks] == expected
-    assert [(c.snapshot_id, c.human, c.reason) for c in clicks] == [(sent.snapshot.pk, True, "")] * len(expected)
+    assert [(c.snapshot_id, c.human, c.reason) for c in clicks] == [
+        (sent.snapshot.pk, True, "")
+    ] * len(expected)
     assert recording.flush() == 0
 
 
