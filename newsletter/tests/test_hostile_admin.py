@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from PIL import Image
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
@@ -227,10 +227,24 @@ def test_image_upload_fields(editor_client, title, caption, credit, credit_url, 
     extension=st.sampled_from(["jpg", "png", "gif", "webp", "avif"]),
 )
 def test_image_upload_of_files_that_are_not_images(editor_client, content, extension):
+    # Hypothesis also tries byte strings from our own source (the open pixel's GIF), and a
+    # few bytes after a GIF header can be a whole, decodable 1x1 picture: that one is an
+    # image, and rightly accepted.
+    assume(not decodes(content))
     TRIED["image upload"] += 1
     response = upload(editor_client, f"photo.{extension}", content)
     assert_safe(response, 200)
     assert not CaptionedImage.objects.exists()
+
+
+def decodes(content):
+    """Whether Pillow reads ``content`` as a whole picture."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+    except Exception:
+        return False
+    return True
 
 
 def _png():
