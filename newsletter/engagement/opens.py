@@ -6,14 +6,14 @@ Apple Mail Privacy Protection's proxy, which sends a bare ``Mozilla/5.0``:
 ``classify.is_machine_agent``) or it came within ``classify.TOO_SOON`` of the message being
 sent. Opens are an estimate and never rank anything (docs/analytics.md).
 
-The web process's click flusher (``recording``) should call ``flush`` beside its own; until
-it does, the buffer is written when it holds ``FLUSH_AT`` loads, or by ``flush()``.
+They are written by the process's background writer with the clicks (``flusher``), or at
+once when ``FLUSH_AT`` loads wait.
 """
 
 import threading
 
 from newsletter.conf import setting
-from newsletter.engagement import classify, retention
+from newsletter.engagement import classify, flusher, retention
 from newsletter.models import Delivery, IssueSnapshot, Open
 
 # Written in one INSERT once this many wait (a morning of Apple pre-fetches is thousands).
@@ -29,10 +29,12 @@ def record(snapshot_id, delivery_id, *, at, user_agent):
     with _lock:
         _buffer.append(opened)
         full = len(_buffer) >= FLUSH_AT
+    flusher.start()
     if full and setting("NEWSLETTER_CLICK_FLUSH_SECONDS") is not None:
         flush()
 
 
+@flusher.register
 def flush():
     """Write the buffered loads (four queries whatever their number); returns how many."""
     with _lock:

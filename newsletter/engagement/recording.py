@@ -6,7 +6,8 @@ copied from the link), lets ``classify.apply`` class them, drops the delivery in
 ``aggregate`` privacy mode and writes them with one ``bulk_create`` in one transaction: the
 same few queries for 1 click or 5,000.
 
-A daemon thread of the process flushes every ``NEWSLETTER_CLICK_FLUSH_SECONDS``, started by
+The process's writer (``flusher``, one daemon thread) flushes every
+``NEWSLETTER_CLICK_FLUSH_SECONDS``, started by
 the first click (None: never; tests call ``flush`` themselves), and once more at exit
 (``atexit``). If the write fails (the database is away) the clicks stay in the buffer and
 go with the next flush. The buffer holds at most ``MAX_BUFFERED`` clicks: past that, new
@@ -17,16 +18,14 @@ clicks of its last flush interval (one second by default), never more; a normal 
 (SIGTERM, a deploy) flushes them first.
 """
 
-import atexit
 import logging
-import os
 import threading
 from collections import namedtuple
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
 from newsletter.conf import setting
-from newsletter.engagement import classify, retention
+from newsletter.engagement import classify, flusher, retention
 from newsletter.models import Click
 
 logger = logging.getLogger(__name__)
@@ -37,7 +36,6 @@ Pending = namedtuple("Pending", "link delivery_id at reason")
 _lock = threading.Lock()
 _buffer = []
 _dropped = 0
-_flusher = None  # (pid, thread): a forked child starts its own
 
 
 def record(link, delivery_id, *, at, reason):
@@ -56,7 +54,7 @@ def record(link, delivery_id, *, at, reason):
                 )
             return
         _buffer.append(Pending(link, delivery_id, at, reason))
-    _start_flusher()
+    flusher.start()
 
 
 def pending():
@@ -82,6 +80,7 @@ def clicks_from(taken):
     return clicks
 
 
+@flusher.register
 def flush():
     """Write every buffered click; returns how many were written. On a database error they
     go back in the buffer (in their order) and the error is logged, not raised."""
@@ -117,34 +116,3 @@ def discard():
     """Forget the buffer (tests: a click of one test must not land in the next)."""
     with _lock:
         _buffer.clear()
-
-
-def _start_flusher():
-    global _flusher
-    seconds = setting("NEWSLETTER_CLICK_FLUSH_SECONDS")
-    if seconds is None:
-        return
-    pid = os.getpid()
-    if _flusher is not None and _flusher[0] == pid:
-        return
-    with _lock:
-        if _flusher is not None and _flusher[0] == pid:
-            return
-        thread = threading.Thread(
-            target=_flush_every, args=(seconds,), name="newsletter-clicks", daemon=True
-        )
-        _flusher = (pid, thread)
-    thread.start()
-
-
-def _flush_every(seconds):
-    stop = threading.Event()
-    while not stop.wait(seconds):
-        close_old_connections()
-        flush()
-
-
-@atexit.register
-def _flush_at_exit():
-    if _buffer:
-        flush()

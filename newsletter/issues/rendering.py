@@ -32,6 +32,7 @@ from django.utils.text import Truncator, slugify
 
 from core.pagecache.privacy import public
 from news.models import ArticlePage, CaptionedImage
+from newsletter.conf import setting
 from newsletter.issues.links import DIRECT, Collector, email_links
 from newsletter.mailformat import absolute_url
 from newsletter.models import IssueIndexPage, IssueSnapshot, NewsletterSettings, TrackedLink
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_PLACEHOLDER = "[[UNSUBSCRIBE_URL]]"
 PREFERENCES_PLACEHOLDER = "[[PREFERENCES_URL]]"
+OPEN_PLACEHOLDER = "[[OPEN]]"
 
 # Twice the width the email shows it at (552 px), for sharp pictures on high-density screens.
 EMAIL_IMAGE_SPEC = "fill-1200x675|format-jpeg|jpegquality-70"
@@ -243,6 +245,10 @@ def issue_email_context(issue, *, stories=None, request=None, links=DIRECT):
         "image_width": EMAIL_IMAGE_WIDTH,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
+        # The tracking pixel, only in an email frozen to be sent, and only when it is on.
+        "open_pixel": OPEN_PLACEHOLDER
+        if links.tracked and setting("NEWSLETTER_OPEN_TRACKING")
+        else "",
     }
     return email_links(context, stories, links)
 

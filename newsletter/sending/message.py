@@ -34,8 +34,10 @@ from django.utils.encoding import punycode
 
 from newsletter import mailformat
 from newsletter.conf import setting
+from newsletter.engagement.open_tokens import open_token
 from newsletter.engagement.tokens import link_token, link_tokens
 from newsletter.issues.links import LINK_PATTERN, placeholders_in
+from newsletter.issues.rendering import OPEN_PLACEHOLDER as OPEN
 from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER as PREFERENCES
 from newsletter.issues.rendering import UNSUBSCRIBE_PLACEHOLDER as UNSUBSCRIBE
 from newsletter.models import MailingList, NewsletterSettings
@@ -44,11 +46,13 @@ from newsletter.subscriptions import tokens
 
 logger = logging.getLogger(__name__)
 
-PLACEHOLDERS = (UNSUBSCRIBE, PREFERENCES)
+PLACEHOLDERS = (UNSUBSCRIBE, PREFERENCES, OPEN)
 SMTP = email.policy.SMTP
 # A personal link's placeholder in the encoded body: it starts a line (``quoted``).
-SLOT = re.compile(rb"\[\[(UNSUBSCRIBE_URL|PREFERENCES_URL|LINK:\d+)\]\]")
-UNSUBSCRIBE_SLOT, PREFERENCES_SLOT = -1, -2
+SLOT = re.compile(rb"\[\[(UNSUBSCRIBE_URL|PREFERENCES_URL|OPEN|LINK:\d+)\]\]")
+UNSUBSCRIBE_SLOT, PREFERENCES_SLOT, OPEN_SLOT = -1, -2, -3
+# Where a test send's pixel points: a transparent GIF in the message itself (no request).
+BLANK_GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
 
 class Links:
@@ -141,6 +145,7 @@ class FrozenMessage:
         feedback_id="",
         links=None,
         direct_links=False,
+        snapshot_id=None,
     ):
         """``links`` maps each link placeholder's position to ``(TrackedLink id, target)``
         (the id None for a link not saved); ``direct_links`` puts every target in as it is."""
@@ -156,6 +161,8 @@ class FrozenMessage:
         self.list_id = formataddr((name, f"{list_name}.{self.domain}"))
         self.feedback_id = feedback_id
         self.links = Links(newsletter_settings)
+        # The pixel's issue: only a real send's copies load it.
+        self.open_snapshot_id = None if direct_links else snapshot_id
         self._date = (0, "")
         tracked = not direct_links and setting("NEWSLETTER_CLICK_TRACKING")
         self.link_urls, self.link_ids = {}, {}
@@ -205,6 +212,7 @@ class FrozenMessage:
             feedback_id=feedback_id(snapshot.issue_date, list_name, sender),
             links=links,
             direct_links=direct_links,
+            snapshot_id=snapshot.pk,
         )
 
     def _serialise(self):
@@ -248,6 +256,16 @@ class FrozenMessage:
             if name == "PREFERENCES_URL":
                 slots.append((PREFERENCES_SLOT, following))
                 continue
+            if name == "OPEN" and self.open_snapshot_id is not None:
+                slots.append((OPEN_SLOT, following))
+                continue
+            if name == "OPEN":
+                fixed = quoted.link(BLANK_GIF).encode() + following
+                if slots:
+                    slots[-1] = (slots[-1][0], slots[-1][1] + fixed)
+                else:
+                    first += fixed
+                continue
             position = int(name.partition(":")[2])
             if position in self.link_ids:
                 slots.append((self.link_ids[position], following))
@@ -258,6 +276,11 @@ class FrozenMessage:
             else:
                 first += fixed
         return first, slots
+
+    def open_url(self, delivery_id):
+        """The tracking pixel of delivery ``delivery_id``'s copy (``/o/<token>.gif``)."""
+        token = open_token(self.open_snapshot_id, delivery_id)
+        return mailformat.absolute_url(reverse("open-pixel", args=[token]))
 
     def direct(self, position):
         """Where link ``position`` goes without tracking (the home page if it has no row)."""
@@ -295,6 +318,8 @@ class FrozenMessage:
             UNSUBSCRIBE_SLOT: quoted.link(unsubscribe_url).encode(),
             PREFERENCES_SLOT: quoted.link(preferences_url).encode(),
         }
+        if self.open_snapshot_id is not None:
+            filled[OPEN_SLOT] = quoted.link(self.open_url(delivery_id)).encode()
         clicks = iter(self.links.encoded_clicks(self.slot_links, delivery_id))
         pieces = [head, self.head, self.first]
         for slot, following in self.slots:
@@ -325,9 +350,11 @@ class FrozenMessage:
                 return self.links.click(self.link_ids[position], delivery_id)
             return self.direct(position)
 
+        pixel = BLANK_GIF if self.open_snapshot_id is None else self.open_url(delivery_id)
+
         def personal(text):
             text = text.replace(UNSUBSCRIBE, unsubscribe_url).replace(PREFERENCES, preferences_url)
-            return LINK_PATTERN.sub(link, text)
+            return LINK_PATTERN.sub(link, text.replace(OPEN, pixel))
 
         message = FrozenEmail(
             subject=self.subject,
