@@ -18,7 +18,7 @@ from django.db.models import CharField, Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import Cast, Substr, TruncHour
 from wagtail.models import ModelLogEntry
 
-from newsletter.models import Click, DailyClicks, Delivery, IssueSnapshot, Subscriber
+from newsletter.models import Click, DailyClicks, Delivery, IssueSnapshot, Open, Subscriber
 
 from . import figures as f
 from .growth import growth
@@ -149,6 +149,23 @@ def leavers(snapshot):
     return unsubscribed, complaints.values("object_id").distinct().count()
 
 
+def opens_of(snapshot):
+    """The tracking pixel's loads (one query): ``people`` (loads that look like a person
+    opening the email), ``readers`` (distinct deliveries among those; None in the aggregate
+    mode) and ``machine`` (Apple Mail Privacy Protection's pre-fetches, scanners), or None
+    when the issue has none (open tracking off). An estimate, never used to rank anything."""
+    counts = Open.objects.filter(snapshot_id=snapshot.pk).aggregate(
+        people=Count("pk", filter=Q(machine=False)),
+        readers=Count("delivery", filter=Q(machine=False), distinct=True),
+        machine=Count("pk", filter=Q(machine=True)),
+    )
+    if not counts["people"] and not counts["machine"]:
+        return None
+    if counts["people"] and not counts["readers"]:
+        counts["readers"] = None  # opens without a delivery: who opened is not known
+    return counts
+
+
 def issue_report(snapshot):
     """The report of one sent issue as plain data (see the module docstring of
     ``newsletter.engagement.figures`` for the click rate and the position index)."""
@@ -179,6 +196,7 @@ def issue_report(snapshot):
         "time_to_first_click": first_click - snapshot.sent_at if first_click else None,
         "per_hour": clicks_per_hour(snapshot),
         "rolled_up": issue.rolled_up,
+        "opens": opens_of(snapshot),
     }
 
 

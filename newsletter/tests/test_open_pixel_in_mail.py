@@ -4,9 +4,12 @@ reader's mail client is an open of that delivery, as Apple's proxy a machine's p
 test send and a send with the pixel off carry none."""
 
 import datetime
+import json
+from io import StringIO
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.management import call_command
 from django.utils import timezone
 
 from newsletter.campaign_backend import LocalCampaignBackend
@@ -64,6 +67,14 @@ def test_each_copy_loads_its_own_pixel_and_a_reader_opening_it_is_an_open(
     assert sorted(Open.objects.values_list("delivery_id", "machine")) == sorted(
         [(ann.pk, False), (bob.pk, True)]
     )
+    # The report shows it as an estimate, the pre-fetch left out.
+    output = StringIO()
+    call_command("issue_report", sent.snapshot.issue_date.isoformat(), "--json", stdout=output)
+    assert json.loads(output.getvalue())["opens_estimate"] == {
+        "people": 1,
+        "readers": 1,
+        "machine": 1,
+    }
 
 
 def test_off_by_default_no_copy_has_a_pixel(sent):

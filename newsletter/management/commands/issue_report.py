@@ -38,6 +38,7 @@ def as_json(report):
             report["time_to_first_click"].total_seconds() if report["time_to_first_click"] else None
         ),
         "position_index_basis": report["basis"],
+        "opens_estimate": report["opens"],
         "stories": [
             {
                 "rank": story["rank"],
