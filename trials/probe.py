@@ -10,6 +10,10 @@ runs it for bench and load; run by hand from the repository's root with
                               transaction rolled back each time; writes its HTML and text to
                               OUTDIR for the smtplib ceiling
     deliveries                the latest campaign: rows by status, first/last sent_at
+    click_url                 /r/<token>/ of the lead story's headline link in the latest
+                              sent issue, in one delivered reader's copy (JSON: path, link,
+                              delivery, target; path null when no issue was sent)
+    clicks                    Click rows stored: in all, by people, set aside (JSON)
     profile URL [N]           cProfile of N uncached requests (top 30, cumulative)
     sql URL                   every SQL statement of one warm request
 
@@ -211,6 +215,43 @@ def deliveries():
     }
 
 
+def click_url():
+    """A real tracked link of the latest sent issue, as one of its readers got it."""
+    from newsletter.engagement.tokens import link_token
+    from newsletter.models import Delivery, TrackedLink
+
+    delivery = (
+        Delivery.objects.filter(campaign__snapshot__isnull=False, status=Delivery.Status.SENT)
+        .select_related("campaign")
+        .order_by("-campaign__snapshot__issue_date", "pk")
+        .first()
+    )
+    if delivery is None:
+        return {"path": None, "reason": "no delivery of a sent issue in this database"}
+    links = TrackedLink.objects.filter(snapshot_id=delivery.campaign.snapshot_id)
+    link = links.filter(rank=1, role=TrackedLink.Role.HEADLINE).first() or links.first()
+    if link is None:
+        return {"path": None, "reason": "the sent issue has no tracked links"}
+    return {
+        "path": f"/r/{link_token(link.pk, delivery.pk)}/",
+        "link": link.pk,
+        "delivery": delivery.pk,
+        "target": link.url,
+    }
+
+
+def clicks():
+    from django.db.models import Count, Q
+
+    from newsletter.models import Click
+
+    return Click.objects.aggregate(
+        stored=Count("pk"),
+        by_people=Count("pk", filter=Q(human=True)),
+        set_aside=Count("pk", filter=Q(human=False)),
+    )
+
+
 def main(argv):
     command, args = argv[0], argv[1:]
     if command == "urls":
@@ -221,6 +262,10 @@ def main(argv):
         result = snapshot(int(args[0]), args[1])
     elif command == "deliveries":
         result = deliveries()
+    elif command == "click_url":
+        result = click_url()
+    elif command == "clicks":
+        result = clicks()
     elif command == "profile":
         return profile(args[0], int(args[1]) if len(args) > 1 else 50)
     elif command == "sql":

@@ -77,7 +77,8 @@ def part_send(template, results, full):
 
 
 def part_pages(db, results):
-    """Pages on the database the send left (today's issue is in the archive)."""
+    """Pages on the database the send left (today's issue is in the archive, and its tracked
+    links give the click redirect a real token)."""
     env = django_env(db)
     paths = probe(env, "urls")
     missing = [key for key, path in paths.items() if not path]
@@ -91,7 +92,13 @@ def part_pages(db, results):
         "gunicorn: cached and uncached servers; wrk {threads} threads, {connections} "
         "connections, {seconds}s per page".format(**options)
     )
-    results["pages"] = pages.measure(env, ensure_wrk(), paths, **options)
+    click = probe(env, "click_url")
+    if not click["path"]:
+        log(f"click redirect left out: {click['reason']}")
+        results["meta"]["click_left_out"] = click["reason"]
+    results["pages"] = pages.measure(
+        env, ensure_wrk(), paths, **options, click=click if click["path"] else None
+    )
     results["meta"]["pages_setup"] = (
         "gunicorn -w {workers} sync, wrk -t{threads} -c{connections} -d{seconds}s".format(**options)
     )

@@ -5,10 +5,17 @@ with the page cache on (warmed before measuring), one with ``PAGE_CACHE_ENABLED=
 static file (``css/site.css`` under its hashed name, served by whitenoise from the cached
 server) is the ceiling: it is measured before and after each cached page, and each page's
 ratio is to the mean of the two static runs around it.
+
+The click redirect (``/r/<token>/`` of the sent issue, a 302) runs last on the cached server,
+also bracketed by static runs, and then checks that every click wrk made was stored: the
+``Click`` rows are counted before the measured run (the warm-up's clicks flushed) and after
+the server is stopped with SIGTERM (each worker writes its buffer at exit).
 """
 
+import http.client
 import os
 import time
+import urllib.parse
 import urllib.request
 
 from trials.processes import children, cpu_seconds, log
@@ -26,6 +33,24 @@ def gunicorn(env, name, workers, cache):
 def fetch(url):
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.status, response.headers.get("X-Page-Cache", ""), len(response.read())
+
+
+def redirect_status(url):
+    """The status and Location of ``url`` without following the redirect (the target is
+    another site's page: nothing the benchmark should load)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", parts.path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location", "")
+    finally:
+        connection.close()
+
+
+# Longer than the web process's flush interval (NEWSLETTER_CLICK_FLUSH_SECONDS, 1 s) twice.
+FLUSH_WAIT = 2.5
 
 
 def cache_hits(url, tries=8):
@@ -48,7 +73,8 @@ def settle(workers, timeout=60):
     log("gunicorn still busy after wrk stopped; figures may include stale requests")
 
 
-def measure(env, wrk_bin, paths, *, workers, threads, connections, seconds):
+def measure(env, wrk_bin, paths, *, workers, threads, connections, seconds, click=None):
+    """``click``: the ``trials.probe click_url`` answer, or None (no sent issue: left out)."""
     cached, cached_base = gunicorn(env, "gunicorn-cached", workers, cache=True)
     uncached, uncached_base = gunicorn(env, "gunicorn-uncached", workers, cache=False)
     try:
@@ -59,11 +85,20 @@ def measure(env, wrk_bin, paths, *, workers, threads, connections, seconds):
             log(f"{key}: {path} ({size:,} bytes)")
         options = {"threads": threads, "connections": connections, "seconds": seconds}
 
-        def load(base, key):
+        if click:
+            status, location = redirect_status(cached_base + click["path"])
+            if status != 302 or location != click["target"]:
+                raise RuntimeError(f"{click['path']} answered {status} {location!r}, not a 302")
+            paths = dict(paths, click=click["path"])
+            log(f"click: {click['path']} (302 to {location})")
+
+        def load(base, key, before_run=None):
             url = base + paths[key]
             workers = children((cached if base == cached_base else uncached).pid)
             wrk(wrk_bin, url, threads=threads, connections=connections, seconds=2)  # warm up
             settle(workers)
+            if before_run:
+                before_run()
             cpu = cpu_seconds(workers)
             figures = wrk(wrk_bin, url, **options)
             cpu = cpu_seconds(workers) - cpu
@@ -92,6 +127,8 @@ def measure(env, wrk_bin, paths, *, workers, threads, connections, seconds):
             statics.append(load(cached_base, "static"))
             figures["static_rps"] = round((statics[-2]["rps"] + statics[-1]["rps"]) / 2, 1)
             results[f"{key}_cached"] = figures
+        if click:
+            results["click"] = click_run(env, load, (cached, cached_base), statics, connections)
         for key in UNCACHED:
             if key not in paths:
                 continue
@@ -112,6 +149,34 @@ def measure(env, wrk_bin, paths, *, workers, threads, connections, seconds):
         "runs_rps": [run["rps"] for run in statics],
     }
     return results
+
+
+def click_run(env, load, server, statics, connections):
+    """The redirect under wrk, then the check that each of its clicks was stored."""
+    proc, base = server
+    stored = {}
+
+    def count_before():
+        time.sleep(FLUSH_WAIT)  # the warm-up's clicks written
+        stored["before"] = probe(env, "clicks")["stored"]
+
+    figures = load(base, "click", before_run=count_before)
+    statics.append(load(base, "static"))
+    figures["static_rps"] = round((statics[-2]["rps"] + statics[-1]["rps"]) / 2, 1)
+    proc.stop()  # SIGTERM: each worker flushes its buffer at exit
+    after = probe(env, "clicks")
+    figures["clicks_stored"] = after["stored"] - stored["before"]
+    figures["connections"] = connections
+    # wrk counts completed responses only: up to one in flight per connection when it
+    # stops was answered (and counted) but not counted by wrk.
+    figures["counted"] = (
+        figures["requests"] <= figures["clicks_stored"] <= figures["requests"] + connections
+    )
+    log(
+        f"  clicks: wrk {figures['requests']:,} requests, {figures['clicks_stored']:,} stored "
+        f"({'ok' if figures['counted'] else 'MISMATCH'})"
+    )
+    return figures
 
 
 def query_counts(env, paths):

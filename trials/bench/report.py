@@ -9,6 +9,7 @@ PAGE_NAMES = {
 QUERY_LIMIT = 10
 CPU_LIMIT_MS = 15
 PAGE_RATIO = 0.9
+CLICK_RATIO = 0.5
 SEND_RATIO = 0.5
 MEMORY_SPREAD = 0.20
 SNAPSHOT_MS = 50
@@ -112,6 +113,7 @@ def build(results):
                     target=target,
                     ok=ok,
                 )
+        add_click(table, pages.get("click"), results["meta"].get("click_left_out"))
         for key, name in PAGE_NAMES.items():
             figures = queries.get(key)
             if not figures:
@@ -163,6 +165,35 @@ def build(results):
     if issue:
         add_issue_report(table, issue)
     return table
+
+
+def add_click(table, figures, left_out):
+    """The click redirect beside the static runs around it, and whether every click it
+    answered was stored (wrk's count, plus at most one cut-off request per connection)."""
+    if not figures:
+        if left_out:
+            table.row("click redirect /r/<token>/ (302)", f"not measured: {left_out}")
+        return
+    ratio = figures["rps"] / figures["static_rps"] if figures["static_rps"] else 0
+    # wrk counts 3xx as success: an error here is a socket error or a 4xx/5xx.
+    errors = f" ({figures['errors']} errors)" if figures["errors"] else ""
+    table.row(
+        "click redirect /r/<token>/ (302)",
+        f"{number(figures['rps'])} req/s{errors}",
+        p50=figures["p50_ms"],
+        p99=figures["p99_ms"],
+        cpu=figures["cpu_ms"],
+        ratio=ratio,
+        target=f">= {CLICK_RATIO}x static",
+        ok=ratio >= CLICK_RATIO and not figures["errors"],
+    )
+    requests, connections = figures["requests"], figures["connections"]
+    table.row(
+        "  clicks stored / wrk's requests",
+        f"{figures['clicks_stored']:,} / {requests:,}",
+        target=f"requests + 0-{connections}",
+        ok=figures["counted"],
+    )
 
 
 def add_issue_report(table, issue):
