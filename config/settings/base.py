@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.pagecache.middleware.PageCacheMiddleware",
+    # A click on a link in a sent issue: answered here (newsletter/views/clicks.py).
+    "newsletter.views.clicks.ClickRedirectMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

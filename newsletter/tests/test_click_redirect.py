@@ -201,3 +201,20 @@ def test_the_page_cache_never_stores_a_redirect(sent, client, settings):
         response = client.get(url)
         assert response.status_code == 302 and "X-Page-Cache" not in response
     assert recording.flush() == 2
+
+
+def test_a_signed_in_editor_clicking_costs_no_session_lookup(
+    sent, client, django_user_model, django_assert_num_queries
+):
+    """The redirect is answered above the session and auth middleware: an editor's click
+    (session cookie and all) asks the database nothing once the link is known, and the
+    response sets no cookie."""
+    url = path(sent.tracked("ann@example.org")[0])
+    client.get(url)
+    user = django_user_model.objects.create_user("lisa", password="x")
+    client.force_login(user)
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response.status_code == 302
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")

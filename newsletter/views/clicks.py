@@ -11,6 +11,8 @@ no redirect, nothing counted. HEAD is answered like GET and counted as suspect (
 checkers). Nothing here changes a subscription: unsubscribing is never a tracked link.
 """
 
+import re
+
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -19,23 +21,27 @@ from newsletter.engagement import classify, recording
 from newsletter.engagement.links import NO_DELIVERY, delivery_issue, known
 from newsletter.engagement.tokens import read_token
 
+# The redirect's own path, answered by ``ClickRedirectMiddleware`` before the session, CSRF,
+# auth, messages and Wagtail's redirects, none of which a click needs: a click then costs
+# about what a cached page costs. Anything else on /r/ goes on to the URL's view below.
+CLICK_PATH = re.compile(r"^/r/([A-Za-z0-9_-]{1,100})/$")
 
-@require_http_methods(["GET", "HEAD"])
-def click(request, token):
-    """302 to the link's target, counting the click; 404 for anything not a sent link."""
+
+def answer(request, token):
+    """The 302 of a link of ours, the click counted; None for anything that isn't one."""
     found = read_token(token)
     if found is None:
-        raise Http404("Not a link of ours")
+        return None
     link_id, delivery_id = found
     link = known(link_id)
     if link is None or link.gone:
-        raise Http404("No such link, or its story is gone")
+        return None
     if delivery_id is not None:
         issue = delivery_issue(delivery_id)
         if issue == NO_DELIVERY:  # the reader was erased since: count the click, not them
             delivery_id = None
         elif issue != link.snapshot_id:
-            raise Http404("This link is not in that email")
+            return None  # this link is not in that email
     reason = classify.request_reason(request.method, request.headers.get("user-agent", ""))
     recording.record(link, delivery_id, at=timezone.now(), reason=reason)
     response = HttpResponseRedirect(link.url)
@@ -43,3 +49,31 @@ def click(request, token):
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def click(request, token):
+    """302 to the link's target, counting the click; the site's 404 page for anything not
+    a sent link (a bad token, no such link, a story whose article is gone)."""
+    response = answer(request, token)
+    if response is None:
+        raise Http404("Not a link of ours")
+    return response
+
+
+class ClickRedirectMiddleware:
+    """Answers a good ``/r/<token>/`` GET or HEAD at once, below the security headers and the
+    page cache (which never stores one) and above everything else; a request it doesn't
+    answer goes on as usual (a bad token gets the 404 page from ``click``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD"):
+            match = CLICK_PATH.match(request.path_info)
+            if match is not None:
+                response = answer(request, match.group(1))
+                if response is not None:
+                    return response
+        return self.get_response(request)
