@@ -9,9 +9,12 @@ groups) are restored after each test flushes the tables.
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API keeps an asyncio loop running in the test thread, and Django then
 # refuses ORM calls from it (SynchronousOnlyOperation). The tests make no async calls.
@@ -30,6 +33,35 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOT_DIR = Path(__file__).resolve().parent / "test-artifacts" / "screenshots"
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server's threads run Django one request at a time.
+
+    On SQLite the test database is in memory, and every request thread of the live server
+    shares the test's one connection to it: two requests at once (chromium loads an admin
+    page's scripts side by side) can break that connection mid-query ("bad parameter or
+    other API misuse", then a 500). Requests still arrive on their own threads, so a
+    keep-alive connection waiting for its next request holds up nobody.
+    """
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_one_request_at_a_time():
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = OneRequestAtATimeServer
+    yield
 
 
 @pytest.fixture(scope="session")
