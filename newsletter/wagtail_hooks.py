@@ -3,6 +3,7 @@ from wagtail import hooks
 from newsletter.subscriptions import history
 from newsletter.views.campaigns import CampaignViewSet
 from newsletter.views.dashboard import TodaysIssuePanel
+from newsletter.views.review import ReviewViewSet
 from newsletter.viewsets import NewsletterViewSetGroup
 
 
@@ -27,3 +28,8 @@ def register_campaign_viewset():
 @hooks.register("construct_homepage_panels")
 def add_todays_issue_panel(request, panels):
     panels.append(TodaysIssuePanel(request))
+
+
+@hooks.register("register_admin_viewset")
+def register_review_viewset():
+    return ReviewViewSet()
