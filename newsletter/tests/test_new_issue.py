@@ -77,6 +77,7 @@ def test_the_form_opens_on_the_next_free_date_with_the_sign_up_lists_readers(
     recipients = NewsletterRecipients.objects.get()
     assert recipients.audience == str(daily_list().pk)
     assert value_of(soup, "newsletter_recipients") == str(recipients.pk)
+    assert soup.find(id="id_newsletter_recipients-title").get_text(strip=True) == "Daily readers"
 
 
 def test_the_new_issue_is_saved_as_it_opened(editor_client, archive):
