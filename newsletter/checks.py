@@ -1,7 +1,10 @@
 """Deployment checks (``manage.py check --deploy``): mail that could not work in production.
-
 Each is an error, so ``check --deploy`` fails until it is fixed (or, for a staging site that
 knows better, silenced with ``SILENCED_SYSTEM_CHECKS``).
+
+One check runs everywhere (every ``manage.py`` command, ``runserver``, ``db_worker``): a
+``NEWSLETTER_PREPARE_AT`` that is not a time of day, which would otherwise stop the worker's
+daily draft with an error every few seconds.
 """
 
 from email.utils import getaddresses
@@ -11,6 +14,8 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.db import DatabaseError
 
+from newsletter.conf import parse_clock
+from newsletter.conf import setting as newsletter_setting
 from newsletter.models import NewsletterSettings
 from newsletter.subscriptions import webhooks
 
@@ -48,6 +53,25 @@ def is_reserved(domain):
         or domain.rsplit(".", 1)[-1] in RESERVED_TLDS
         or any(domain == name or domain.endswith("." + name) for name in RESERVED_DOMAINS)
     )
+
+
+@register()
+def prepare_at_check(app_configs, **kwargs):
+    value = newsletter_setting("NEWSLETTER_PREPARE_AT")
+    try:
+        parse_clock(value)
+    except ValueError:
+        return [
+            Error(
+                f"NEWSLETTER_PREPARE_AT is {value!r}: it must be a time of day as HH:MM, so the "
+                "worker knows when to prepare the next issue's draft.",
+                hint='Set it to a local time between "00:00" and "23:59", e.g. '
+                'NEWSLETTER_PREPARE_AT="17:00", or to "" (None in a settings module) to turn '
+                "the daily draft off (docs/operations.md: The next issue's draft).",
+                id="newsletter.E005",
+            )
+        ]
+    return []
 
 
 @register(deploy=True)

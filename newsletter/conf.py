@@ -37,6 +37,10 @@ DEFAULTS = {
     # db_worker looks for due schedules and stalled sends this often (its
     # --housekeeping-interval).
     "NEWSLETTER_HOUSEKEEPING_SECONDS": 5,
+    # Issues ----------------------------------------------------------------------------------
+    # From this local time ("HH:MM") db_worker prepares the draft of the next free date after
+    # today, once a day (newsletter.issues.preparing.prepare_if_due); None or "": never.
+    "NEWSLETTER_PREPARE_AT": "17:00",
     # SMTP connections each sending task uses side by side (threads). A worker killed mid-send
     # may repeat at most one message per connection, so keep this small.
     "NEWSLETTER_SEND_CONNECTIONS": _send_connections,
@@ -72,3 +76,23 @@ DEFAULTS = {
 }
 
 setting = accessor(DEFAULTS)
+
+
+def parse_clock(value):
+    """A time of day from ``value``: "17:00", "7:30" or a ``datetime.time``; None for None or
+    "". Raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.time):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a time of day")
+    hours, colon, minutes = value.strip().partition(":")
+    if not (colon and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{value!r} is not a time of day")
+    return datetime.time(int(hours), int(minutes))  # ValueError past 23:59
+
+
+def prepare_at():
+    """``NEWSLETTER_PREPARE_AT`` as a ``datetime.time``, or None when it is off."""
+    return parse_clock(setting("NEWSLETTER_PREPARE_AT"))

@@ -43,6 +43,7 @@ class IssuePageForm(WagtailAdminPageForm):
             self.fields["newsletter_subject"].validators.append(validate_single_line)
 
     def clean(self):
+        self.check_issue_date()
         issue_date = self.cleaned_data.get("issue_date")
         if issue_date and not self.cleaned_data.get("slug"):
             self.cleaned_data["slug"] = issue_date.isoformat()
@@ -61,6 +62,25 @@ class IssuePageForm(WagtailAdminPageForm):
         if problems:
             raise ValidationError(problems)
         return cleaned
+
+    def check_issue_date(self):
+        """One issue a day: a date another issue has gets one error, on the date, in words
+        (not Django's "already exists", nor a second one on the hidden address field, which
+        follows the date). A title the issue started with follows the date too."""
+        issue_date = self.cleaned_data.get("issue_date")
+        if not issue_date:
+            return
+        others = self._meta.model._default_manager.filter(issue_date=issue_date)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            self.add_error("issue_date", rules.date_taken(issue_date))
+            # The address would be taken too: say nothing about it (it follows the date).
+            self.cleaned_data.pop("slug", None)
+            return
+        title = self.cleaned_data.get("title")
+        if title and rules.is_automatic_title(title):
+            self.cleaned_data["title"] = rules.issue_title(issue_date)
 
 
 # The "Ready to send?" panel

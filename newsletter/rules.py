@@ -20,9 +20,41 @@ can't hold back the morning's issue by saving one. Two kinds of draft are not "n
   comparison here ignores the difference for revisions saved before it did.
 """
 
+import datetime
 from typing import NamedTuple
 
+from django.utils.dateformat import format as format_date
 from wagtail.models import Revision
+
+# The issue's date and title
+
+ISSUE_TITLE = "Issue of {day}"
+
+
+def issue_title(issue_date):
+    """The name an issue starts with, from its date: "Issue of 3 December 2026"."""
+    return ISSUE_TITLE.format(day=format_date(issue_date, "j F Y"))
+
+
+def is_automatic_title(title):
+    """Is ``title`` the name an issue starts with (for any date), so it follows the date?"""
+    prefix, _, day = ISSUE_TITLE.partition("{day}")
+    if not title.startswith(prefix):
+        return False
+    try:
+        datetime.datetime.strptime(title.removeprefix(prefix), "%d %B %Y")
+    except ValueError:
+        return False
+    return True
+
+
+def date_taken(issue_date):
+    """What an editor reads when another issue already has ``issue_date``."""
+    return (
+        f"There is already an issue for {format_date(issue_date, 'l j F Y')}: open it from "
+        "Issues, or choose another date."
+    )
+
 
 # Stories
 

@@ -1,5 +1,10 @@
+from django.dispatch import receiver
 from wagtail import hooks
+from wagtail.signals import init_new_page
 
+from newsletter.issues.defaults import default_recipients
+from newsletter.issues.preparing import issue_title, next_free_date
+from newsletter.models import IssuePage
 from newsletter.subscriptions import history
 from newsletter.views.campaigns import CampaignViewSet
 from newsletter.views.dashboard import TodaysIssuePanel
@@ -33,3 +38,19 @@ def add_todays_issue_panel(request, panels):
 @hooks.register("register_admin_viewset")
 def register_review_viewset():
     return ReviewViewSet()
+
+
+# A new issue starts right: the admin's "Add daily issue" form opens on the next free date
+# (today, or the first day after it without an issue), named after it and going to the
+# sign-up list's readers. Set on the unsaved page before its form is made (Wagtail's
+# init_new_page, sent on the form's GET), so the form's initial values are these; the edit
+# form (newsletter/editing.py, below the issues layer) can't ask newsletter.issues itself.
+
+
+@receiver(init_new_page)
+def start_new_issue(sender, page, parent, **kwargs):
+    if not isinstance(page, IssuePage):
+        return
+    page.issue_date = next_free_date()
+    page.title = issue_title(page.issue_date)
+    page.newsletter_recipients = default_recipients()

@@ -52,6 +52,9 @@ def django_env(db_path=None, *, data, database_url=None, **extra):
         EMAIL_URL=f"file:{data / 'outbox'}",
         SITE_URL="http://127.0.0.1:8000",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
+        # No daily draft made by the worker mid-trial: what is measured must not depend on
+        # the hour the trial runs at.
+        NEWSLETTER_PREPARE_AT="",
     )
     env.update({key: str(value) for key, value in extra.items()})
     return env

@@ -32,6 +32,9 @@ LOGGING = {
 }
 # Query-count tests render every time; home/tests/test_page_cache.py turns the cache on.
 PAGE_CACHE_ENABLED = False
+# No daily draft behind a test's back (it would depend on the time the tests run): the tests
+# of the worker's draft turn it on (newsletter/tests/test_prepare_draft.py).
+NEWSLETTER_PREPARE_AT = None
 # Clicks are written when a test calls newsletter.engagement.recording.flush().
 NEWSLETTER_CLICK_FLUSH_SECONDS = None
 # One content-generation file per test run (inherited by processes the tests start), so two

@@ -1,5 +1,6 @@
 """seed_demo builds the demo publication, and running it again changes nothing."""
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -23,6 +24,7 @@ from news.models import (
     Section,
 )
 from newsletter.factories import SubscriberFactory, daily_list, top_up_subscribers
+from newsletter.issues.preparing import prepare_if_due
 from newsletter.issues.rendering import render_issue_html
 from newsletter.models import (
     IssueIndexPage,
@@ -165,6 +167,33 @@ def test_refuses_to_run_outside_development(settings):
     with pytest.raises(CommandError, match="development"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_worker_prepares_the_demos_tomorrow_after_the_hour(settings):
+    """``make run``'s worker, past NEWSLETTER_PREPARE_AT: tomorrow's draft of the demo
+    articles today's issue doesn't hold, going to the same readers."""
+    settings.NEWSLETTER_PREPARE_AT = "17:00"
+    output = seed_demo()
+    assert "Tomorrow's draft: the task worker (make run starts it) prepares it from 17:00" in (
+        output
+    )
+    today = IssuePage.objects.get(issue_date=timezone.localdate())
+    evening = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(17, 0))
+    )
+
+    draft = prepare_if_due(evening)
+
+    assert draft.issue_date == timezone.localdate() + datetime.timedelta(days=1)
+    assert not draft.live and draft.newsletter_recipients == today.newsletter_recipients
+    todays = {story.article_id for story in today.stories.all()}
+    stories = [story.article for story in draft.stories.all()]
+    assert stories and not todays & {article.pk for article in stories}
+    assert len(stories) == min(10, ArticlePage.objects.live().count() - len(todays))
+    assert prepare_if_due(evening) is None  # once a day
+    seed_demo()  # seeding again leaves the draft as it is
+    assert IssuePage.objects.count() == 2 and draft.stories.count() == len(stories)
 
 
 class TestDemoIssue:

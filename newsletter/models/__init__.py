@@ -3,7 +3,7 @@
 from .engagement import Click, ClickRollup, DailyClicks, Open, TrackedLink
 from .issue import IssueIndexPage, IssuePage, IssueStory
 from .lists import MailingList, Segment
-from .records import Suppression
+from .records import PreparedDraft, Suppression
 from .sending import Campaign, Delivery, IssueSnapshot
 from .settings import NewsletterSettings
 from .subscriber import Subscriber, SubscriberQuerySet
@@ -21,6 +21,7 @@ __all__ = [
     "MailingList",
     "NewsletterSettings",
     "Open",
+    "PreparedDraft",
     "Segment",
     "Subscriber",
     "SubscriberQuerySet",

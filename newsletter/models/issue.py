@@ -115,7 +115,8 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
         FieldPanel(
             "title",
             help_text="The issue's name in the admin, e.g. \"Issue of 23 "
-            'November 2026". Readers see the subject.',
+            'November 2026": it follows the date unless you write your own. Readers see '
+            "the subject.",
         ),
         FieldPanel("issue_date"),
         FieldPanel("preheader"),

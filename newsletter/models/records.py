@@ -1,5 +1,5 @@
 """Bookkeeping that holds no readable address: suppressed hashes (sign-up attempts are
-counted by ``core.ratelimit``)."""
+counted by ``core.ratelimit``), and the days the worker prepared the next issue's draft."""
 
 from django.db import models
 from django.utils import timezone
@@ -20,3 +20,19 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} ({self.email_hash[:12]}…)"
+
+
+class PreparedDraft(models.Model):
+    """A day on which the worker prepared the next issue's draft (at most one a day: the day is
+    unique, so two workers make one draft, and a draft an editor deleted is not made again
+    that day). See ``newsletter.issues.preparing.prepare_if_due``."""
+
+    prepared_on = models.DateField(unique=True, help_text="The day the draft was prepared.")
+    issue_date = models.DateField(help_text="The date of the issue it prepared.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-prepared_on"]
+
+    def __str__(self):
+        return f"{self.prepared_on}: prepared the issue of {self.issue_date}"

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from news.factories import ArticlePageFactory
-from newsletter.factories import IssueIndexPageFactory
+from newsletter.factories import IssueIndexPageFactory, IssuePageFactory, daily_list
 from newsletter.models import IssuePage
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +74,18 @@ def test_plain_words_when_something_is_missing(home_page):
         prepare()
     with pytest.raises(CommandError, match="write it as YYYY-MM-DD"):
         prepare("--date", "1 December")
+
+
+def test_the_draft_goes_to_the_readers_with_stories_the_issue_before_it_lacks(
+    home_page, news_index
+):
+    index = IssueIndexPageFactory(parent=home_page)
+    articles = make_articles(news_index, 12)
+    IssuePageFactory(parent=index, issue_date=timezone.localdate(), articles=articles[:3])
+
+    output = prepare()
+
+    draft = IssuePage.objects.get(issue_date=timezone.localdate() + datetime.timedelta(days=1))
+    assert [s.article_id for s in draft.stories.all()] == [a.pk for a in articles[3:]]
+    assert "9 of 10 stories" in output and "add 1 more before sending" in output
+    assert draft.newsletter_recipients.audience == str(daily_list().pk)

@@ -35,6 +35,7 @@ from news.factories import (
     paragraphs,
 )
 from news.models import ArticlePage, Author, CaptionedImage, NewsIndexPage, Section
+from newsletter.conf import prepare_at
 from newsletter.factories import (
     IssueIndexPageFactory,
     IssuePageFactory,
@@ -99,6 +100,13 @@ class Command(BaseCommand):
             f"\nLog in at {base_url}/admin/ as admin / admin (development only; also "
             "editor / editor and moderator / moderator)."
         )
+        at = prepare_at()
+        if at is not None:
+            self.say(
+                f"Tomorrow's draft: the task worker (make run starts it) prepares it from "
+                f"{at:%H:%M}, with the newest stories today's issue doesn't hold "
+                "(NEWSLETTER_PREPARE_AT)."
+            )
 
     @transaction.atomic
     def seed(self):

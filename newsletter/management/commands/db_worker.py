@@ -1,11 +1,12 @@
 """django-tasks-db's ``db_worker``, with the newsletter's housekeeping beside it.
 
 Our app comes before ``django_tasks_db`` in INSTALLED_APPS, so ``manage.py db_worker`` is this
-command. It runs the same worker loop, plus a thread that calls
-``newsletter.sending.scheduling.run_due_and_stalled`` when the worker starts and every few
-seconds after: scheduled issues go out on time, and a send whose worker was killed resumes
-once the dead worker's leases run out (django-tasks-db itself never retries a task, and
-leaves a killed worker's task RUNNING for ever).
+command. It runs the same worker loop, plus a thread that runs ``housekeeping_round`` when the
+worker starts and every few seconds after: ``newsletter.sending.scheduling.run_due_and_stalled``
+(scheduled issues go out on time, and a send whose worker was killed resumes once the dead
+worker's leases run out: django-tasks-db itself never retries a task, and leaves a killed
+worker's task RUNNING for ever), then ``newsletter.issues.preparing.prepare_if_due`` (from
+``NEWSLETTER_PREPARE_AT``, the next issue's draft, once a day).
 
 On SIGTERM or Ctrl-C a send in progress stops after the message in flight and gives its
 unsent rows back, so the worker exits promptly and the next one carries on.
@@ -27,6 +28,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from newsletter.conf import setting
+from newsletter.issues.preparing import prepare_if_due
 from newsletter.sending.outage import DB_UNAVAILABLE, STOPPING
 from newsletter.sending.scheduling import run_due_and_stalled
 
@@ -38,14 +40,28 @@ OUTAGE_WAITS = (0.5, 1, 2, 5, 10)
 CALM_SECONDS = 60
 
 
+def housekeeping_round():
+    """Due schedules and stalled sends, then the day's draft; one failing doesn't stop the
+    other, and neither stops the worker (the next round tries again). Returns what sending's
+    housekeeping did, as a dict."""
+    done = {}
+    try:
+        done = run_due_and_stalled()
+    except Exception:  # the worker must outlive any one failure
+        logger.exception("Sending housekeeping failed")
+    try:
+        prepare_if_due()
+    except Exception:
+        logger.exception("Preparing the next issue's draft failed; trying again next round")
+    return done
+
+
 def housekeeping(interval):
-    """Every ``interval`` seconds: due schedules and stalled sends (runs in a daemon thread)."""
+    """Every ``interval`` seconds, a ``housekeeping_round`` (runs in a daemon thread)."""
     while not STOPPING.wait(interval):
         close_old_connections()
         try:
-            run_due_and_stalled()
-        except Exception:  # the thread must outlive any one failure
-            logger.exception("Sending housekeeping failed")
+            housekeeping_round()
         finally:
             close_old_connections()
 
@@ -69,7 +85,7 @@ class Worker(db_worker.Worker):
 
     def run(self):
         if self.housekeeping_interval:
-            done = run_due_and_stalled()
+            done = housekeeping_round()
             if any(done.values()):
                 logger.info("Sending housekeeping at start: %s", done)
         if self.housekeeping_interval and not self.batch:

@@ -1,9 +1,11 @@
 """``manage.py prepare_issue [--date YYYY-MM-DD]``: tomorrow's issue as a draft to edit.
 
 Creates the draft ``IssuePage`` for the day (tomorrow by default) under the issue archive,
-with the ten most recent live articles as its stories, newest first, and prints the admin
-address where an editor reorders, rewrites and publishes it. Running it again for a day that
-already has an issue changes nothing.
+as the worker does at ``NEWSLETTER_PREPARE_AT`` (``newsletter.issues.preparing.prepare_draft``):
+the ten most recent live articles that the issue before it doesn't hold, newest first, and the
+default readers as recipients. It prints the admin address where an editor reorders, rewrites
+and publishes it. Running it again for a day that already has an issue changes nothing. For
+those who prefer cron to the worker's hour (then set ``NEWSLETTER_PREPARE_AT = None``).
 """
 
 import datetime
@@ -13,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter.issues.preparing import create_issue, issue_index, most_recent_articles
+from newsletter.issues.preparing import issue_index, prepare_draft
 from newsletter.models import IssuePage
 from newsletter.rules import STORIES_PER_ISSUE
 
@@ -36,7 +38,8 @@ def edit_url(page):
 class Command(BaseCommand):
     help = (
         "Create the draft issue for tomorrow (or --date), filled with the ten most recent "
-        "live articles, and print its admin address. Does nothing if the day has an issue."
+        "live articles not in the issue before it and addressed to the sign-up list's "
+        "readers, and print its admin address. Does nothing if the day has an issue."
     )
 
     def add_arguments(self, parser):
@@ -62,16 +65,16 @@ class Command(BaseCommand):
                 "There is no issue archive page to put the issue under. In the admin, add an "
                 '"Issue archive" page under the home page (or run seed_demo), then try again.'
             )
-        articles = most_recent_articles(STORIES_PER_ISSUE)
-        issue = create_issue(index, issue_date, articles)
+        issue = prepare_draft(index, issue_date)
+        found = issue.stories.count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created the draft issue of {issue_date} with {issue.story_count_label} stories."
             )
         )
-        if len(articles) < STORIES_PER_ISSUE:
+        if found < STORIES_PER_ISSUE:
             self.stdout.write(
-                f"Only {len(articles)} live articles were found: add "
-                f"{STORIES_PER_ISSUE - len(articles)} more before sending."
+                f"Only {found} live articles were found that the issue before it doesn't "
+                f"hold: add {STORIES_PER_ISSUE - found} more before sending."
             )
         self.stdout.write(f"Edit it at {edit_url(issue)}")
