@@ -4,6 +4,7 @@ from newsletter.subscriptions import history
 from newsletter.views.campaigns import CampaignViewSet
 from newsletter.views.dashboard import TodaysIssuePanel
 from newsletter.views.review import ReviewViewSet
+from newsletter.views.story_chooser import StoryChooserViewSet
 from newsletter.viewsets import NewsletterViewSetGroup
 
 
@@ -33,3 +34,8 @@ def add_todays_issue_panel(request, panels):
 @hooks.register("register_admin_viewset")
 def register_review_viewset():
     return ReviewViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_story_chooser_viewset():
+    return StoryChooserViewSet()
