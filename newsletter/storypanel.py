@@ -60,6 +60,11 @@ class StoriesPanel(MultipleChooserPanel):
 
     class BoundPanel(MultipleChooserPanel.BoundPanel):
         template_name = "newsletter/admin/stories_panel.html"
+        # Wagtail 8's MultipleChooserPanel, unpacked again by the editor's telepath, binds the
+        # rows' move and drag controls a second time (its constructor drops initControls=False):
+        # one press of "Move up" moved a story two places. stories.js gives this name Wagtail's
+        # InlinePanel, which binds nothing when unpacked.
+        telepath_adapter_name = "newsletter.panels.StoriesPanel"
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)

@@ -49,6 +49,11 @@
     window.telepath.register('newsletter.StoryChooser', StoryChooser);
   }
 
+  // The stories panel as the editor's telepath unpacks it (see StoriesPanel in storypanel.py):
+  // Wagtail's InlinePanel, which leaves the rows' controls to the panel's own script.
+  const InlinePanel = window.telepath && window.telepath.constructors['wagtail.panels.InlinePanel'];
+  if (InlinePanel) window.telepath.register('newsletter.panels.StoriesPanel', InlinePanel);
+
   const { Controller } = window.StimulusModule;
 
   class StoryChooserController extends Controller {
