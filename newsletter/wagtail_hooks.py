@@ -9,6 +9,7 @@ from newsletter.subscriptions import history
 from newsletter.views.campaigns import CampaignViewSet
 from newsletter.views.dashboard import TodaysIssuePanel
 from newsletter.views.review import ReviewViewSet
+from newsletter.views.story_chooser import StoryChooserViewSet
 from newsletter.viewsets import NewsletterViewSetGroup
 
 
@@ -54,3 +55,8 @@ def start_new_issue(sender, page, parent, **kwargs):
     page.issue_date = next_free_date()
     page.title = issue_title(page.issue_date)
     page.newsletter_recipients = default_recipients()
+
+
+@hooks.register("register_admin_viewset")
+def register_story_chooser_viewset():
+    return StoryChooserViewSet()

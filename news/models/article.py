@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from core.pagecache.privacy import FastPrivacyMixin, public
 from news.blocks import ArticleBodyBlock
+from news.forms import ArticlePageForm
 
 from .images import CARD_SPECS, CaptionedImage
 from .listing import ListingFields
@@ -127,6 +128,7 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
         help_text='Shown as "Related Story: <its headline>" under the story.',
     )
 
+    base_form_class = ArticlePageForm
     parent_page_types = ["news.NewsIndexPage"]
     subpage_types = []
 

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.dateformat import format as format_date
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, MultipleChooserPanel
+from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail_newsletter.models import NewsletterPageMixin
@@ -22,6 +22,7 @@ from wagtail_newsletter.models import NewsletterPageMixin
 from core.pagecache.privacy import FastPrivacyMixin
 from newsletter.editing import IssuePageForm, IssueReadinessPanel
 from newsletter.rules import STORIES_PER_ISSUE, normalise_newlines, story_problems
+from newsletter.storypanel import StoriesPanel, StoryChooserWidget
 from newsletter.validators import validate_single_line
 
 from .sending import IssueSnapshot
@@ -64,7 +65,11 @@ class IssueStory(Orderable):
         "for this issue.",
     )
 
-    panels = [FieldPanel("article"), FieldPanel("headline"), FieldPanel("blurb")]
+    panels = [
+        FieldPanel("article", widget=StoryChooserWidget),
+        FieldPanel("headline"),
+        FieldPanel("blurb"),
+    ]
 
     def clean(self):
         super().clean()
@@ -121,14 +126,16 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
         FieldPanel("issue_date"),
         FieldPanel("preheader"),
         FieldPanel("intro"),
-        MultipleChooserPanel(
+        StoriesPanel(
             "stories",
             chooser_field_name="article",
             heading="Stories (ten, in rank order)",
             label="story",
             max_num=STORIES_PER_ISSUE,
-            help_text="Pick ten live articles and drag them into rank order. A draft may "
-            "hold fewer; sending needs exactly ten.",
+            help_text='Add ten live articles with "Add story" (newest first; they arrive '
+            "in the order you tick them), then drag or use the arrows to rank them. A draft may "
+            "hold fewer; sending needs exactly ten. Open a story to change its headline or "
+            "blurb for this issue.",
         ),
     ]
 

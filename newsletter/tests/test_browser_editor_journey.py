@@ -225,7 +225,7 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
             modal.get_by_role("row", name=headline).get_by_role("checkbox").check()
         if len(headlines) > 1:
             shoot("choose-stories")
-        modal.get_by_role("button", name="Confirm selection").click()
+        modal.get_by_role("button", name="Add the ticked stories").click()
         modal.wait_for(state="hidden")
     page.locator(".modal-backdrop").wait_for(state="detached")
     page.get_by_role("tabpanel", name="Content").get_by_text(
@@ -263,7 +263,9 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     # loaded again, scrolled to the top as the next pictures expect).
     count = readiness.locator("[data-issue-story-count]")
     assert count.inner_text() == "10"
-    page.locator("#id_stories-FORMS [data-inline-panel-child] button[title='Delete']").first.click()
+    page.locator(
+        "#id_stories-FORMS [data-inline-panel-child] button[title='Remove this story']"
+    ).first.click()
     page.wait_for_function("document.querySelector('[data-issue-form-count]')?.textContent === '9'")
     assert count.inner_text() == "10"
     page.goto(page.url)
