@@ -69,6 +69,12 @@ def audience(issue):
     return name, count, problem
 
 
+def remember(issue, campaign):
+    """The issue's Newsletter tab shows this campaign's status and report from now on (the
+    campaign id lives on the page row, never in a revision)."""
+    IssuePage.objects.filter(pk=issue.pk).update(newsletter_campaign=str(campaign.pk))
+
+
 class ReviewView(WagtailAdminTemplateMixin, TemplateView):
     """GET shows the review; POST ``action`` = test, send, publish_send or schedule."""
 
@@ -183,6 +189,7 @@ class ReviewView(WagtailAdminTemplateMixin, TemplateView):
         if not self.confirmed():
             return redirect(self.request.path)
         campaign = send_issue_now(self.issue, user=self.request.user)
+        remember(self.issue, campaign)
         log(self.issue, "wagtail_newsletter.send_campaign")
         messages.success(
             self.request, f"The issue is on its way to {readers(campaign.recipient_count)}."
@@ -228,6 +235,7 @@ class ReviewView(WagtailAdminTemplateMixin, TemplateView):
                 issue=self.issue, audience=audience_id, segment=segment
             )
         schedule(campaign, when, user=self.request.user)
+        remember(self.issue, campaign)
         log(self.issue, "wagtail_newsletter.schedule_campaign")
         local = timezone.localtime(when)
         messages.success(
