@@ -177,6 +177,11 @@ class IssueReadinessPanel(Panel):
                 problems=[],
                 needed=rules.STORIES_PER_ISSUE,
                 saved=bool(self.instance.pk),
+                review_url=(
+                    reverse("newsletter_review:review", args=[self.instance.pk])
+                    if self.instance.pk
+                    else ""
+                ),
                 unpublished_form=UNPUBLISHED_FORM,
                 follows_form=True,
             )

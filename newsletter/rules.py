@@ -265,3 +265,31 @@ MOVES = {
     "finish": Move(frozenset({SENDING}), SENT),
     "fail": Move(frozenset({SENDING, PAUSED}), FAILED),
 }
+
+
+# The issue's date against today: not a blocker, but a send the editor confirms.
+
+
+def date_words(issue_date, today):
+    """The issue's date as an editor reads it: "Thursday 3 December 2026 (tomorrow)"."""
+    words = format_date(issue_date, "l j F Y")
+    offset = (issue_date - today).days
+    relative = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(offset)
+    return f"{words} ({relative})" if relative else words
+
+
+def sending_warnings(issue_date, today):
+    """What to confirm before sending on ``today`` an issue for ``issue_date``: readers
+    would get tomorrow's (or an old) issue this morning, and the archive and home page
+    would date it so. Empty when the issue is for today."""
+    if issue_date is None or issue_date == today:
+        return []
+    if issue_date > today:
+        return [
+            f"This issue is for {date_words(issue_date, today)}, not today: sent now, "
+            "readers get it a day early and today's issue would follow it."
+        ]
+    return [
+        f"This issue is for {date_words(issue_date, today)}, a date that has passed: "
+        "readers would get an old issue this morning."
+    ]

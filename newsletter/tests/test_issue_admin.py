@@ -123,7 +123,7 @@ def test_editor_assembles_previews_tests_and_sends_todays_issue(
     page = editor_client.get(edit_url(issue))
     assert "10 of 10 stories" in readiness(page)
     assert "Ready to send" in readiness(page)
-    assert "Send campaign" in panel(page)
+    assert "Review and send" in panel(page)
 
     # Preview as an email: Wagtail's preview panel posts the form, then shows the mode.
     preview_url = f"/admin/pages/{issue.pk}/edit/preview/"
@@ -170,7 +170,7 @@ def test_editor_assembles_previews_tests_and_sends_todays_issue(
     # The Newsletter tab shows the report, not the buttons.
     page = editor_client.get(edit_url(issue))
     assert page.status_code == 200
-    assert "Send campaign" not in panel(page)
+    assert "Review and send" not in panel(page)
     assert "Emails sent: 3" in panel(page)
 
     # And so does the campaign's own page.
@@ -248,7 +248,7 @@ def test_schedule_then_unschedule_through_the_panel(editor_client, issue, daily)
     assert "Campaign successfully unscheduled" in messages_of(response)
     campaign.refresh_from_db()
     assert campaign.status == Status.DRAFT
-    assert "Send campaign" in panel(editor_client.get(edit_url(issue)))
+    assert "Review and send" in panel(editor_client.get(edit_url(issue)))
 
 
 def test_a_time_in_the_past_is_refused(editor_client, issue, daily):
