@@ -93,11 +93,12 @@ def twice(story):
 # Readiness
 
 
-def sending_problems(version):
+def sending_problems(version, stories=None):
     """Plain-words reasons this version of an issue can't be sent as it stands, or an empty
     list. Judge the version that would go out (``version_to_send``): a newer draft is not a
     problem, a review in progress is (someone asked for the issue to be looked at before it
-    goes out, and only the reviewer can say it may)."""
+    goes out, and only the reviewer can say it may). ``stories``: the version's stories in
+    rank order with their articles, when the caller read them already (a list of issues)."""
     problems = []
     if not version.live:
         problems.append(
@@ -105,7 +106,8 @@ def sending_problems(version):
         )
     if version.workflow_in_progress:
         problems.append("This issue is still in a review workflow: finish or cancel it first.")
-    stories = list(version.stories.select_related("article"))
+    if stories is None:
+        stories = list(version.stories.select_related("article"))
     if len(stories) != STORIES_PER_ISSUE:
         problems.append(
             f"An issue needs exactly {STORIES_PER_ISSUE} stories; this one "

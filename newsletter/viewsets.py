@@ -1,5 +1,5 @@
-"""The Newsletter menu in the admin: subscribers, lists, segments (Wagtail viewsets) and the
-engagement reports."""
+"""The Newsletter menu in the admin: the issues, subscribers, lists, segments (Wagtail
+viewsets) and the engagement reports."""
 
 from functools import partial
 
@@ -11,6 +11,7 @@ from newsletter.filters import SubscriberFilterSet
 from newsletter.models import MailingList, Segment, Subscriber
 from newsletter.subscriptions.forms import SubscriberAdminForm
 from newsletter.views import admin
+from newsletter.views.issues import IssuesViewSet
 from newsletter.views.reports import ReportsViewSet
 
 
@@ -81,7 +82,7 @@ class SegmentViewSet(ModelViewSet):
 
 
 class NewsletterViewSetGroup(ModelViewSetGroup):
-    items = (SubscriberViewSet, MailingListViewSet, SegmentViewSet, ReportsViewSet)
+    items = (IssuesViewSet, SubscriberViewSet, MailingListViewSet, SegmentViewSet, ReportsViewSet)
     menu_label = "Newsletter"
     menu_icon = "mail"
     menu_order = 250
