@@ -1,4 +1,5 @@
 from django.dispatch import receiver
+from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.signals import init_new_page
 
@@ -60,3 +61,22 @@ def start_new_issue(sender, page, parent, **kwargs):
 @hooks.register("register_admin_viewset")
 def register_story_chooser_viewset():
     return StoryChooserViewSet()
+
+
+# Publishing an issue that hasn't gone out leads straight to its Review and send step: the
+# next thing the morning needs (Wagtail would show the issue archive's page list).
+
+
+def review_after_publish(request, page):
+    if not isinstance(page, IssuePage) or "action-publish" not in request.POST:
+        return None
+    page = IssuePage.objects.get(pk=page.pk)
+    if not page.live or not page.permissions_for_user(request.user).can_publish():
+        return None
+    if page.campaigns.filter(snapshot__isnull=False).exists():
+        return None
+    return redirect("newsletter_review:review", pk=page.pk)
+
+
+hooks.register("after_create_page", review_after_publish)
+hooks.register("after_edit_page", review_after_publish)

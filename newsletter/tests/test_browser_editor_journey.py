@@ -278,13 +278,18 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     shoot("email-preview")
     page.get_by_role("button", name="Toggle preview").click()
 
-    # 4. A test to the editor's own address.
+    # 4. Review and send: the inbox view, the date, the readers; a test to the editor.
     page.get_by_role("tab", name="Newsletter").click()
-    page.get_by_role("button", name="Send test email").first.click()
+    page.get_by_role("link", name="Review and send").first.click()
+    page.wait_for_url(f"**/admin/newsletter/review/{issue.pk}/")
+    review = page.locator("[data-issue-review]")
+    expect(review.locator("[data-review=subject]")).to_have_text(issue.get_newsletter_subject())
+    expect(review.locator("[data-review=recipients]")).to_contain_text("3 readers")
+    assert review.locator("[data-review-problems]").count() == 0
     page.get_by_label("Email address").fill("eddie@example.com")
     shoot("send-test")
-    page.locator("button[name='newsletter-action'][value='send_test_email']").click()
-    page.get_by_text("Test message sent to 'eddie@example.com'").wait_for()
+    page.get_by_role("button", name="Send test").click()
+    page.get_by_text("Test sent to eddie@example.com").wait_for()
     [test_message] = mail.outbox
     assert test_message.to == ["eddie@example.com"]
     assert test_message.subject.startswith("[Test]")
@@ -293,13 +298,11 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     assert "Secretary of Defense Lloyd Austin." in html and "cnn.com" in html
 
     # 5. Send to the three readers, then read the report.
-    page.get_by_role("tab", name="Newsletter").click()
-    page.get_by_role("button", name="Send campaign").click()
-    dialog = page.locator("#wn-send-dialog")
-    dialog.get_by_text(re.compile("with 3 recipients")).wait_for()
     shoot("send-campaign")
-    dialog.get_by_role("button", name="Send", exact=True).click()
-    page.get_by_text("Newsletter campaign is now sending").wait_for()
+    page.get_by_role("button", name="Send now to 3 readers").click()
+    page.wait_for_url("**/admin/newsletter/campaigns/*/")
+    page.get_by_text("The issue is on its way to 3 readers.").wait_for()
+    page.goto(f"{url}/admin/pages/{issue.pk}/edit/")
     page.get_by_role("tab", name="Newsletter").click()
     assert "Emails sent: 3" in page.locator(".wn-panel").inner_text()
 
