@@ -11,7 +11,7 @@ from wagtail.signals import init_new_page
 from newsletter.issues.defaults import default_recipients
 from newsletter.issues.preparing import issue_title, next_free_date
 from newsletter.issues.rendering import archive_path
-from newsletter.issues.status import GONE_OUT, issue_status
+from newsletter.issues.status import GONE_OUT, latest_campaign, status_of
 from newsletter.models import IssuePage
 from newsletter.rules import SENT
 from newsletter.subscriptions import history
@@ -98,7 +98,8 @@ hooks.register("after_edit_page", review_after_publish)
 def say_a_sent_issue_is_frozen(request, page):
     if request.method != "GET" or not isinstance(page, IssuePage):
         return None
-    status = issue_status(page)
+    # Its campaigns only (one query): whether it went out needs none of its problems.
+    status = status_of(page, latest_campaign(page.campaigns.all()), [])
     if status.key not in GONE_OUT:
         return None
     went = "went out" if status.key == SENT else "started going out"
