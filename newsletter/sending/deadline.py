@@ -29,7 +29,7 @@ WHAT_TO_DO = "Start earlier, or ask whoever runs the site to raise the sending r
 
 @dataclass(frozen=True)
 class Projection:
-    deadline: datetime.datetime  # the "delivered by" moment
+    deadline: datetime.datetime | None  # the "delivered by" moment, if there is one
     finish: datetime.datetime | None  # when the last reader gets it (None: can't tell yet)
     rate: float  # messages a second it was projected at (0: unknown)
     message: str  # what editors read: the projection, and what to do when it is late
@@ -70,17 +70,15 @@ def duration_words(delta):
 
 def project(*, deadline, remaining, rate, now, before_send=False):
     """When the last of ``remaining`` readers gets the issue at ``rate`` messages a second
-    from ``now``, against ``deadline``; None without a deadline. Late, its message says by
+    from ``now``, against ``deadline`` (None: the finish alone). Late, its message says by
     how much and what to do about it."""
-    if deadline is None:
-        return None
-    day = timezone.localtime(deadline).date()
-    due = clock_words(deadline, day)
     if remaining <= 0:
         return Projection(deadline, now, rate, "")
+    day = timezone.localtime(deadline or now).date()
     if not rate:
-        if now < deadline:
+        if deadline is None or now < deadline:
             return Projection(deadline, None, 0, "")  # nothing to project from yet: no alarm
+        due = clock_words(deadline, day)
         return Projection(
             deadline,
             None,
@@ -95,6 +93,14 @@ def project(*, deadline, remaining, rate, now, before_send=False):
     if shown != finish:
         shown += datetime.timedelta(minutes=1)
     at = clock_words(shown, day)
+    if deadline is None:
+        lead = (
+            f"Sent now at {rate:,.0f} a second, the last reader would get it"
+            if before_send
+            else "At this rate the last reader gets it"
+        )
+        return Projection(None, finish, rate, f"{lead} at about {at}.")
+    due = clock_words(deadline, day)
     if finish <= deadline:
         lead = (
             "Sent now, the last reader would get it" if before_send else "The last reader gets it"
@@ -131,11 +137,11 @@ def campaign_deadline(campaign):
 
 def during_send(campaign, figures, *, now=None):
     """The projection of a send under way from the rate so far (``figures`` from
-    ``orchestration.report``); None without a deadline or before it started."""
+    ``orchestration.report``); None before it started."""
     now = now or timezone.now()
-    deadline = campaign_deadline(campaign)
-    if deadline is None or campaign.started_at is None:
+    if campaign.started_at is None:
         return None
+    deadline = campaign_deadline(campaign)
     done = figures["recipients"] - figures["pending"]
     elapsed = (now - campaign.started_at).total_seconds()
     rate = done / elapsed if done and elapsed > 0 else 0
@@ -170,14 +176,10 @@ def expected_rate():
 
 def before_send(issue, readers, *, now=None):
     """Review and send's projection: ``readers`` sent from ``now`` at the expected rate."""
-    now = now or timezone.now()
-    deadline = deadline_of(issue.issue_date, issue.delivered_by)
-    if deadline is None:
-        return None
     return project(
-        deadline=deadline,
+        deadline=deadline_of(issue.issue_date, issue.delivered_by),
         remaining=readers,
         rate=expected_rate(),
-        now=now,
+        now=now or timezone.now(),
         before_send=True,
     )

@@ -91,8 +91,15 @@ def test_nothing_sent_yet_is_no_alarm_until_the_deadline_passes():
     assert past.message == f"It is 5 minutes past 07:00 and 500 readers are still waiting. {ADVICE}"
 
 
-def test_no_deadline_no_projection_and_nothing_left_nothing_to_say():
-    assert deadline.project(deadline=None, remaining=10, rate=1, now=at(6)) is None
+def test_without_a_deadline_the_finish_alone_and_nothing_left_nothing_to_say():
+    during = deadline.project(deadline=None, remaining=600, rate=1, now=at(6))
+    before = deadline.project(deadline=None, remaining=600, rate=1, now=at(6), before_send=True)
+
+    assert (
+        not during.late and during.message == "At this rate the last reader gets it at about 06:10."
+    )
+    assert before.message == "Sent now at 1 a second, the last reader would get it at about 06:10."
+    assert deadline.project(deadline=None, remaining=600, rate=0, now=at(6)).message == ""
     done = deadline.project(deadline=SEVEN, remaining=0, rate=0, now=at(8))
     assert not done.late and done.message == ""
 
@@ -185,14 +192,19 @@ def test_the_dashboard_warns_during_the_send(editor_client, late_send):
     assert "At this rate the last reader gets it at" in words(warning)
 
 
-def test_no_deadline_no_warning_anywhere(editor_client, site):
-    campaign = sending(readers(count=10), started=timezone.now(), sent=1, issue=make_issue(site))
+def test_no_deadline_no_warning_only_the_finish(editor_client, site):
+    started = timezone.now() - datetime.timedelta(minutes=10)
+    campaign = sending(readers(count=10), started=started, sent=1, issue=make_issue(site))
 
     report_page = editor_client.get(reverse("newsletter_campaigns:report", args=[campaign.pk]))
     dashboard = editor_client.get("/admin/")
 
     for response in (report_page, dashboard):
-        assert BeautifulSoup(response.content, "html.parser").select("[data-deadline]") == []
+        page = BeautifulSoup(response.content, "html.parser")
+        assert page.select("[data-deadline-late]") == []
+        assert words(page.select_one("[data-deadline]")).startswith(
+            "At this rate the last reader gets it at about "
+        )
 
 
 # Before the send: the expected duration
