@@ -9,7 +9,11 @@ waits for the set time to pass.
 
 import collections
 import email
+import os
+import subprocess
+import sys
 from email import policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -246,3 +250,29 @@ def test_without_a_fallback_the_send_keeps_retrying_the_main_server(settings, cl
     campaign.refresh_from_db()
     assert campaign.transport == "newsletter" and campaign.failover_note == ""
     assert set(campaign.deliveries.values_list("status", "attempts")) == {(DStatus.PENDING, 5)}
+
+
+def test_the_fallback_mailer_comes_from_its_url_and_only_when_set():
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(sorted(settings.MAILERS), settings.MAILERS.get('newsletter_fallback'))"
+    )
+    root = Path(__file__).resolve().parents[3]
+    environment = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_FALLBACK_EMAIL_URL"}
+    environment["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+
+    def mailers(**env):
+        return subprocess.run(
+            [sys.executable, "-c", show],
+            cwd=root,
+            env={**environment, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout.strip()
+
+    assert mailers() == "['default', 'newsletter'] None"
+    with_fallback = mailers(NEWSLETTER_FALLBACK_EMAIL_URL="smtp://backup.example.net:2525")
+    assert with_fallback.startswith("['default', 'newsletter', 'newsletter_fallback'] ")
+    assert "'host': 'backup.example.net', 'port': 2525" in with_fallback
