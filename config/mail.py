@@ -2,7 +2,8 @@
 
 ``EMAIL_URL`` picks the transport for both ``MAILERS`` aliases (``default`` for
 transactional mail, ``newsletter`` for bulk); ``NEWSLETTER_EMAIL_URL`` may point the
-bulk alias elsewhere. Examples::
+bulk alias elsewhere, and ``NEWSLETTER_FALLBACK_EMAIL_URL`` adds ``newsletter_fallback``, the
+transport that takes over a send when the bulk one keeps failing. Examples::
 
     file:var/outbox                     one .eml file per message (development default)
     console:                            print messages to standard output

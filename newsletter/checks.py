@@ -28,7 +28,11 @@ UNDELIVERED = {
     "django.core.mail.backends.dummy.EmailBackend": "throws every message away",
     "anymail.backends.test.EmailBackend": "keeps every message in memory",
 }
-MAILER_VARIABLES = {"default": "EMAIL_URL", "newsletter": "NEWSLETTER_EMAIL_URL (or EMAIL_URL)"}
+MAILER_VARIABLES = {
+    "default": "EMAIL_URL",
+    "newsletter": "NEWSLETTER_EMAIL_URL (or EMAIL_URL)",
+    "newsletter_fallback": "NEWSLETTER_FALLBACK_EMAIL_URL",
+}
 # Names set aside for examples and tests (RFC 2606, RFC 6761): no mail is sent from them.
 RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
 RESERVED_TLDS = ("example", "invalid", "localhost", "test")

@@ -7,6 +7,12 @@ from django.conf import settings
 
 from core.conf import accessor
 
+# The MAILERS aliases newsletter mail goes through: the main transport (NEWSLETTER_EMAIL_URL,
+# else EMAIL_URL) and, when NEWSLETTER_FALLBACK_EMAIL_URL is set, the fallback that takes over
+# the rest of a send after the main one failed for NEWSLETTER_FAILOVER_AFTER seconds.
+MAILER = "newsletter"
+FALLBACK_MAILER = "newsletter_fallback"
+
 
 def _send_connections():
     # On SQLite two threads mostly wait for each other's writes (measured: one is faster).
@@ -54,6 +60,13 @@ DEFAULTS = {
     "NEWSLETTER_MAX_ATTEMPTS": 8,
     "NEWSLETTER_RETRY_SECONDS": 30,
     "NEWSLETTER_RETRY_MAX_SECONDS": 3600,
+    # Seconds the main transport may fail without a message getting through (unreachable, or
+    # refusing our sender) before the fallback (NEWSLETTER_FALLBACK_EMAIL_URL) takes over the
+    # rest of the send (newsletter.sending.failover).
+    "NEWSLETTER_FAILOVER_AFTER": 300,
+    # Sends of fewer readers than this don't set the "last measured rate" that Review and
+    # send projects a send's length from (the task queue's start-up dominates a tiny send).
+    "NEWSLETTER_RATE_SAMPLE_MIN": 100,
     # How long a worker waits out a database that is unavailable before it gives up.
     "NEWSLETTER_DB_OUTAGE_SECONDS": 300,
     # A scheduled issue found this long past its time (seconds or a timedelta) waits for an

@@ -222,6 +222,12 @@ MAILERS = {
     "default": mailer_from_url(EMAIL_URL, BASE_DIR),
     "newsletter": mailer_from_url(os.environ.get("NEWSLETTER_EMAIL_URL", EMAIL_URL), BASE_DIR),
 }
+# A second transport for bulk mail that takes over the rest of a send when the first one fails
+# for NEWSLETTER_FAILOVER_AFTER seconds (newsletter.sending.failover); none by default.
+if os.environ.get("NEWSLETTER_FALLBACK_EMAIL_URL"):
+    MAILERS["newsletter_fallback"] = mailer_from_url(
+        os.environ["NEWSLETTER_FALLBACK_EMAIL_URL"], BASE_DIR
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Lisa's Top Ten <lisa@example.com>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
@@ -295,6 +301,7 @@ env_setting("NEWSLETTER_SEND_BATCH_SIZE", int)
 env_setting("NEWSLETTER_LEASE_SECONDS", int)
 env_setting("NEWSLETTER_SEND_CONNECTIONS", int)
 env_setting("NEWSLETTER_RATE_LIMIT", int)
+env_setting("NEWSLETTER_FAILOVER_AFTER", int)
 env_setting("NEWSLETTER_LATE_AFTER", int)
 env_setting("NEWSLETTER_PREPARE_AT")
 env_setting("NEWSLETTER_CLICK_TRACKING", truthy)

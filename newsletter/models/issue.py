@@ -96,6 +96,14 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
         help_text="The morning this issue goes out, e.g. 2026-11-23. One issue per day; "
         "it is also the issue's web address.",
     )
+    delivered_by = models.TimeField(
+        "delivered by",
+        null=True,
+        blank=True,
+        help_text="The time every reader should have this issue by, e.g. 07:00. Review and "
+        "send, the dashboard and the campaign report warn you when the send would finish "
+        "later. Leave blank to use the daily time in Settings > Newsletter.",
+    )
     preheader = models.CharField(
         max_length=200,
         blank=True,
@@ -126,6 +134,7 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
             "the subject.",
         ),
         FieldPanel("issue_date"),
+        FieldPanel("delivered_by"),
         FieldPanel("preheader"),
         FieldPanel("intro"),
         StoriesPanel(

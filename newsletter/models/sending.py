@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from newsletter import rules
+from newsletter.conf import MAILER
 
 
 class IssueSnapshotQuerySet(models.QuerySet):
@@ -143,6 +144,26 @@ class Campaign(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    transport = models.CharField(
+        max_length=40,
+        default=MAILER,
+        help_text='The mailer the rest of this send goes through: "newsletter" (the main '
+        'transport) or "newsletter_fallback" once the main one failed for '
+        "NEWSLETTER_FAILOVER_AFTER seconds.",
+    )
+    transport_trouble_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Since when the main transport has been failing (unreachable, or refusing "
+        "our sender) without a message getting through; cleared by the next one that does.",
+    )
+    failover_note = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='When and why the fallback transport took over, e.g. "From 06:05 the rest '
+        "went through the fallback mail server: the main one had refused our sender for 5 "
+        'minutes."',
+    )
     status_note = models.CharField(
         max_length=500,
         blank=True,
@@ -197,6 +218,9 @@ class Delivery(models.Model):
         "in line (perhaps already accepted by the mail server) when a worker stopped without "
         "saying so, e.g. a killed process.",
     )
+
+    # Which mailer took the message ("newsletter" or "newsletter_fallback"); empty until sent.
+    transport = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name_plural = "deliveries"

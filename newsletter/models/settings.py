@@ -68,6 +68,15 @@ class NewsletterSettings(MemoizedGenericSettingMixin, BaseGenericSetting):
         'e.g. "Thank you for joining us."',
     )
 
+    delivered_by = models.TimeField(
+        "delivered by",
+        null=True,
+        blank=True,
+        help_text="The time every reader should have the morning's issue by, e.g. 07:00. "
+        "Review and send, the dashboard and the campaign report warn you when a send would "
+        "finish later. An issue may set its own time. Leave blank for no warning.",
+    )
+
     panels = [
         MultiFieldPanel(
             [
@@ -82,6 +91,7 @@ class NewsletterSettings(MemoizedGenericSettingMixin, BaseGenericSetting):
         MultiFieldPanel(
             [FieldPanel("consent_text"), FieldPanel("welcome_message")], heading="Wording"
         ),
+        MultiFieldPanel([FieldPanel("delivered_by")], heading="Delivery"),
     ]
 
     class Meta:

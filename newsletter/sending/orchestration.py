@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from newsletter import rules
+from newsletter.conf import FALLBACK_MAILER
 from newsletter.issues.rendering import build_snapshot
 from newsletter.models import Campaign, Delivery, IssuePage, IssueSnapshot, Subscriber
 from newsletter.sending import transport
+from newsletter.sending.deadline import during_send
 from newsletter.sending.message import FrozenMessage, message_problem
 from newsletter.sending.recipients import NoAudience, audience_of, freeze, members_of
 from newsletter.sending.tasks import send_campaign
@@ -219,11 +221,17 @@ def cancel(campaign):
 # Report
 
 
-def report(campaign):
+def report(campaign, now=None):
     """The campaign's figures in one query: recipients, sent, failed, bounced, skipped,
-    pending, unsubscribed since it started, when it started and progress (0-100), and
+    pending, unsubscribed since it started, when it started and progress (0-100),
     ``possible_duplicates``: messages sent again after the worker sending them stopped
-    without a word (killed, or its machine lost), which those readers may have got twice."""
+    without a word (killed, or its machine lost), which those readers may have got twice,
+    and ``sent_by_fallback``: how many of the sent went through the fallback transport
+    (``transports`` names both when it was used).
+
+    While it sends, ``projection`` (``newsletter.sending.deadline``) says when the last
+    reader gets it at the rate so far, against the issue's "delivered by" time, if it has
+    one (that reads the issue and the settings)."""
     started = campaign.started_at
     Ds = Delivery.Status
     unsubscribed = Q(subscriber__status=Subscriber.Status.UNSUBSCRIBED)
@@ -238,6 +246,7 @@ def report(campaign):
         pending=Count("pk", filter=Q(status=Ds.PENDING)),
         unsubscribed_since=Count("pk", filter=unsubscribed),
         possible_duplicates=Count("pk", filter=Q(possible_duplicate=True, status=Ds.SENT)),
+        sent_by_fallback=Count("pk", filter=Q(status=Ds.SENT, transport=FALLBACK_MAILER)),
         first_sent=Min("sent_at"),
     )
     done = figures["recipients"] - figures["pending"]
@@ -247,10 +256,17 @@ def report(campaign):
         figures["progress"] = 100 if campaign.status == rules.SENT else 0
     figures["send_time"] = started or campaign.scheduled_for
     figures["status"] = campaign.status
+    if figures["sent_by_fallback"] or campaign.transport == FALLBACK_MAILER:
+        figures["transports"] = [
+            ("the main mail server", figures["sent"] - figures["sent_by_fallback"]),
+            ("the fallback mail server", figures["sent_by_fallback"]),
+        ]
+    if campaign.status == rules.SENDING:
+        figures["projection"] = during_send(campaign, figures, now=now)
     return figures
 
 
-def report_or_defaults(campaign):
+def report_or_defaults(campaign, now=None):
     """``report`` for what must show whatever happens (the report page, the dashboard, the
     Newsletter tab): if it fails, the error is logged and the figures are the campaign's
     own, zeros, and ``unavailable``."""
@@ -265,7 +281,7 @@ def report_or_defaults(campaign):
         "progress": 0,
     }
     try:
-        figures.update(report(campaign))
+        figures.update(report(campaign, now=now))
     except Exception:
         logger.exception("Could not build the report of campaign %s", campaign.pk)
         figures["unavailable"] = True

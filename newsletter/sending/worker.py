@@ -20,6 +20,8 @@ Several workers (threads, processes, machines) share one campaign safely:
 - The campaign's status is read before each batch and about every second: pausing or
   cancelling stops the workers within a message or two, releasing their unsent rows.
 - A subscriber who left (or paused) between the send and their turn is skipped, not mailed.
+- A main transport failing persistently hands the rest of the send to the fallback one
+  (``failover``); each row records the mailer that took its message.
 """
 
 import logging
@@ -36,6 +38,7 @@ from newsletter.conf import setting
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.sending import transport
 from newsletter.sending.claims import claim_batch, lease_length, new_owner, release
+from newsletter.sending.failover import Failover
 from newsletter.sending.message import FrozenMessage, message_problem
 from newsletter.sending.outage import STOPPING, persist
 from newsletter.subscriptions.suppression import suppress_from_smtp_error
@@ -76,17 +79,18 @@ def _mark_sent_sql():
     return (
         f"UPDATE {quote(Delivery._meta.db_table)} SET {quote('status')} = %s, "
         f"{quote('sent_at')} = %s, {quote('attempts')} = %s, {quote('lease_owner')} = '', "
-        f"{quote('lease_expires_at')} = NULL, {quote('last_error')} = '' "
+        f"{quote('lease_expires_at')} = NULL, {quote('last_error')} = '', "
+        f"{quote('transport')} = %s "
         f"WHERE {quote('id')} = %s"
     )
 
 
-def mark_sent(row):
-    """Record one accepted message, committed at once. Plain SQL: this runs once per message
-    and the ORM's query building would cost more than the database's work."""
+def mark_sent(row, mailer=MAILER):
+    """Record one message accepted by ``mailer``, committed at once. Plain SQL: this runs
+    once per message and the ORM's query building would cost more than the database's work."""
     sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_mark_sent_sql(), [Status.SENT, sent_at, row.attempts + 1, row.pk])
+        cursor.execute(_mark_sent_sql(), [Status.SENT, sent_at, row.attempts + 1, mailer, row.pk])
 
 
 def retry_later(row, error):
@@ -163,7 +167,8 @@ class CampaignWorker:
         self.campaign = campaign
         self.owner = owner or new_owner()
         self.frozen = FrozenMessage.for_campaign(campaign)
-        self.sender = transport.for_backend(mail.mailers[MAILER], self.frozen)
+        self.failover = Failover(campaign)
+        self.sender = transport.for_backend(mail.mailers[self.failover.alias], self.frozen)
         rate = campaign.rate_limit or setting("NEWSLETTER_RATE_LIMIT")
         self.pacer = Pacer(rate)
         lease = lease_length().total_seconds()
@@ -217,6 +222,14 @@ class CampaignWorker:
                 self.sender.send(row.email, row.subscriber_id, row.pk)
             except transport.Transient as error:
                 persist(retry_later, row, error)
+                if persist(self.failover.trouble, error):
+                    # The fallback takes over: this row and the rest are due again at once.
+                    self.sender.close()
+                    self.sender = transport.for_backend(
+                        mail.mailers[self.failover.alias], self.frozen
+                    )
+                    persist(release, [later.pk for later in rows[index:]], self.owner)
+                    return True
                 silences = silences + 1 if error.silent else 0
                 # The server can't be reached, or went silent twice running (each costs the
                 # mailer's whole timeout): the rest of the batch waits too.
@@ -235,8 +248,10 @@ class CampaignWorker:
                 silences = 0
                 # The server has the message: record it even if the database is away for a
                 # while, or it would go out again.
-                persist(mark_sent, row)
+                persist(mark_sent, row, self.failover.alias)
                 self.sent += 1
+                if self.failover.trouble_since:
+                    persist(self.failover.recovered)
         return True
 
     def renew(self, rows):

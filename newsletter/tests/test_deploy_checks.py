@@ -104,6 +104,18 @@ def test_a_mailer_that_delivers_nothing_is_an_error(ready, backend, what):
     assert "Set NEWSLETTER_EMAIL_URL (or EMAIL_URL) to your mail provider, e.g. smtp://" in output
 
 
+def test_a_fallback_that_delivers_nothing_is_an_error_too(ready):
+    ready.MAILERS = {
+        "default": SMTP,
+        "newsletter": SMTP,
+        "newsletter_fallback": {"BACKEND": "config.mail.OutboxBackend"},
+    }
+    output = check_deploy()
+    assert newsletter_problems(output) == ["newsletter.E002"]
+    assert "The 'newsletter_fallback' mailer writes every message to a file" in output
+    assert "Set NEWSLETTER_FALLBACK_EMAIL_URL to your mail provider" in output
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [

@@ -170,7 +170,7 @@ def progress(request, pk):
     """The report's figures as JSON, for the progress bar to follow a send."""
     if not may_send_issues(request.user):
         raise PermissionDenied
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.select_related("issue"), pk=pk)
     figures = report_or_defaults(campaign)
     send_time = figures.get("send_time")
     data = {
@@ -186,9 +186,12 @@ def progress(request, pk):
             "progress",
         )
     }
+    projection = figures.get("projection")
     return JsonResponse(
         {
             **data,
+            "deadline": projection.message if projection else "",
+            "deadline_late": bool(projection and projection.late),
             "status": campaign.status,
             "status_label": campaign.get_status_display(),
             "send_time": send_time.isoformat() if send_time else None,

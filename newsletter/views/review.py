@@ -26,6 +26,7 @@ from wagtail.log_actions import LogContext, log
 from newsletter import rules
 from newsletter.issues.rendering import default_preheader, freeze_issue
 from newsletter.models import Campaign, IssuePage, NewsletterSettings
+from newsletter.sending.deadline import before_send
 from newsletter.sending.orchestration import SendRefused, send_issue_now, send_test
 from newsletter.sending.recipients import NoAudience, audience_of, members_of
 from newsletter.sending.scheduling import schedule
@@ -124,6 +125,8 @@ class ReviewView(WagtailAdminTemplateMixin, TemplateView):
             "readers": readers(count),
             "problems": problems,
             "warnings": rules.sending_warnings(issue.issue_date, timezone.localdate()),
+            # Sent now, would the last reader get it by the issue's "delivered by" time?
+            "projection": None if started or not count else before_send(version, count),
             "unpublished": unpublished,
             "draft_only": not issue.live,
             "started": started,

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from newsletter.sending import claims, worker
+from newsletter.sending import claims, failover, worker
 
 from ..smtp_fault_server import FaultServer, Sink, free_port
 from .checks import SMTP_TIMEOUT, point_mailer
@@ -24,6 +24,9 @@ class Clock:
     def localdate(self, value=None):
         return timezone.localdate(value or self.now())
 
+    def localtime(self, value=None):
+        return timezone.localtime(value or self.now())
+
     def advance(self, delta):
         self.offset += delta
 
@@ -31,10 +34,11 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     fake = Clock()
-    # Both modules that read the time: the worker (retry times) and the claims (which rows
-    # are due).
+    # The modules that read the time: the worker (retry times), the claims (which rows are
+    # due) and the failover (how long the main transport has been failing).
     monkeypatch.setattr(worker, "timezone", fake)
     monkeypatch.setattr(claims, "timezone", fake)
+    monkeypatch.setattr(failover, "timezone", fake)
     return fake
 
 
