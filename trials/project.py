@@ -96,14 +96,14 @@ def start_worker(env, name, *extra, settle=False):
     return worker
 
 
-def start_gunicorn(env, name, workers, *options):
-    """``config.wsgi`` under gunicorn with ``workers`` sync workers on a free port, once it
-    answers; returns the process and its base URL."""
+def start_gunicorn(env, name, workers, *options, app="config.wsgi:application"):
+    """``app`` (``config.wsgi``) under gunicorn with ``workers`` sync workers on a free port,
+    once it answers; returns the process and its base URL."""
     port = free_port()
     gunicorn = os.path.join(os.path.dirname(PY), "gunicorn")
     argv = [
         gunicorn,
-        "config.wsgi:application",
+        app,
         "-w",
         str(workers),
         "-b",

@@ -10,8 +10,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.dateformat import format as format_date
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel
@@ -122,6 +123,13 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
     # wagtail-newsletter renders this with the page for the Newsletter preview and a saved
     # campaign: it hands over to newsletter.issues.rendering, as the sent email does.
     newsletter_template = "newsletter/email/issue_page.html"
+    # The editor's email preview: the inbox view (sender, subject, preheader) above that email.
+    newsletter_preview_template = "newsletter/admin/issue_preview.html"
+    # The email first, and the mode the preview opens in (and stays in after each save).
+    preview_modes = [
+        ("newsletter", "Email, as the inbox shows it"),
+        ("", "Archive page, once sent"),
+    ]
     parent_page_types = ["newsletter.IssueIndexPage"]
     subpage_types = []
 
@@ -190,6 +198,15 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
 
     def get_publication_name(self):
         return NewsletterSettings.load().from_name
+
+    @property
+    def default_preview_mode(self):
+        return "newsletter"
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "newsletter":
+            return HttpResponse(render_to_string(self.newsletter_preview_template, {"page": self}))
+        return super().serve_preview(request, mode_name)
 
     def has_newsletter_permission(self, user, action):
         # The package checks a model permission Wagtail never creates, so only superusers

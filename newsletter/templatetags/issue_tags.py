@@ -4,6 +4,7 @@ so the model needs no import of the rendering that reads it)."""
 
 from django import template
 
+from newsletter.issues.inbox import render_issue_preview
 from newsletter.issues.rendering import issue_email_context, render_issue_html, render_web
 
 register = template.Library()
@@ -14,6 +15,13 @@ def issue_email(issue):
     """The email of ``issue`` as it stands now, with the personal links as placeholders (the
     Newsletter preview, and the HTML the Newsletter tab saves with a campaign)."""
     return render_issue_html(issue)
+
+
+@register.simple_tag
+def issue_preview(issue):
+    """The editor's email preview of ``issue``: the inbox view (sender, subject, preheader)
+    above the email (``newsletter.issues.inbox``)."""
+    return render_issue_preview(issue)
 
 
 @register.simple_tag(takes_context=True)

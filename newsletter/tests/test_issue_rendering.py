@@ -230,8 +230,14 @@ def test_newsletter_preview_mode_shows_the_email(issue):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith("<!doctype html>")
-    # The preview and a saved campaign's HTML are the email, to the byte.
-    assert html == issue.get_newsletter_html() == render_issue_html(issue)
+    # The preview is the email, to the byte, with the inbox view put in at the top of its
+    # body (test_issue_preview.py); a saved campaign's HTML is the email alone.
+    email = issue.get_newsletter_html()
+    assert email == render_issue_html(issue)
+    body = re.search(r"<body[^>]*>", email).end()
+    assert html.startswith(email[:body]) and html.endswith(email[body:])
+    added = soup(html[body : len(html) - len(email) + body])
+    assert added.select_one("[data-inbox-view]") is not None
     assert [h2.a.get_text() for h2 in soup(html).find_all("h2")][:2] == [
         "Story number 1",
         "Story number 2",

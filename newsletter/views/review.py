@@ -9,7 +9,6 @@ Thin: what blocks a send is ``rules.sending_problems``, what needs a second look
 
 import datetime
 import logging
-from email.utils import parseaddr
 
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
@@ -24,8 +23,9 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.log_actions import LogContext, log
 
 from newsletter import rules
-from newsletter.issues.rendering import default_preheader, freeze_issue
-from newsletter.models import Campaign, IssuePage, NewsletterSettings
+from newsletter.issues.inbox import inbox_view
+from newsletter.issues.rendering import freeze_issue
+from newsletter.models import Campaign, IssuePage
 from newsletter.sending.deadline import before_send
 from newsletter.sending.orchestration import SendRefused, send_issue_now, send_test
 from newsletter.sending.recipients import NoAudience, audience_of, members_of
@@ -38,23 +38,6 @@ CONFIRM_FIELD = "confirm_date"
 
 def readers(count):
     return f"{count:,} reader{'' if count == 1 else 's'}"
-
-
-def inbox_view(version):
-    """What a mail client shows before the email is opened: sender, reply-to, subject and
-    preheader, as the send will write them."""
-    newsletter_settings = NewsletterSettings.load()
-    sender = newsletter_settings.sender
-    name, address = parseaddr(sender)
-    stories = list(version.stories.select_related("article"))
-    return {
-        "from_name": name or newsletter_settings.from_name,
-        "from_address": address,
-        "reply_to": newsletter_settings.reply_to or address,
-        "subject": version.get_newsletter_subject(),
-        "preheader": version.preheader
-        or default_preheader([story.display_headline for story in stories]),
-    }
 
 
 def audience(issue):

@@ -16,6 +16,18 @@ SNAPSHOT_MS = 50
 SNAPSHOT_BYTES = 102_000
 IMPORT_SECONDS = 30
 REPORT_MS = 300
+ADMIN_MS = 1000
+ADMIN_NAMES = {
+    "dashboard": "dashboard",
+    "issues": "Newsletter > Issues",
+    "issue_edit": "issue edit page",
+    "story_chooser": "story chooser",
+    "preview": "email preview",
+    "article_edit": "article edit page",
+    "page_chooser": "page chooser (news list)",
+    "image_chooser": "image chooser",
+    "review": "Review and send",
+}
 
 
 def verdict(ok):
@@ -164,6 +176,9 @@ def build(results):
     issue = results.get("issue_report")
     if issue:
         add_issue_report(table, issue)
+    admin = results.get("admin")
+    if admin:
+        add_admin(table, admin)
     return table
 
 
@@ -285,4 +300,22 @@ def add_sending(table, sending):
             "worker peak RSS, 10,000 -> 100,000",
             "not measured (BENCH_FULL=1)",
             target=f"within {MEMORY_SPREAD:.0%}",
+        )
+
+
+def add_admin(table, admin):
+    """Each page of the editor's morning: its server time, p50 (the target) and p90, the
+    worker's CPU time, and its SQL queries on a warm request."""
+    table.section(
+        f"6. The editor's morning (gunicorn -w 1, signed-in {admin['user']}, "
+        f"{admin['requests']} requests a page, server time)"
+    )
+    for key, figures in admin["pages"].items():
+        table.row(
+            ADMIN_NAMES.get(key, key),
+            f"p90 {number(figures['p90_ms'])} ms, {figures['queries']} SQL",
+            p50=figures["p50_ms"],
+            cpu=figures["cpu_p50_ms"],
+            target=f"p50 < {ADMIN_MS / 1000:.0f} s",
+            ok=figures["p50_ms"] < ADMIN_MS,
         )
