@@ -18,10 +18,11 @@ What is kept is shared by every request of the process: only read it while rende
 
 from core.pagecache.generation import memoize
 
-# Articles kept per process: each is a page with a dozen related objects (tens of kB).
-KEPT_ARTICLES = 500
-# Pictures (one <picture> element's HTML each, under 1 kB).
-KEPT_PICTURES = 5000
+# Articles kept per process: each is a page with a dozen related objects and its pictures,
+# about 64 KiB with the seeded articles (so 200 take about 13 MB a process at most).
+KEPT_ARTICLES = 200
+# Pictures: one <picture> element's HTML each, under 1 kB.
+KEPT_PICTURES = 2000
 
 
 def this_generation(name):

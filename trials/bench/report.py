@@ -1,5 +1,7 @@
 """The one table of figures, with each target's PASS or MISS, from the run's results."""
 
+from trials.bench import longtail
+
 PAGE_NAMES = {
     "home": "home",
     "article": "article",
@@ -164,6 +166,7 @@ def build(results):
     issue = results.get("issue_report")
     if issue:
         add_issue_report(table, issue)
+    longtail.add_rows(table, results.get("longtail"))
     return table
 
 
