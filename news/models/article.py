@@ -21,7 +21,7 @@ from core.pagecache.privacy import FastPrivacyMixin, public
 from news.blocks import ArticleBodyBlock
 from news.forms import ArticlePageForm
 
-from .images import CARD_SPECS, CaptionedImage
+from .images import CARD_SPECS, LEAD_SPECS, SOCIAL_SPEC, CaptionedImage
 from .listing import ListingFields
 from .taxonomy import ArticlePageTag
 
@@ -216,16 +216,40 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
         fill = [post for post in posts if post.rank == len(order)]
         return story, picks + fill[: max(wanted - len(picks), 0)]
 
+    def reader_parts(self):
+        """What the page shows beside its own fields: authors, tags, the related story and
+        the related posts (as cards, with their renditions). Loaded once per instance: an
+        article the news index keeps (``news.models.kept``) keeps them for its generation."""
+        parts = self.__dict__.get("_reader_parts")
+        if parts is None:
+            tags = list(self.tags.all())
+            story, posts = self.get_related_reading(tags=tags)
+            parts = self._reader_parts = {
+                "authors": list(self.authors.all()),
+                "tags": tags,
+                "related_story": story,
+                "related_posts": posts,
+            }
+        return parts
+
+    def load_for_readers(self):
+        """Everything the page shows, loaded now (for an article kept for many requests):
+        ``reader_parts``, the body's photos and, in one query, the lead and body photos'
+        renditions. Expects ``section`` and ``lead_image`` already joined in."""
+        self.reader_parts()
+        images = [self.lead_image] if self.lead_image_id else []
+        for block in self.body:  # converts the stream once: its photos in one query
+            if block.block_type == "image" and block.value.get("image"):
+                images.append(block.value["image"])
+        attach_renditions(images, [*LEAD_SPECS, SOCIAL_SPEC])
+        return self
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         url = self.get_url(request) or ""
         # The news index is this page's parent: its address is this one's minus the slug.
         context["news_index_url"] = url[: url.rstrip("/").rfind("/") + 1]
-        context["authors"] = list(self.authors.all())
-        context["tags"] = list(self.tags.all())
-        context["related_story"], context["related_posts"] = self.get_related_reading(
-            tags=context["tags"]
-        )
+        context.update(self.reader_parts())
         return context
 
     @property

@@ -11,8 +11,8 @@ from wagtail.models import Page
 
 from core.pagecache.privacy import FastPrivacyMixin, public
 
-from .article import ArticlePage, as_cards, attach_renditions, with_card_renditions
-from .images import LEAD_SPECS, SOCIAL_SPEC
+from .article import ArticlePage, as_cards, with_card_renditions
+from .kept import KEPT_ARTICLES, kept
 from .taxonomy import Section
 
 PER_PAGE = 12
@@ -36,23 +36,31 @@ class NewsIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
         )
 
     def route(self, request, path_components):
-        # Fetch the article with its section, lead image and the image's renditions, instead
-        # of Wagtail's generic child lookup followed by a query per related object. (Its
-        # authors, tags and related links are one small query each in get_context: for a
-        # single page that is cheaper than prefetch_related's machinery.)
+        # An article is routed to with everything its page shows already loaded, and kept so
+        # until the content generation changes (news.models.kept): no query for a reader.
         if self.live and len(path_components) == 1:
-            # A slug is unique among siblings: no ORDER BY, as .first() would add.
-            found = (
-                ArticlePage.objects.child_of(self)
-                .filter(slug=path_components[0])
-                .select_related("section", "lead_image")
-            )[:1]
-            article = next(iter(found), None)
+            slug = path_components[0]
+            article = kept(
+                "articles", (self.pk, slug), lambda: self.find_article(slug), KEPT_ARTICLES
+            )
             if article is not None:
-                if article.lead_image is not None:
-                    attach_renditions([article.lead_image], [*LEAD_SPECS, SOCIAL_SPEC])
-                return article.route(request, [])
+                return article.route(request, [])  # a draft: 404
         return super().route(request, path_components)
+
+    def find_article(self, slug):
+        """The article at ``slug`` under this index (live or not), or None; a live one with
+        all its page shows loaded (``ArticlePage.load_for_readers``)."""
+        # A slug is unique among siblings: no ORDER BY, as .first() would add.
+        found = (
+            ArticlePage.objects.child_of(self)
+            .filter(slug=slug)
+            .select_related("section", "lead_image")
+        )[:1]
+        article = next(iter(found), None)
+        if article is not None and article.live:
+            article._cached_parent_obj = self
+            article.load_for_readers()
+        return article
 
     def get_cached_paths(self):
         """For a CDN purge (core.pagecache.purge): the index and every section page."""

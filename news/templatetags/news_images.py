@@ -8,6 +8,11 @@
   parsed operations.
 - Its HTML is the same as Wagtail's ``Picture`` (a test compares them), built asking the
   storage for each rendition's URL once instead of twice, with a plain attribute writer.
+- Each picture's HTML (by photo, sizes and attributes) is kept until the content generation
+  changes (``news.models.kept``): a photo's renditions and their URLs change only with it
+  (an edited photo, a new focal point or file, bumps it). Missing renditions are made on the
+  first render, as by Wagtail's tag. Media links are public and unsigned (config/storage.py),
+  so a kept URL doesn't expire.
 
 Use it like Wagtail's: ``{% load news_images %}{% picture image fill-{480x270,960x540} ... %}``.
 """
@@ -20,6 +25,8 @@ from django.utils.safestring import mark_safe
 from wagtail.images.models import Filter, Picture
 from wagtail.images.shortcuts import get_renditions_or_not_found
 from wagtail.images.templatetags.wagtailimages_tags import PictureNode, image
+
+from news.models.kept import KEPT_PICTURES, kept
 
 register = template.Library()
 
@@ -93,10 +100,17 @@ class ParsedPictureNode(PictureNode):
         image = self.validate_image(context)
         if not image:
             return ""
-        renditions = get_renditions_or_not_found(image, self.filters)
-        return picture_html(
-            renditions, {key: value.resolve(context) for key, value in self.attrs.items()}
-        )
+        attrs = {key: value.resolve(context) for key, value in self.attrs.items()}
+
+        def html():
+            return picture_html(get_renditions_or_not_found(image, self.filters), attrs)
+
+        key = (image.pk, tuple(self.filter_specs), tuple(sorted(attrs.items())))
+        try:
+            hash(key)
+        except TypeError:  # an attribute that isn't a plain value: write it afresh
+            return html()
+        return kept("pictures", key, html, KEPT_PICTURES) if image.pk else html()
 
 
 @register.tag

@@ -26,7 +26,9 @@ def social_image_url(context, image):
     if not image:
         return ""
     try:
-        rendition = image.get_rendition(SOCIAL_FILTER)
+        # get_renditions, not get_rendition: that one stores the rendition in the renditions
+        # cache again on every call, even one it found among the photo's prefetched ones.
+        rendition = image.get_renditions(SOCIAL_FILTER)[SOCIAL_SPEC]
     except SourceImageIOError:
         return ""  # the original file is gone; the page still renders, without a card image
     return _absolute(context.get("request"), rendition.url)

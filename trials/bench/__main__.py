@@ -1,5 +1,5 @@
-"""``make bench``: reader pages, sending, the snapshot, the import and the issue report,
-measured in one run.
+"""``make bench``: reader pages, sending, the snapshot, the import, the issue report and the
+long tail (uncached pages beside bakerydemo's), measured in one run.
 
     python -m trials.bench      (from the repository's root; ``make bench`` runs it)
 
@@ -12,7 +12,9 @@ BENCH_SECONDS (wrk duration, 10), BENCH_WORKERS (gunicorn workers, 2), BENCH_WRK
 BENCH_WRK_CONNECTIONS (32), BENCH_SEND (subscribers in the default send, 10000),
 BENCH_IMPORT_ROWS (100000), BENCH_SNAPSHOT_RUNS (7), BENCH_REPORT_DELIVERIES (100000),
 BENCH_REPORT_CLICKS (30000), BENCH_REPORT_RUNS (7), BENCH_ADMIN_REQUESTS (20), BENCH_PARTS
-(e.g. "pages,send", "report" or "admin").
+(e.g. "pages,send", "report" or "admin"); the long tail's BENCH_LONGTAIL_WORKERS (3),
+BENCH_LONGTAIL_ROUNDS (3), BENCH_LONGTAIL_CONNECTIONS (12) and BAKERYDEMO_DIR
+(trials.bench.bakerydemo).
 """
 
 import argparse
@@ -25,13 +27,13 @@ import sys
 import time
 
 from trials import processes
-from trials.bench import admin, csv_import, issue_report, pages, report, sending
+from trials.bench import admin, csv_import, issue_report, longtail, pages, report, sending
 from trials.bench.stage import DATA, RESULTS, django_env, prepare
 from trials.processes import STARTED, Proc, free_port, log, machine
 from trials.project import checkpoint, probe
 from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
-PARTS = ("pages", "send", "snapshot", "import", "report", "admin")
+PARTS = ("pages", "send", "snapshot", "import", "report", "admin", "longtail")
 
 
 def env_int(name, default):
@@ -104,6 +106,12 @@ def part_pages(db, results):
     )
 
 
+def part_longtail(template, results):
+    """Uncached article and home beside bakerydemo's blog page (trials.bench.longtail)."""
+    env = django_env(template)
+    results["longtail"] = longtail.measure(env, ensure_wrk(), probe(env, "urls"))
+
+
 def main():
     # No options: the settings are the environment variables above; --help shows them.
     parser = argparse.ArgumentParser(
@@ -162,6 +170,8 @@ def main():
                 results["issue_report"] = attempt("report", issue_report.run, template)
             if "admin" in parts:
                 results["admin"] = attempt("admin", admin.run, template)
+            if "longtail" in parts:
+                attempt("longtail", part_longtail, template, results)
     finally:
         Proc.stop_all()
     results["meta"]["load_at_end"] = load_average()

@@ -1,5 +1,7 @@
 """The one table of figures, with each target's PASS or MISS, from the run's results."""
 
+from trials.bench import longtail
+
 PAGE_NAMES = {
     "home": "home",
     "article": "article",
@@ -179,6 +181,7 @@ def build(results):
     admin = results.get("admin")
     if admin:
         add_admin(table, admin)
+    longtail.add_rows(table, results.get("longtail"))
     return table
 
 
