@@ -223,9 +223,12 @@ def report(campaign):
     """The campaign's figures in one query: recipients, sent, failed, bounced, skipped,
     pending, unsubscribed since it started, when it started and progress (0-100), and
     ``possible_duplicates``: messages sent again after the worker sending them stopped
-    without a word (killed, or its machine lost), which those readers may have got twice."""
+    without a word (killed, or its machine lost), which those readers may have got twice.
+    ``retrying``: pending messages waiting for another try (the mail server or provider
+    failed or did not answer), from ``next_retry_at``, with the latest ``last_error``."""
     started = campaign.started_at
     Ds = Delivery.Status
+    waiting = Q(status=Ds.PENDING, next_attempt_at__gt=timezone.now())
     unsubscribed = Q(subscriber__status=Subscriber.Status.UNSUBSCRIBED)
     if started is not None:
         unsubscribed &= Q(subscriber__unsubscribed_at__gte=started)
@@ -239,7 +242,17 @@ def report(campaign):
         unsubscribed_since=Count("pk", filter=unsubscribed),
         possible_duplicates=Count("pk", filter=Q(possible_duplicate=True, status=Ds.SENT)),
         first_sent=Min("sent_at"),
+        retrying=Count("pk", filter=waiting),
+        next_retry_at=Min("next_attempt_at", filter=waiting),
     )
+    figures["last_error"] = ""
+    if figures["retrying"]:  # a second query only while something waits for a retry
+        figures["last_error"] = (
+            Delivery.objects.filter(waiting, campaign_id=campaign.pk)
+            .order_by("-next_attempt_at")
+            .values_list("last_error", flat=True)
+            .first()
+        )
     done = figures["recipients"] - figures["pending"]
     if figures["recipients"]:
         figures["progress"] = 100 * done // figures["recipients"]
