@@ -12,7 +12,8 @@ BENCH_SECONDS (wrk duration, 10), BENCH_WORKERS (gunicorn workers, 2), BENCH_WRK
 BENCH_WRK_CONNECTIONS (32), BENCH_SEND (subscribers in the default send, 10000),
 BENCH_IMPORT_ROWS (100000), BENCH_SNAPSHOT_RUNS (7), BENCH_REPORT_DELIVERIES (100000),
 BENCH_REPORT_CLICKS (30000), BENCH_REPORT_RUNS (7), BENCH_PARTS (e.g. "pages,send" or
-"report").
+"report"); for the batch-API part (trials/bench/batch.py) BENCH_SCALE=1 (100,000 readers
+instead of 20,000), BENCH_BATCH_N, BENCH_BATCH_SAMPLE (300), BENCH_BATCH_DELAY (0.2).
 """
 
 import argparse
@@ -25,13 +26,13 @@ import sys
 import time
 
 from trials import processes
-from trials.bench import csv_import, issue_report, pages, report, sending
+from trials.bench import batch, csv_import, issue_report, pages, report, sending
 from trials.bench.stage import DATA, RESULTS, django_env, prepare
 from trials.processes import STARTED, Proc, free_port, log, machine
 from trials.project import checkpoint, probe
 from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
-PARTS = ("pages", "send", "snapshot", "import", "report")
+PARTS = ("pages", "send", "snapshot", "import", "report", "batch")
 
 
 def env_int(name, default):
@@ -160,6 +161,8 @@ def main():
                 attempt("pages", part_pages, pages_db, results)
             if "report" in parts:
                 results["issue_report"] = attempt("report", issue_report.run, template)
+            if "batch" in parts:
+                results["batch_api"] = attempt("batch", batch.run, template)
     finally:
         Proc.stop_all()
     results["meta"]["load_at_end"] = load_average()
