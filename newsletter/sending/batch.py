@@ -128,7 +128,9 @@ class MergeMessage:
             position = int(found.group(1))
             if position in frozen.link_ids:
                 self.positions.add(position)
-                return f"%recipient.link{position}%"
+                # Only the token is the reader's: it keeps the call's variables small.
+                links = frozen.links
+                return f"{links.click_prefix}%recipient.link{position}%{links.click_suffix}"
             return frozen.direct(position)
 
         content = content.replace(UNSUBSCRIBE, "%recipient.unsubscribe%")
@@ -144,9 +146,8 @@ class MergeMessage:
         if self.pixel:
             data["open"] = self.frozen.open_url(row.pk)
         tokens = link_tokens(self.link_ids, row.pk)
-        prefix, suffix = links.click_prefix, links.click_suffix
         for position, token in zip(self.positions, tokens, strict=True):
-            data[f"link{position}"] = f"{prefix}{token}{suffix}"
+            data[f"link{position}"] = token
         header = links.list_unsubscribe(unsubscribe)["List-Unsubscribe"]
         return data, {"List-Unsubscribe": str(header)}
 
