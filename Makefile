@@ -26,7 +26,7 @@ help:
 	@echo "make test        ruff (check, format), djhtml, manage.py check, makemigrations --check, pytest"
 	@echo "make format      ruff format the Python, djhtml the HTML templates (make test checks both)"
 	@echo "make bench       benchmarks: pages, sending, snapshot, import, each beside its ceiling"
-	@echo "make chaos       fault trials: SIGKILLed workers, two workers, a database outage (prints counts)"
+	@echo "make chaos       fault trials: SIGKILLed workers, two workers, a database outage, a batch API call (prints counts)"
 	@echo "make load        50 readers for 60 s while an issue goes to 10,000 subscribers (prints p99)"
 	@echo "make guide       re-take the pictures of docs/editor-guide.md (the editor's journey in Chromium)"
 	@echo "make lint        ruff check"

@@ -11,6 +11,11 @@ transport that takes over a send when the bulk one keeps failing. Examples::
     smtp://user:pass@mail.example.com:587?tls=1&timeout=10
     smtps://user:pass@mail.example.com:465
     mailgun://API_KEY@?sender_domain=mg.example.com     any django-anymail provider
+    mailgun://API_KEY@?sender_domain=mg.example.com&api_url=http://127.0.0.1:9000/v3/&timeout=10
+
+A django-anymail provider's query holds its settings (anymail's ``MAILGUN_API_URL`` is
+``api_url``: another region, or a local stand-in such as ``python -m trials.mailgun``), and
+``timeout`` the seconds each API call may take.
 """
 
 import re
@@ -67,6 +72,8 @@ def mailer_from_url(url, base_dir):
         return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
     if scheme in ANYMAIL_SECRETS:
         options = dict(query)
+        if "timeout" in options:  # seconds each API call may take (anymail's requests timeout)
+            options["timeout"] = float(options["timeout"])
         secret_name = ANYMAIL_SECRETS[scheme]
         if secret_name and parts.username:
             options[secret_name] = unquote(parts.username)

@@ -53,6 +53,15 @@ DEFAULTS = {
     # Most messages a second from each worker, for a provider's limit (0: as fast as the
     # server takes them); a campaign's own rate limit wins.
     "NEWSLETTER_RATE_LIMIT": 0,
+    # Providers with a batch API (Mailgun): recipients per call, None for the provider's own
+    # limit (1,000 for Mailgun); each reader's links go as the provider's merge fields.
+    "NEWSLETTER_API_BATCH_SIZE": None,
+    # Longest a call to a mail provider's HTTP API may take (seconds), and at most half of
+    # NEWSLETTER_LEASE_SECONDS, so no call outlives the lease on its rows.
+    "NEWSLETTER_API_TIMEOUT": 15,
+    # API providers without a batch API (one call per message): calls each worker makes at
+    # once, within the rate limit. A worker killed mid-send may repeat that many messages.
+    "NEWSLETTER_API_CONCURRENCY": 4,
     # How often (seconds) a sending worker checks that its campaign is still sending.
     "NEWSLETTER_STATUS_CHECK_SECONDS": 1.0,
     # Temporary failures (4xx, dropped connections, timeouts) retry after 30 s, 1 min, 2 min,

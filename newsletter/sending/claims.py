@@ -26,9 +26,18 @@ def lease_length():
     return timedelta(seconds=setting("NEWSLETTER_LEASE_SECONDS"))
 
 
-def new_owner():
-    """A name for this worker, unique across processes and machines (64 characters max)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{get_random_string(10)}"
+def new_owner(in_flight=1):
+    """A name for this worker, unique across processes and machines (64 characters max).
+    ``in_flight``: how many of its rows may be with the mail server at once (a batch API
+    call has its whole batch), written at the end (``/1000``) for ``take_over``."""
+    name = f"{socket.gethostname()[:30]}:{os.getpid()}:{get_random_string(10)}"
+    return f"{name}/{in_flight}" if in_flight > 1 else name
+
+
+def in_flight(owner):
+    """How many rows a worker named ``owner`` may have had with the mail server at once."""
+    _name, slash, count = owner.rpartition("/")
+    return int(count) if slash and count.isdigit() else 1
 
 
 def claimable(campaign_id, now=None):
@@ -46,8 +55,10 @@ def take_over(campaign_id, stopped, now):
     """Free the rows of workers whose lease ran out (``stopped``: their names), flagging the
     first of each one's batch ``possible_duplicate``: a worker sends its batch in pk order
     and a row it finished no longer has its name, so that is the message it may have had in
-    flight. Its own transaction, rows locked in pk order: a second worker taking over the
-    same batch waits, then finds it freed, and flags nothing twice. Only on a take-over."""
+    flight (the first ``in_flight(owner)`` rows for a worker with more at once: a batch API
+    call has its whole batch). Its own transaction, rows locked in pk order: a second
+    worker taking over the same batch waits, then finds it freed, and flags nothing twice.
+    Only on a take-over."""
     with transaction.atomic():
         rows = list(
             Delivery.objects.filter(
@@ -62,9 +73,12 @@ def take_over(campaign_id, stopped, now):
         )
         first = {}
         for pk, previous in rows:
-            first.setdefault(previous, pk)
+            first.setdefault(previous, [])
+            if len(first[previous]) < in_flight(previous):
+                first[previous].append(pk)
         if first:
-            Delivery.objects.filter(pk__in=first.values()).update(possible_duplicate=True)
+            flagged = [pk for pks in first.values() for pk in pks]
+            Delivery.objects.filter(pk__in=flagged).update(possible_duplicate=True)
             Delivery.objects.filter(pk__in=[pk for pk, _previous in rows]).update(lease_owner="")
             logger.warning(
                 "Campaign %s: took over the batches of %s stopped worker(s); the "

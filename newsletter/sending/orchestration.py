@@ -227,13 +227,16 @@ def report(campaign, now=None):
     ``possible_duplicates``: messages sent again after the worker sending them stopped
     without a word (killed, or its machine lost), which those readers may have got twice,
     and ``sent_by_fallback``: how many of the sent went through the fallback transport
-    (``transports`` names both when it was used).
+    (``transports`` names both when it was used). ``retrying``: pending messages waiting for
+    another try (the mail server or provider failed or did not answer), from
+    ``next_retry_at``, with the latest ``last_error``.
 
     While it sends, ``projection`` (``newsletter.sending.deadline``) says when the last
     reader gets it at the rate so far, against the issue's "delivered by" time, if it has
     one (that reads the issue and the settings)."""
     started = campaign.started_at
     Ds = Delivery.Status
+    waiting = Q(status=Ds.PENDING, next_attempt_at__gt=timezone.now())
     unsubscribed = Q(subscriber__status=Subscriber.Status.UNSUBSCRIBED)
     if started is not None:
         unsubscribed &= Q(subscriber__unsubscribed_at__gte=started)
@@ -248,7 +251,17 @@ def report(campaign, now=None):
         possible_duplicates=Count("pk", filter=Q(possible_duplicate=True, status=Ds.SENT)),
         sent_by_fallback=Count("pk", filter=Q(status=Ds.SENT, transport=FALLBACK_MAILER)),
         first_sent=Min("sent_at"),
+        retrying=Count("pk", filter=waiting),
+        next_retry_at=Min("next_attempt_at", filter=waiting),
     )
+    figures["last_error"] = ""
+    if figures["retrying"]:  # a second query only while something waits for a retry
+        figures["last_error"] = (
+            Delivery.objects.filter(waiting, campaign_id=campaign.pk)
+            .order_by("-next_attempt_at")
+            .values_list("last_error", flat=True)
+            .first()
+        )
     done = figures["recipients"] - figures["pending"]
     if figures["recipients"]:
         figures["progress"] = 100 * done // figures["recipients"]

@@ -36,7 +36,7 @@ from django.utils import timezone
 from newsletter import rules
 from newsletter.conf import setting
 from newsletter.models import Campaign, Delivery, Subscriber
-from newsletter.sending import transport
+from newsletter.sending import batch, transport
 from newsletter.sending.claims import claim_batch, lease_length, new_owner, release
 from newsletter.sending.failover import Failover
 from newsletter.sending.message import FrozenMessage, message_problem
@@ -151,13 +151,17 @@ class Pacer:
         self.interval = 1 / rate if rate else 0
         self.next = time.monotonic()
 
-    def wait(self):
+    def wait(self, count=1):
+        """Wait for the turn of ``count`` messages (one API call may carry many); returns
+        the seconds waited."""
         if not self.interval:
-            return
+            return 0
         now = time.monotonic()
-        if self.next > now:
-            time.sleep(self.next - now)
-        self.next = max(self.next, now) + self.interval
+        waited = max(self.next - now, 0)
+        if waited:
+            time.sleep(waited)
+        self.next = max(self.next, now) + self.interval * count
+        return waited
 
 
 class CampaignWorker:
@@ -165,16 +169,32 @@ class CampaignWorker:
 
     def __init__(self, campaign, owner=None):
         self.campaign = campaign
-        self.owner = owner or new_owner()
         self.frozen = FrozenMessage.for_campaign(campaign)
         self.failover = Failover(campaign)
-        self.sender = transport.for_backend(mail.mailers[self.failover.alias], self.frozen)
+        alias = self.failover.alias
+        lease = lease_length().total_seconds()
+        # Every call to an HTTP API ends before its lease does (newsletter.sending.batch).
+        backend = batch.bound_calls(mail.mailers[alias], lease)
+        self.sender = transport.for_backend(backend, self.frozen)
+        # A provider with a batch API: one call per claimed batch, each on its own backend.
+        per_call = batch.api_batch_size(backend)
+        self.api = None
+        if per_call:
+            self.api = batch.BatchSender(batch.bound_calls(mail.mailers[alias], lease), self.frozen)
+            self.recorder = batch.Recorder(campaign.pk, bounce=bounce, fail=fail, backoff=backoff)
         rate = campaign.rate_limit or setting("NEWSLETTER_RATE_LIMIT")
         self.pacer = Pacer(rate)
-        lease = lease_length().total_seconds()
-        size = setting("NEWSLETTER_SEND_BATCH_SIZE")
+        size = per_call or setting("NEWSLETTER_SEND_BATCH_SIZE")
         # A batch must fit in half a lease at the rate limit.
         self.batch_size = max(1, min(size, int(rate * lease / 2))) if rate else size
+        # One message per call to an HTTP API: several calls at once.
+        calls = batch.concurrency(backend)
+        self.pool = None
+        if calls > 1:
+            make = lambda: batch.bound_calls(mail.mailers[alias], lease)  # noqa: E731
+            self.pool = batch.ConcurrentSender(make, self.frozen, calls)
+        # A batch API call has the whole batch in flight; SMTP one message.
+        self.owner = owner or new_owner(in_flight=self.batch_size if per_call else calls)
         self.check_every = setting("NEWSLETTER_STATUS_CHECK_SECONDS")
         self.sent = 0
 
@@ -189,6 +209,9 @@ class CampaignWorker:
                     break
         finally:
             self.sender.close()
+            for sender in (self.api, self.pool):
+                if sender is not None:
+                    sender.close()
         return self.sent
 
     def send_batch(self, rows):
@@ -198,6 +221,48 @@ class CampaignWorker:
         if gone:
             persist(skip, gone)
             rows = [row for row in rows if still_receiving(row, today)]
+        if self.api is not None:
+            return self.send_through_api(rows)
+        if self.pool is not None:
+            return self.send_concurrently(rows)
+        return self.send_one_by_one(rows)
+
+    def send_concurrently(self, rows):
+        """Several single API calls at once (``batch.ConcurrentSender``), each outcome
+        recorded here as its call ends, as ``send_one_by_one`` records it. False (stop) when
+        the provider could not be reached or went silent twice running."""
+        silences = 0
+        for row, error in self.pool.send(rows, self.pacer):
+            stuck = isinstance(error, transport.Transient) and (error.connect or error.silent)
+            silences = silences + 1 if stuck else 0
+            if error is None:
+                persist(mark_sent, row, self.failover.alias)
+                self.sent += 1
+            elif isinstance(error, transport.Permanent):
+                persist(bounce, row, error)
+            elif isinstance(error, transport.Rejected):
+                persist(fail, row, error)
+            else:
+                persist(retry_later, row, error)
+        return silences < SILENCES_BEFORE_WAITING and not STOPPING.is_set()
+
+    def send_through_api(self, rows):
+        """The batch in one call (``newsletter.sending.batch``), then the few rows a batch
+        API can't take (an address twice, an international one) one by one."""
+        together, alone = batch.split(rows)
+        if together:
+            if self.pacer.wait(len(together)) > lease_length().total_seconds() / 3:
+                kept = {row.pk for row in persist(self.renew, together)}
+                together = [row for row in together if row.pk in kept]
+            before = self.recorder.count
+            going = self.api.send(together, self.recorder)
+            self.sent += self.recorder.count - before
+            if not going:
+                persist(release, [row.pk for row in alone], self.owner)
+                return False
+        return self.send_one_by_one(alone)
+
+    def send_one_by_one(self, rows):
         claimed_at = checked_at = time.monotonic()
         renew_after = lease_length().total_seconds() / 3
         index = silences = 0

@@ -7,14 +7,8 @@ Sets up its own data and services on 127.0.0.1 (under ``var/bench/``), prints on
 writes the same figures to ``var/bench/results/bench-<time>.json`` (also ``latest.json``).
 A MISS is reported, never an error: this is a benchmark, not a test.
 
-Environment: BENCH_FULL=1 also sends to 100,000 subscribers (a few minutes more);
-BENCH_SECONDS (wrk duration, 10), BENCH_WORKERS (gunicorn workers, 2), BENCH_WRK_THREADS (2),
-BENCH_WRK_CONNECTIONS (32), BENCH_SEND (subscribers in the default send, 10000),
-BENCH_IMPORT_ROWS (100000), BENCH_SNAPSHOT_RUNS (7), BENCH_REPORT_DELIVERIES (100000),
-BENCH_REPORT_CLICKS (30000), BENCH_REPORT_RUNS (7), BENCH_ADMIN_REQUESTS (20), BENCH_PARTS
-(e.g. "pages,send", "report" or "admin"); the long tail's BENCH_LONGTAIL_WORKERS (3),
-BENCH_LONGTAIL_ROUNDS (3), BENCH_LONGTAIL_CONNECTIONS (12) and BAKERYDEMO_DIR
-(trials.bench.bakerydemo).
+Environment: the BENCH_* variables listed in docs/benchmarks.md ("Options"), e.g. BENCH_PARTS
+(e.g. "pages,send", "admin" or "batch") and BENCH_FULL=1 (also a 100,000-subscriber send).
 """
 
 import argparse
@@ -27,13 +21,13 @@ import sys
 import time
 
 from trials import processes
-from trials.bench import admin, csv_import, issue_report, longtail, pages, report, sending
+from trials.bench import admin, batch, csv_import, issue_report, longtail, pages, report, sending
 from trials.bench.stage import DATA, RESULTS, django_env, prepare
 from trials.processes import STARTED, Proc, free_port, log, machine
 from trials.project import checkpoint, probe
 from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
-PARTS = ("pages", "send", "snapshot", "import", "report", "admin", "longtail")
+PARTS = ("pages", "send", "snapshot", "import", "report", "admin", "longtail", "batch")
 
 
 def env_int(name, default):
@@ -172,6 +166,8 @@ def main():
                 results["admin"] = attempt("admin", admin.run, template)
             if "longtail" in parts:
                 attempt("longtail", part_longtail, template, results)
+            if "batch" in parts:
+                results["batch_api"] = attempt("batch", batch.run, template)
     finally:
         Proc.stop_all()
     results["meta"]["load_at_end"] = load_average()

@@ -14,6 +14,9 @@
 3. The database goes away in the middle of a send (PostgreSQL: a proxy drops every
    connection and refuses new ones; SQLite: another process holds the write lock past the
    busy timeout) and comes back: the same worker process finishes the send.
+4. The issue goes through anymail's Mailgun client to a local Mailgun-compatible server
+   (``trials.mailgun``, 200 ms a call), 500 readers a call; the worker is SIGKILLed in the
+   middle of a call. Nobody is missing, and the only duplicates are that batch, flagged.
 
 With DATABASE_URL at PostgreSQL every part runs there (its own databases, dropped after);
 otherwise on SQLite files, and part 2 is skipped. Everything lives under ``var/chaos/``; the
@@ -34,9 +37,14 @@ from trials import processes
 from trials.chaos import scenarios
 from trials.chaos.faults import Loop, RecordingSink
 from trials.chaos.stage import DATA, RESULTS, databases_for, make_template
+from trials.mailgun import MailgunServer
 from trials.processes import ROOT, Proc, git_describe, log
 
-PARTS = ("kill", "two", "outage")
+PARTS = ("kill", "two", "outage", "batch")
+# The batch-API trial: readers per call (5,000 readers: ten calls) and its lease, long enough
+# that a 1,000-reader call on a loaded machine ends within its timeout (half the lease).
+BATCH_SIZE = 500
+BATCH_LEASE_SECONDS = 10
 # Longer than SQLite's busy timeout (20 s in config/settings/base.py), so the worker's
 # writes fail with "database is locked" instead of only waiting.
 SQLITE_OUTAGE_SECONDS = 25
@@ -66,7 +74,9 @@ def arguments():
         "SQLite)",
     )
     parser.add_argument(
-        "--parts", default=",".join(PARTS), help="which parts to run (default: kill,two,outage)"
+        "--parts",
+        default=",".join(PARTS),
+        help="which parts to run (default: kill,two,outage,batch)",
     )
     options = parser.parse_args()
     options.parts = [part for part in options.parts.split(",") if part]
@@ -104,6 +114,7 @@ def main():
         "kill": [],
         "two_workers": None,
         "outage": None,
+        "batch_api": None,
         "errors": [],
     }
     try:
@@ -154,6 +165,18 @@ def main():
                 outage_s,
             )
             log(f"outage: {summary(results['outage'])}")
+        if "batch" in options.parts:
+            with MailgunServer(delay=0.2, keep="count") as mailgun:
+                results["batch_api"] = attempt(
+                    "batch API",
+                    scenarios.batch_api_trial,
+                    databases,
+                    template,
+                    mailgun,
+                    BATCH_LEASE_SECONDS,
+                    BATCH_SIZE,
+                )
+            log(f"batch API: {summary(results['batch_api'])}")
     finally:
         Proc.stop_all()
         sink.stop()
@@ -184,7 +207,7 @@ def summary(figures):
 
 
 def all_ok(results):
-    parts = [*results["kill"], results["two_workers"], results["outage"]]
+    parts = [*results["kill"], results["two_workers"], results["outage"], results["batch_api"]]
     return not results["errors"] and all(part.get("ok") for part in parts if part)
 
 
@@ -309,6 +332,23 @@ def print_table(results):
                     f"{'yes' if down.get('worker_survived') else 'NO'}",
                 )
             )
+    batched = results["batch_api"]
+    if batched:
+        rows.append(
+            (
+                f"SIGKILL mid batch API call ({number(batched.get('batch_size'))} a call)",
+                batched.get("database"),
+                number(batched.get("subscribers")),
+                number(batched.get("killed_after")),
+                number(batched.get("missing")),
+                number(batched.get("duplicates")),
+                number(batched.get("flagged")),
+                "",
+                seconds(batched.get("resume_s")),
+                seconds(batched.get("total_s")),
+                result(batched),
+            )
+        )
     table_rows = [row for row in rows if not row[0].startswith("  ")]
     widths = [max(len(str(row[i])) for row in [columns, *table_rows]) for i in range(len(columns))]
     meta = results["meta"]
@@ -332,6 +372,7 @@ def print_table(results):
         *((f"trial {f['trial']}", f) for f in results["kill"]),
         ("two workers", two),
         ("outage", down),
+        ("batch API", batched),
     ]:
         for problem in (figures or {}).get("problems", []):
             print(f"  {label}: {problem}")

@@ -5,6 +5,7 @@
 2. ``two_workers``: two db_worker processes send the same issue at once (PostgreSQL).
 3. ``outage``: the database goes away in the middle of a send (PostgreSQL behind a proxy
    that drops every connection; SQLite locked by another process) and comes back.
+4. ``batch_api_trial``: SIGKILL the worker in the middle of a Mailgun batch API call.
 """
 
 import os
@@ -14,7 +15,7 @@ import threading
 import time
 
 from trials.chaos.faults import DatabaseProxy, sqlite_lock
-from trials.chaos.stage import appstate, django_env, wait_until_sent
+from trials.chaos.stage import appstate, django_env, mailgun_env, wait_until_sent
 from trials.processes import log
 from trials.project import start_worker
 
@@ -255,4 +256,69 @@ def outage(databases, template, sink, lease_seconds, seconds):
         checks.append("the send was over before the database went away: use more subscribers")
     if not figures["worker_survived"]:
         checks.append("the worker process exited")
+    return judge(figures, checks)
+
+
+# 4. A worker killed in the middle of a batch API call
+
+
+def batch_api_trial(databases, template, mailgun, lease_seconds, batch_size, seed=1):
+    """The issue through anymail's Mailgun client to the local Mailgun-compatible server,
+    ``batch_size`` readers a call; the worker is SIGKILLed as call k arrives (k random, the
+    call in flight: the server takes it 200 ms later, its answer lost), another worker
+    finishes. Nobody may be missing, and the only duplicates must be that one batch, every
+    reader of it flagged as a possible duplicate on the report."""
+    rng = random.Random(seed)
+    name = "batch_api"
+    url = databases.copy(template, name)
+    env = mailgun_env(url, mailgun, lease_seconds, batch_size)
+    subscribers = recipients(databases, name)
+    calls = -(-subscribers // batch_size)
+    target = rng.randint(2, max(2, calls - 1))
+    mailgun.reset()
+    killed = threading.Event()
+    worker = start_worker(env, f"{name}-worker")
+
+    def kill_at(number):
+        if number == target and not killed.is_set():
+            killed.set()
+            os.kill(worker.pid, signal.SIGKILL)
+
+    mailgun.on_call = kill_at
+    started = time.monotonic()
+    figures = {
+        "database": databases.kind,
+        "batch_size": batch_size,
+        "kill_at_call": target,
+        "calls": calls,
+    }
+    try:
+        if not killed.wait(send_timeout(subscribers)):
+            worker.stop()
+            raise RuntimeError(f"the server never got call {target}:\n{worker.tail()}")
+        mailgun.on_call = None
+        worker.popen.wait(10)
+        time.sleep(0.5)  # the call in flight lands
+        figures["killed_after"] = mailgun.total
+        log(f"batch API: worker SIGKILLed during call {target} ({mailgun.total:,} copies taken)")
+        worker.stop()
+        restarted = time.monotonic()
+        again = start_worker(env, f"{name}-worker-again")
+        try:
+            waited = wait_until_sent(databases, name, mailgun, [again], send_timeout(subscribers))
+        finally:
+            again.stop()
+        figures["resume_s"] = round(time.monotonic() - restarted, 1) if waited else None
+        figures["total_s"] = round(time.monotonic() - started, 1)
+        figures["api_calls"] = len(mailgun.calls)
+        state = appstate(env)
+        figures.update(count(mailgun, state))
+    finally:
+        mailgun.on_call = None
+        databases.drop(name)
+    checks = [] if figures.get("resume_s") is not None else ["the send never finished"]
+    if figures.get("duplicates", 0) > batch_size:
+        checks.append(
+            f"{figures['duplicates']} duplicates: more than the one batch in flight ({batch_size})"
+        )
     return judge(figures, checks)

@@ -45,6 +45,21 @@ def django_env(database_url, sink_port, **extra):
     )
 
 
+def mailgun_env(database_url, mailgun, lease_seconds, batch_size):
+    """As ``django_env``, the mail through anymail's Mailgun client to ``mailgun`` (the local
+    server, ``trials.mailgun``), ``batch_size`` readers a call."""
+    return project.django_env(
+        data=DATA,
+        database_url=database_url,
+        EMAIL_URL=f"mailgun://chaos-key@?sender_domain=mg.example.com&api_url={mailgun.url}",
+        ANYMAIL_WEBHOOK_SECRET="hooks:chaos",
+        ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY="chaos",
+        NEWSLETTER_LEASE_SECONDS=lease_seconds,
+        NEWSLETTER_API_BATCH_SIZE=batch_size,
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
+    )
+
+
 def appstate(env, command="state"):
     """What the application says about the send (``trials.chaos.appstate``)."""
     return django_json("trials.chaos.appstate", env, command, timeout=300)

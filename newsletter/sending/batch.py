@@ -1,0 +1,427 @@
+"""Sending through a mail provider's batch API: many deliveries in one call, each reader's own
+links as the provider's merge fields.
+
+Mailgun's messages API takes up to 1,000 ``to`` addresses in one call with our own HTML and
+text and ``recipient-variables`` (django-anymail's ``merge_data``): it sends each address its
+own copy with ``%recipient.<name>%`` replaced by that reader's values, in the bodies and in
+the headers (anymail's ``merge_headers``). So a batch of deliveries is one call: the
+unsubscribe and preferences links, the tracking pixel and every tracked ``/r/<token>/`` link
+are merge fields (``%recipient.unsubscribe%``, ``%recipient.link7%`` ...), and each reader's
+``List-Unsubscribe`` header is theirs too. Mailgun sets each copy's ``Message-ID`` and
+``Date``; its own click and open tracking are turned off (ours are in the links).
+
+What a call's answer means for its rows (``BatchSender.send`` reports it to a ``Recorder``):
+
+- 200 "Queued": every row is sent, recorded in one UPDATE. Rows are marked only then.
+- 400 (Mailgun refuses the whole call for one address it can't take, without naming it):
+  the batch is split in halves and each half sent again, down to the one address refused,
+  which is handled as SMTP's 5xx to RCPT (``transport.Permanent``: bounced, suppressed).
+  A 400 that is not about an address refuses the message itself: the rows fail
+  (``transport.Rejected``), nobody is suppressed.
+- 401/403/404: our key or sending domain is wrong, a set-up problem, not the readers': the
+  rows wait and are tried again (never failed for it), and the worker stops.
+- 429, 5xx, a dropped connection or a timeout: the rows are tried again later (the worker's
+  backoff). When the call may have reached the provider (the answer was lost: a read
+  timeout, a connection dropped after the form went out), the provider may have queued it:
+  the rows are flagged ``possible_duplicate`` and the report counts them. Mailgun has no
+  idempotency key, so that is as exact as it can be.
+
+A worker killed in the middle of a call loses nothing: its rows are still pending, and the
+next worker takes them over when the lease runs out, flagging the whole batch (the call was
+in flight) as possible duplicates (``claims.new_owner(in_flight=...)``).
+
+Providers with no usable batch API go through ``transport.GenericSender``, one call per
+message; ``ConcurrentSender`` makes several of those calls at once.
+"""
+
+import logging
+import threading
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+import requests
+from anymail.backends.base import AnymailBaseBackend
+from anymail.backends.base_requests import AnymailRequestsBackend
+from anymail.backends.mailgun import EmailBackend as MailgunBackend
+from anymail.exceptions import AnymailError, AnymailRequestsAPIError
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
+from django.utils import timezone
+
+from newsletter import mailformat
+from newsletter.conf import setting
+from newsletter.engagement.tokens import link_tokens
+from newsletter.issues.links import LINK_PATTERN
+from newsletter.issues.rendering import OPEN_PLACEHOLDER as OPEN
+from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER as PREFERENCES
+from newsletter.issues.rendering import UNSUBSCRIBE_PLACEHOLDER as UNSUBSCRIBE
+from newsletter.models import Delivery
+from newsletter.sending import transport
+from newsletter.sending.message import BLANK_GIF
+from newsletter.sending.outage import persist
+
+logger = logging.getLogger("newsletter.sending.worker")
+Status = Delivery.Status
+
+# Recipients per call, by provider (the provider's own limit): only providers whose batch
+# API keeps our HTML and substitutes per-recipient values in bodies and headers.
+PROVIDER_LIMITS = ((MailgunBackend, 1000),)
+# Words of a 400 that is about an address (Mailgun: "'to' parameter is not a valid
+# address"), rather than about the message.
+ADDRESS_WORDS = ("'to'", "address", "recipient")
+
+
+def batch_limit(backend):
+    """Most recipients one call of ``backend`` takes, or 0 when it has no batch API."""
+    for backend_class, limit in PROVIDER_LIMITS:
+        if isinstance(backend, backend_class):
+            return limit
+    return 0
+
+
+def api_batch_size(backend):
+    """Recipients per call: ``NEWSLETTER_API_BATCH_SIZE`` up to the provider's limit (None:
+    the limit); 0 when the provider has no batch API or the setting is 0 (one call per
+    message)."""
+    limit = batch_limit(backend)
+    size = setting("NEWSLETTER_API_BATCH_SIZE")
+    size = limit if size is None else size
+    return max(0, min(size, limit))
+
+
+def call_timeout(lease_seconds):
+    """Seconds a provider call may take: ``NEWSLETTER_API_TIMEOUT``, but at most half a lease,
+    so a call in flight always ends before its rows could be taken over (and sent again) by
+    another worker."""
+    return max(0.5, min(setting("NEWSLETTER_API_TIMEOUT"), lease_seconds / 2))
+
+
+def bound_calls(backend, lease_seconds):
+    """Give an HTTP API backend's calls a timeout (see ``call_timeout``); an ``EMAIL_URL``'s
+    own ``timeout`` is kept if shorter. Other backends are left as they are."""
+    if isinstance(backend, AnymailRequestsBackend):
+        limit = call_timeout(lease_seconds)
+        own = backend.timeout if isinstance(backend.timeout, int | float) else None
+        backend.timeout = min(own, limit) if own else limit
+    return backend
+
+
+# The message with merge fields
+
+
+class MergeMessage:
+    """The campaign's frozen message with each reader's links as ``%recipient.<name>%``."""
+
+    def __init__(self, frozen):
+        self.frozen = frozen
+        self.positions = set()
+        self.pixel = frozen.open_snapshot_id is not None
+        self.html = self._fields(frozen.html)
+        self.text = self._fields(frozen.text)
+        self.positions = sorted(self.positions)
+        self.link_ids = [frozen.link_ids[position] for position in self.positions]
+
+    def _fields(self, content):
+        frozen = self.frozen
+
+        def link(found):
+            position = int(found.group(1))
+            if position in frozen.link_ids:
+                self.positions.add(position)
+                # Only the token is the reader's: it keeps the call's variables small.
+                links = frozen.links
+                return f"{links.click_prefix}%recipient.link{position}%{links.click_suffix}"
+            return frozen.direct(position)
+
+        content = content.replace(UNSUBSCRIBE, "%recipient.unsubscribe%")
+        content = content.replace(PREFERENCES, "%recipient.preferences%")
+        content = content.replace(OPEN, "%recipient.open%" if self.pixel else BLANK_GIF)
+        return LINK_PATTERN.sub(link, content)
+
+    def values(self, row):
+        """``(merge data, merge headers)`` of one reader."""
+        links = self.frozen.links
+        unsubscribe, preferences = links.for_subscriber(row.subscriber_id)
+        data = {"unsubscribe": unsubscribe, "preferences": preferences}
+        if self.pixel:
+            data["open"] = self.frozen.open_url(row.pk)
+        tokens = link_tokens(self.link_ids, row.pk)
+        for position, token in zip(self.positions, tokens, strict=True):
+            data[f"link{position}"] = token
+        header = links.list_unsubscribe(unsubscribe)["List-Unsubscribe"]
+        return data, {"List-Unsubscribe": str(header)}
+
+    def email(self, rows):
+        """One API call's message to ``rows``."""
+        frozen = self.frozen
+        headers = {"List-Id": frozen.list_id, "List-Unsubscribe-Post": mailformat.ONE_CLICK}
+        if frozen.feedback_id:
+            headers["Feedback-ID"] = frozen.feedback_id
+        message = EmailMultiAlternatives(
+            subject=frozen.subject,
+            body=self.text,
+            from_email=frozen.from_email,
+            to=[row.email for row in rows],
+            reply_to=[frozen.reply_to] if frozen.reply_to else [],
+            headers=headers,
+        )
+        message.attach_alternative(self.html, "text/html")
+        message.merge_data, message.merge_headers = {}, {}
+        for row in rows:
+            message.merge_data[row.email], message.merge_headers[row.email] = self.values(row)
+        message.track_clicks = False
+        message.track_opens = False
+        return message
+
+
+# One call and what its answer means
+
+
+def _reached_provider(error):
+    """Could the provider have queued the call whose answer we lost?"""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    if isinstance(error, requests.ConnectionError):
+        text = repr(error.__cause__ or error)
+        return not any(
+            words in text for words in ("NewConnectionError", "Connection refused", "Failed to")
+        )
+    return isinstance(error, requests.Timeout)
+
+
+def _words(error):
+    response = getattr(error, "response", None)
+    if response is not None:
+        try:
+            return str(response.json().get("message", ""))[:300] or response.text[:300]
+        except ValueError:
+            return response.text[:300]
+    return str(error).splitlines()[0][:300] if str(error) else type(error).__name__
+
+
+class BatchSender:
+    """Sends claimed rows through a batch API, one call per batch (``send``)."""
+
+    def __init__(self, backend, frozen):
+        self.backend = backend
+        self.merge = MergeMessage(frozen)
+        self.opened = False
+
+    def close(self):
+        if self.opened:
+            self.opened = False
+            try:
+                self.backend.close()
+            except Exception:  # closing after a failure must not hide the failure
+                logger.debug("Closing the mail backend failed", exc_info=True)
+
+    def send(self, rows, recorder):
+        """Send ``rows`` (distinct addresses) in one call, halving it after an address
+        refusal; each outcome goes to ``recorder`` as it is known. False when the worker
+        should stop (the provider failed the call, can't be reached or refuses our key): its
+        rows wait for their retry, which the worker's housekeeping starts."""
+        try:
+            if not self.opened:
+                self.backend.open()
+                self.opened = True
+            self.backend.send_messages([self.merge.email(rows)])
+        except AnymailRequestsAPIError as error:
+            return self._failed(rows, recorder, error)
+        except AnymailError as error:  # refused before any call (an address anymail can't parse)
+            return self._refused(rows, recorder, str(error))
+        except Exception as error:
+            logger.exception("Mail backend failed for a batch of %s", len(rows))
+            recorder.retry(rows, transport.Transient(f"The mail backend failed ({error})."))
+            return True
+        recorder.sent(rows)
+        return True
+
+    def _failed(self, rows, recorder, error):
+        status = getattr(error, "status_code", None)
+        words = _words(error)
+        if status == 400 or status == 413:
+            return self._refused(rows, recorder, words)
+        if status in (401, 403, 404):
+            recorder.retry(
+                rows,
+                transport.Transient(
+                    f"The mail provider refused our API key or sending domain ({status}: "
+                    f"{words}): check EMAIL_URL.",
+                    status,
+                    connect=True,
+                ),
+            )
+            return False
+        if status is not None:
+            recorder.retry(
+                rows,
+                transport.Transient(f"The mail provider answered {status} ({words}).", status),
+            )
+            return False  # the provider is struggling: this worker stops, the rows wait
+        reached = _reached_provider(error.__cause__ or error)
+        self.close()
+        what = "did not answer in time" if isinstance(error, requests.Timeout) else "hung up"
+        recorder.retry(
+            rows,
+            transport.Transient(
+                f"The mail provider {what} ({type(error).__mro__[2].__name__}).",
+                connect=not reached,
+                silent=isinstance(error, requests.Timeout),
+            ),
+            maybe_taken=reached,
+        )
+        return False
+
+    def _refused(self, rows, recorder, words):
+        about_address = any(marker in words.lower() for marker in ADDRESS_WORDS)
+        if len(rows) == 1 and about_address:
+            recorder.refused(
+                rows[0],
+                transport.Permanent(f"The mail provider refused {rows[0].email} ({words}).", 550),
+            )
+            return True
+        if len(rows) > 1 and about_address:
+            half = len(rows) // 2
+            return self.send(rows[:half], recorder) and self.send(rows[half:], recorder)
+        for row in rows:
+            recorder.refused(
+                row, transport.Rejected(f"The mail provider refused the message ({words}).")
+            )
+        return True
+
+
+# Recording outcomes for many rows at once
+
+
+def mark_sent(rows):
+    """Record rows the provider took, in one UPDATE."""
+    Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        lease_owner="",
+        lease_expires_at=None,
+        last_error="",
+    )
+
+
+def retry_later(rows, error, backoff, *, maybe_taken=False):
+    """``worker.retry_later`` for many rows: one UPDATE per number of attempts so far."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row.attempts + 1].append(row.pk)
+    now = timezone.now()
+    for attempts, ids in groups.items():
+        fields = {
+            "attempts": attempts,
+            "last_error": str(error)[:500],
+            "lease_owner": "",
+            "lease_expires_at": None,
+        }
+        if maybe_taken:
+            fields["possible_duplicate"] = True
+        if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS") and not error.connect:
+            fields["status"] = Status.FAILED
+        else:
+            fields["next_attempt_at"] = now + backoff(attempts)
+        Delivery.objects.filter(pk__in=ids, status=Status.PENDING).update(**fields)
+
+
+class Recorder:
+    """Writes what became of a batch's rows as soon as it is known (through ``persist``: a
+    call the provider took stays recorded even if the database is away for a while). The
+    worker passes its per-row ``bounce`` and ``fail`` and its ``backoff``."""
+
+    def __init__(self, campaign_id, *, bounce, fail, backoff):
+        self.campaign_id = campaign_id
+        self.bounce, self.fail, self.backoff = bounce, fail, backoff
+        self.count = 0
+
+    def sent(self, rows):
+        persist(mark_sent, rows)
+        self.count += len(rows)
+
+    def retry(self, rows, error, *, maybe_taken=False):
+        logger.warning(
+            "Campaign %s: %s deliveries wait for a retry: %s", self.campaign_id, len(rows), error
+        )
+        persist(retry_later, rows, error, self.backoff, maybe_taken=maybe_taken)
+
+    def refused(self, row, error):
+        if isinstance(error, transport.Permanent):
+            persist(self.bounce, row, error)
+        else:
+            persist(self.fail, row, error)
+
+
+def split(rows):
+    """``(in one call, one by one)``: a batch API keys each reader's values by address, so an
+    address twice (in any case) or one that needs IDNA goes by itself."""
+    together, alone, seen = [], [], set()
+    for row in rows:
+        key = row.email.lower()
+        if key in seen or not row.email.isascii():
+            alone.append(row)
+        else:
+            seen.add(key)
+            together.append(row)
+    return together, alone
+
+
+# Several single calls at once, for API providers without a batch API
+
+
+class ConcurrentSender:
+    """Sends rows one message per call, ``count`` calls at once (``NEWSLETTER_API_CONCURRENCY``),
+    each thread with its own backend (``make_backend()``). Only the calls run in the threads:
+    what became of each row is yielded back to the worker's own thread, which records it."""
+
+    def __init__(self, make_backend, frozen, count):
+        self.make_backend, self.frozen, self.count = make_backend, frozen, count
+        self.local = threading.local()
+        self.senders = []
+        self.pool = ThreadPoolExecutor(count, thread_name_prefix="newsletter-api")
+
+    def _one(self, row):
+        sender = getattr(self.local, "sender", None)
+        if sender is None:
+            sender = self.local.sender = transport.GenericSender(self.make_backend(), self.frozen)
+            self.senders.append(sender)
+        try:
+            sender.send(row.email, row.subscriber_id, row.pk)
+        except transport.SendError as error:
+            return error
+        return None
+
+    def send(self, rows, pacer):
+        """Yield ``(row, None or the SendError)`` as calls finish, pacing each start with
+        ``pacer``. Two unreachable or silent answers in a row stop new calls: the rows not yet
+        tried come back with that error, to wait for their retry."""
+        waiting, running, silences, last = list(rows), {}, 0, None
+        while waiting or running:
+            while waiting and len(running) < self.count and silences < 2:
+                row = waiting.pop(0)
+                pacer.wait()
+                running[self.pool.submit(self._one, row)] = row
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                row, error = running.pop(future), future.result()
+                stuck = isinstance(error, transport.Transient) and (error.connect or error.silent)
+                silences, last = (silences + 1, error) if stuck else (0, last)
+                yield row, error
+        for row in waiting:
+            yield row, last
+
+    def close(self):
+        self.pool.shutdown(wait=True)
+        for sender in self.senders:
+            sender.close()
+
+
+def concurrency(backend):
+    """Calls at once for an HTTP API provider sent one message per call, else 1."""
+    if isinstance(backend, AnymailBaseBackend) and not api_batch_size(backend):
+        return max(1, setting("NEWSLETTER_API_CONCURRENCY"))
+    return 1
