@@ -25,13 +25,13 @@ import sys
 import time
 
 from trials import processes
-from trials.bench import csv_import, issue_report, pages, report, sending
+from trials.bench import csv_import, issue_report, pages, relay, report, sending
 from trials.bench.stage import DATA, RESULTS, django_env, prepare
 from trials.processes import STARTED, Proc, free_port, log, machine
 from trials.project import checkpoint, probe
 from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
-PARTS = ("pages", "send", "snapshot", "import", "report")
+PARTS = ("pages", "send", "snapshot", "import", "report", "relay")
 
 
 def env_int(name, default):
@@ -114,6 +114,7 @@ def main():
     parser.parse_args()
     processes.begin("bench", DATA)
     full = os.environ.get("BENCH_FULL", "") not in ("", "0")
+    scale = os.environ.get("BENCH_SCALE", "") not in ("", "0")
     parts = [p for p in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if p]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started_at = datetime.datetime.now(datetime.UTC)
@@ -123,6 +124,7 @@ def main():
             "started": started_at.isoformat(timespec="seconds"),
             "load_at_start": load_average(),
             "full": full,
+            "scale": scale,
             "parts": parts,
             "pages_setup": "",
         }
@@ -160,6 +162,8 @@ def main():
                 attempt("pages", part_pages, pages_db, results)
             if "report" in parts:
                 results["issue_report"] = attempt("report", issue_report.run, template)
+            if "relay" in parts:
+                results["relay"] = attempt("relay", relay.run, template, scale)
     finally:
         Proc.stop_all()
     results["meta"]["load_at_end"] = load_average()
