@@ -8,6 +8,10 @@ writes the same figures to ``var/bench/results/bench-<time>.json`` (also ``lates
 A MISS is reported, never an error: this is a benchmark, not a test.
 
 Environment: BENCH_FULL=1 also sends to 100,000 subscribers (a few minutes more);
+BENCH_SCALE=1 sends 100,000 through the 50 ms relay and takes the PostgreSQL part to
+1,000,000 subscribers (BENCH_DATABASE_URL or DATABASE_URL at PostgreSQL; see
+trials/bench/scale.py); BENCH_RELAY (recipients in the relay part, 5000),
+BENCH_RELAY_CONNECTIONS (32), BENCH_RELAY_DELAY (0.05), BENCH_SCALE_MESSAGES (20000);
 BENCH_SECONDS (wrk duration, 10), BENCH_WORKERS (gunicorn workers, 2), BENCH_WRK_THREADS (2),
 BENCH_WRK_CONNECTIONS (32), BENCH_SEND (subscribers in the default send, 10000),
 BENCH_IMPORT_ROWS (100000), BENCH_SNAPSHOT_RUNS (7), BENCH_REPORT_DELIVERIES (100000),
@@ -25,13 +29,13 @@ import sys
 import time
 
 from trials import processes
-from trials.bench import csv_import, issue_report, pages, relay, report, sending
+from trials.bench import csv_import, issue_report, pages, relay, report, scale, sending
 from trials.bench.stage import DATA, RESULTS, django_env, prepare
 from trials.processes import STARTED, Proc, free_port, log, machine
 from trials.project import checkpoint, probe
 from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
-PARTS = ("pages", "send", "snapshot", "import", "report", "relay")
+PARTS = ("pages", "send", "snapshot", "import", "report", "relay", "scale")
 
 
 def env_int(name, default):
@@ -114,7 +118,7 @@ def main():
     parser.parse_args()
     processes.begin("bench", DATA)
     full = os.environ.get("BENCH_FULL", "") not in ("", "0")
-    scale = os.environ.get("BENCH_SCALE", "") not in ("", "0")
+    at_scale = os.environ.get("BENCH_SCALE", "") not in ("", "0")
     parts = [p for p in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if p]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started_at = datetime.datetime.now(datetime.UTC)
@@ -124,7 +128,7 @@ def main():
             "started": started_at.isoformat(timespec="seconds"),
             "load_at_start": load_average(),
             "full": full,
-            "scale": scale,
+            "scale": at_scale,
             "parts": parts,
             "pages_setup": "",
         }
@@ -163,7 +167,9 @@ def main():
             if "report" in parts:
                 results["issue_report"] = attempt("report", issue_report.run, template)
             if "relay" in parts:
-                results["relay"] = attempt("relay", relay.run, template, scale)
+                results["relay"] = attempt("relay", relay.run, template, at_scale)
+            if "scale" in parts:
+                results["scale"] = attempt("scale", scale.run, at_scale)
     finally:
         Proc.stop_all()
     results["meta"]["load_at_end"] = load_average()
