@@ -109,7 +109,8 @@ clean:
 
 # The trials package (trials/, run with python -m from here): bench, chaos and load, each with
 # its own data and services under var/, one table and a JSON file.
-# Benchmarks (never timed tests): BENCH_FULL=1 adds the 100,000-subscriber send; see the README,
+# Benchmarks (never timed tests): BENCH_FULL=1 adds the 100,000-subscriber send, BENCH_SCALE=1
+# the 100,000 through a 50 ms SMTP relay and 1,000,000 subscribers on PostgreSQL; see the README,
 # "Benchmarks", for the other BENCH_* variables.
 bench: install
 	$(PY) -m trials.bench

@@ -197,9 +197,25 @@ class Delivery(models.Model):
         BOUNCED = "bounced", "Refused (address suppressed)"
         SKIPPED = "skipped", "Skipped (left the list before it went out)"
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    # No database constraints on these two: freezing a million readers copies their ids
+    # with one INSERT ... SELECT from the rows it reads, and the database's check of each
+    # row against both tables took most of its time (measured on PostgreSQL: 200,000 rows in
+    # 52 s with them, 22 s without). Django still cascades and sets null on delete; a row
+    # whose reader was deleted meanwhile is skipped when its turn comes. The campaign is
+    # looked up through the (campaign, subscriber) constraint's index, so it needs no other.
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_constraint=False,
+        db_index=False,
+    )
     subscriber = models.ForeignKey(
-        "newsletter.Subscriber", null=True, on_delete=models.SET_NULL, related_name="deliveries"
+        "newsletter.Subscriber",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        db_constraint=False,
     )
     email = models.EmailField(max_length=254)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

@@ -21,13 +21,35 @@ import sys
 import time
 
 from trials import processes
-from trials.bench import admin, batch, csv_import, issue_report, longtail, pages, report, sending
+from trials.bench import (
+    admin,
+    batch,
+    csv_import,
+    issue_report,
+    longtail,
+    pages,
+    relay,
+    report,
+    scale,
+    sending,
+)
 from trials.bench.stage import DATA, RESULTS, django_env, prepare
 from trials.processes import STARTED, Proc, free_port, log, machine
 from trials.project import checkpoint, probe
 from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
-PARTS = ("pages", "send", "snapshot", "import", "report", "admin", "longtail", "batch")
+PARTS = (
+    "pages",
+    "send",
+    "snapshot",
+    "import",
+    "report",
+    "admin",
+    "longtail",
+    "batch",
+    "relay",
+    "scale",
+)
 
 
 def env_int(name, default):
@@ -116,6 +138,7 @@ def main():
     parser.parse_args()
     processes.begin("bench", DATA)
     full = os.environ.get("BENCH_FULL", "") not in ("", "0")
+    at_scale = os.environ.get("BENCH_SCALE", "") not in ("", "0")
     parts = [p for p in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if p]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started_at = datetime.datetime.now(datetime.UTC)
@@ -125,6 +148,7 @@ def main():
             "started": started_at.isoformat(timespec="seconds"),
             "load_at_start": load_average(),
             "full": full,
+            "scale": at_scale,
             "parts": parts,
             "pages_setup": "",
         }
@@ -168,6 +192,10 @@ def main():
                 attempt("longtail", part_longtail, template, results)
             if "batch" in parts:
                 results["batch_api"] = attempt("batch", batch.run, template)
+            if "relay" in parts:
+                results["relay"] = attempt("relay", relay.run, template, at_scale)
+            if "scale" in parts:
+                results["scale"] = attempt("scale", scale.run, at_scale)
     finally:
         Proc.stop_all()
     results["meta"]["load_at_end"] = load_average()

@@ -184,6 +184,10 @@ def build(results):
     longtail.add_rows(table, results.get("longtail"))
     if results.get("batch_api"):
         add_batch_api(table, results["batch_api"])
+    if results.get("relay"):
+        add_relay(table, results["relay"])
+    if results.get("scale"):
+        add_scale(table, results["scale"])
     return table
 
 
@@ -360,4 +364,90 @@ def add_admin(table, admin):
             cpu=figures["cpu_p50_ms"],
             target=f"p50 < {ADMIN_MS / 1000:.0f} s",
             ok=figures["p50_ms"] < ADMIN_MS,
+        )
+
+
+RELAY_SECONDS = 300  # 100,000 recipients through the 50 ms relay, first message to last
+FREEZE_SECONDS = 60
+SCALE_MEMORY = 1.2
+
+
+def add_relay(table, relay):
+    """Loopback and the 50 ms relay side by side, and the 100,000 send (measured or
+    projected from the relay's own rate)."""
+    runs = relay["runs"]
+    first = next(iter(runs.values()))
+    table.section(
+        f"6. SMTP relay across the internet (trials.relay, {first['connections']} connections, "
+        f"{relay['subscribers']:,} recipients)"
+    )
+    loopback = runs.get("loopback", {}).get("relay_rate")
+    for key, name in (
+        ("loopback", "replies at once (loopback)"),
+        ("relay", f"each reply after {relay['delay_ms']} ms"),
+        ("relay_100k", f"100,000 recipients, {relay['delay_ms']} ms"),
+    ):
+        figures = runs.get(key)
+        if not figures:
+            continue
+        rate = figures.get("relay_rate")
+        ratio = rate / loopback if rate and loopback else None
+        table.row(
+            name,
+            f"{number(rate)} msg/s ({figures['received']:,} in {figures['first_to_last_s']} s)",
+            cpu=figures.get("worker_cpu_ms_per_message"),
+            ratio=ratio,
+        )
+    measured = runs.get("relay_100k")
+    if measured and measured.get("first_to_last_s"):
+        seconds, how = measured["first_to_last_s"], "measured"
+        ok = measured["complete"] and seconds < RELAY_SECONDS
+    else:
+        seconds, how = runs.get("relay", {}).get("projected_100k_s"), "projected"
+        ok = seconds is not None and seconds < RELAY_SECONDS
+    table.row(
+        f"100,000 via the relay ({how})",
+        f"{number(seconds)} s",
+        target=f"< {RELAY_SECONDS} s",
+        ok=ok,
+    )
+
+
+def add_scale(table, scale):
+    if scale.get("left_out"):
+        table.section("7. Subscribers at scale on PostgreSQL")
+        table.row("not measured", scale["left_out"])
+        return
+    sizes = scale["sizes"]
+    table.section(
+        f"7. Subscribers at scale on PostgreSQL (worker RSS after {scale['messages']:,} messages)"
+    )
+    for n, figures in sizes.items():
+        count = f"{int(n):,}"
+        freeze = figures["freeze"]
+        table.row(f"{count}: seed (generate_series, ANALYZE)", f"{figures['seed']['seconds']} s")
+        table.row(
+            f"{count}: freeze alone ({freeze['freeze_queries']} queries)",
+            f"{freeze['freeze_s']} s",
+        )
+        big = int(n) >= 1_000_000
+        table.row(
+            f"{count}: Send (snapshot, freeze, commit)",
+            f"{freeze['send_issue_now_s']} s",
+            target=f"< {FREEZE_SECONDS} s" if big else "",
+            ok=freeze["send_issue_now_s"] < FREEZE_SECONDS if big else None,
+        )
+        worker = figures["worker"]
+        table.row(
+            f"{count}: worker peak RSS (idle {worker['idle_rss_kb'] // 1024} MB)",
+            f"{worker['peak_rss_kb'] / 1024:.1f} MB" if worker["peak_rss_kb"] else "-",
+        )
+    small, large = (sizes[key]["worker"]["peak_rss_kb"] for key in list(sizes)[:2])
+    if small and large:
+        keys = [f"{int(key):,}" for key in list(sizes)[:2]]
+        table.row(
+            f"worker peak RSS, {keys[0]} -> {keys[1]}",
+            f"{large / small:.2f}x",
+            target=f"< {SCALE_MEMORY}x",
+            ok=large / small < SCALE_MEMORY,
         )

@@ -17,27 +17,28 @@ from trials.project import copy_sqlite, drain, manage, seed_env, start_worker, w
 TIMEOUT_PER_MESSAGE = 0.05  # give up on a send slower than 20 messages/s (plus a minute)
 
 
-def send(template_db, n, sink):
-    """Send today's issue to ``n`` subscribers; returns the figures."""
-    db = DATA / f"send-{n}.sqlite3"
+def send(template_db, n, sink, name="send", **extra_env):
+    """Send today's issue to ``n`` subscribers; returns the figures. ``sink`` has ``port``
+    and ``count()``; ``extra_env`` goes to every process (e.g. the worker's connections)."""
+    db = DATA / f"{name}-{n}.sqlite3"
     copy_sqlite(template_db, db)
-    env = django_env(db, EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?timeout=30")
+    env = django_env(db, EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?timeout=30", **extra_env)
     log(f"sending to {n:,}: seed_demo --subscribers {n}")
     seed_s, _ = manage(
-        ["seed_demo", "--quiet", "--subscribers", str(n)], seed_env(env), f"seed-{n}"
+        ["seed_demo", "--quiet", "--subscribers", str(n)], seed_env(env), f"{name}-seed-{n}"
     )
     # Once the seeded tasks (Wagtail's search and reference index updates) are done, so the
     # send has the worker to itself.
-    name = f"db-worker-{n}"
-    drain(env, f"{name}-drain")
-    worker = start_worker(env, name, settle=True)
+    worker_name = f"{name}-worker-{n}"
+    drain(env, f"{worker_name}-drain")
+    worker = start_worker(env, worker_name, settle=True)
     try:
         idle = memory_kb(worker.pid)
         log(f"sending to {n:,}: send_issue, then db_worker (pid {worker.pid}) sends")
         before = sink.count()
         worker_cpu = cpu_seconds([worker.pid])
         started = time.perf_counter()
-        _, output = manage(["send_issue"], env, f"send-issue-{n}")
+        _, output = manage(["send_issue"], env, f"{name}-send-issue-{n}")
         command_s = time.perf_counter() - started
         first_s = None
         deadline = started + 60 + n * TIMEOUT_PER_MESSAGE
