@@ -118,14 +118,14 @@ def test_saving_twice_by_hand_warns_of_no_other_window(live_server, page, newsro
 
     # 1. Typing, then Save draft at once: the autosave is still waiting for its half second.
     type_in_summary(page, " First.")
-    with page.expect_navigation(url=edit_url):
+    with page.expect_navigation(url=edit_url, timeout=60_000):
         page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messages")).to_contain_text("has been updated")
 
     # 2. Typing, the autosave on its way, then Save draft: the save goes once it is back.
     with page.expect_request(is_autosave):
         type_in_summary(page, " Second.")
-    with page.expect_navigation(url=edit_url):
+    with page.expect_navigation(url=edit_url, timeout=60_000):
         page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messages")).to_contain_text("has been updated")
     wait_for_pings(page)
