@@ -11,7 +11,21 @@ NOT_ITSELF_POST = (
 
 
 class ArticlePageForm(WagtailAdminPageForm):
-    """Refuses an article that points readers back to itself, with the error on the field."""
+    """Refuses an article that points readers back to itself, with the error on the field.
+
+    The lead photo's own caption and credit show, greyed, in the boxes that override them:
+    what prints if the boxes are left blank."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        image = getattr(self.instance, "lead_image", None)
+        for name, own in (("lead_image_caption", "caption"), ("lead_image_credit", "credit")):
+            if name in self.fields and image is not None and getattr(image, own):
+                self.fields[name].widget.attrs["placeholder"] = getattr(image, own)
+
+    def clean_title(self):
+        # The headline box grows to show long headlines: a line break typed in it is a space.
+        return " ".join(self.cleaned_data.get("title", "").split())
 
     def clean(self):
         cleaned = super().clean()

@@ -41,6 +41,11 @@ class IssuePageForm(WagtailAdminPageForm):
         if "newsletter_subject" in self.fields:
             # A line break would end the email's Subject header: refuse it here, with words.
             self.fields["newsletter_subject"].validators.append(validate_single_line)
+            # What is really sent if it is left blank (not the package's "page title").
+            self.fields["newsletter_subject"].help_text = rules.subject_help(
+                self.instance.get_publication_name(),
+                self.instance.issue_date or timezone.localdate(),
+            )
 
     def clean(self):
         self.check_issue_date()

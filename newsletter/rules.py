@@ -36,6 +36,21 @@ def issue_title(issue_date):
     return ISSUE_TITLE.format(day=format_date(issue_date, "j F Y"))
 
 
+def default_subject(publication, issue_date):
+    """The subject an issue is sent with when the editor writes none, e.g. "Lisa's Top Ten:
+    Wednesday 2 December 2026" (the publication is Settings > Newsletter's sender name)."""
+    return f"{publication}: {format_date(issue_date, 'l j F Y')}"
+
+
+def subject_help(publication, issue_date):
+    """The Subject box's help, saying what is sent if it is left blank."""
+    return (
+        f'Leave blank to send "{default_subject(publication, issue_date)}": the sender name '
+        "from Settings > Newsletter and the issue's date. Write your own to say more, e.g. "
+        f'"{publication}: allies regroup, floods in Bangladesh".'
+    )
+
+
 def is_automatic_title(title):
     """Is ``title`` the name an issue starts with (for any date), so it follows the date?"""
     prefix, _, day = ISSUE_TITLE.partition("{day}")

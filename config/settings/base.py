@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # The admin's Add page form saves when the editor says so, without autosave.
+    "core.editing.NoAutosaveOnNewPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django import forms
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -13,6 +14,7 @@ from wagtail.admin.panels import (
     MultipleChooserPanel,
     TitleFieldPanel,
 )
+from wagtail.admin.widgets import AdminAutoHeightTextInput
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -136,6 +138,7 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
         TitleFieldPanel(
             "title",
             heading="Headline",
+            widget=AdminAutoHeightTextInput,
             help_text='The story\'s headline, e.g. "Austin rallies allies in Brussels".',
         ),
         *ListingFields.listing_panels,
@@ -158,12 +161,29 @@ class ArticlePage(FastPrivacyMixin, ListingFields, Page):
             [
                 FieldPanel("date"),
                 FieldPanel("section"),
-                FieldPanel("authors"),
+                FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("tags"),
                 FieldPanel("source_url"),
                 FieldPanel("source_name"),
             ],
             heading="About the story",
+        ),
+    ]
+
+    # No "Show in menus" (the site has no menus made from pages), and the address in words.
+    promote_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel(
+                    "slug",
+                    help_text="The end of the story's web address, e.g. "
+                    '"austin-rallies-allies" for /news/austin-rallies-allies/. It is made from '
+                    "the headline; change it before publishing, as links to it break after.",
+                ),
+                FieldPanel("seo_title"),
+                FieldPanel("search_description"),
+            ],
+            heading="For search engines",
         ),
     ]
 

@@ -26,6 +26,17 @@ SOCIAL_SPEC = "fill-1200x630|format-jpeg"
 class CaptionedImage(AbstractImage):
     """A photo with its default caption and credit, reused wherever the photo appears."""
 
+    # Wagtail's own field, given words: it is the photo's text for readers who can't see it.
+    description = models.CharField(
+        "description",
+        blank=True,
+        max_length=255,
+        default="",
+        help_text="What the photo shows, for blind readers whose screen readers speak it "
+        'and for inboxes that hide pictures (alt text), e.g. "Lloyd Austin speaks at a '
+        'lectern in front of NATO flags". Not printed: the caption is.',
+    )
+
     caption = models.CharField(
         max_length=255,
         blank=True,

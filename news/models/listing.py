@@ -23,13 +23,14 @@ class ListingFields(models.Model):
     lead_image_caption = models.CharField(
         max_length=255,
         blank=True,
-        help_text="Leave blank to use the photo's own caption; fill in to say something "
-        "different for this article.",
+        help_text="Leave blank to print the photo's own caption (shown greyed in the box); "
+        "fill in to say something different for this article.",
     )
     lead_image_credit = models.CharField(
         max_length=255,
         blank=True,
-        help_text='Leave blank to use the photo\'s own credit, e.g. "cnn.com".',
+        help_text="Leave blank to print the photo's own credit (shown greyed in the box); "
+        'fill in to credit it differently here, e.g. "cnn.com".',
     )
 
     listing_panels = [

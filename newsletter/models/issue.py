@@ -13,16 +13,20 @@ from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.dateformat import format as format_date
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail_newsletter.models import NewsletterPageMixin
 
 from core.pagecache.privacy import FastPrivacyMixin
 from newsletter.editing import IssuePageForm, IssueReadinessPanel
-from newsletter.rules import STORIES_PER_ISSUE, normalise_newlines, story_problems
+from newsletter.rules import (
+    STORIES_PER_ISSUE,
+    default_subject,
+    normalise_newlines,
+    story_problems,
+)
 from newsletter.storypanel import StoriesPanel, StoryChooserWidget
 from newsletter.validators import validate_single_line
 
@@ -158,6 +162,14 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
         ),
     ]
 
+    # No "Show in menus": the site has no menus made from pages.
+    promote_panels = [
+        MultiFieldPanel(
+            [FieldPanel("slug"), FieldPanel("seo_title"), FieldPanel("search_description")],
+            heading="For search engines",
+        ),
+    ]
+
     class Meta:
         verbose_name = "daily issue"
         permissions = [("send_issue", "Can send or schedule a daily issue")]
@@ -194,7 +206,7 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
     def get_newsletter_subject(self):
         if self.newsletter_subject:
             return self.newsletter_subject
-        return f"{self.get_publication_name()}: {format_date(self.issue_date, 'l j F Y')}"
+        return default_subject(self.get_publication_name(), self.issue_date)
 
     def get_publication_name(self):
         return NewsletterSettings.load().from_name

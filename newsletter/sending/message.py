@@ -133,16 +133,16 @@ class FrozenMessage:
                 for link in getattr(snapshot, "tracked_links", ())
             ]
         links = {position: (pk, url) for position, pk, url in rows}
+        # From and Reply-To are Settings > Newsletter's, as the review step shows them; not
+        # what wagtail-newsletter saved on the campaign (its environment defaults).
         sender = newsletter_settings.sender
-        if campaign.from_name:
-            sender = formataddr((campaign.from_name, parseaddr(sender)[1]))
         list_name = campaign_list_slug(campaign)
         return cls(
             subject=subject_prefix + snapshot.subject,
             html=snapshot.html,
             text=snapshot.text,
             from_email=sender,
-            reply_to=campaign.reply_to or newsletter_settings.reply_to,
+            reply_to=newsletter_settings.reply_to,
             list_name=list_name,
             newsletter_settings=newsletter_settings,
             feedback_id=feedback_id(snapshot.issue_date, list_name, sender),
