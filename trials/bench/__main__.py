@@ -11,8 +11,8 @@ Environment: BENCH_FULL=1 also sends to 100,000 subscribers (a few minutes more)
 BENCH_SECONDS (wrk duration, 10), BENCH_WORKERS (gunicorn workers, 2), BENCH_WRK_THREADS (2),
 BENCH_WRK_CONNECTIONS (32), BENCH_SEND (subscribers in the default send, 10000),
 BENCH_IMPORT_ROWS (100000), BENCH_SNAPSHOT_RUNS (7), BENCH_REPORT_DELIVERIES (100000),
-BENCH_REPORT_CLICKS (30000), BENCH_REPORT_RUNS (7), BENCH_PARTS (e.g. "pages,send" or
-"report").
+BENCH_REPORT_CLICKS (30000), BENCH_REPORT_RUNS (7), BENCH_INVALIDATION_TRIALS (10),
+BENCH_PARTS (e.g. "pages,send" or "report").
 """
 
 import argparse
@@ -25,13 +25,13 @@ import sys
 import time
 
 from trials import processes
-from trials.bench import csv_import, issue_report, pages, report, sending
+from trials.bench import csv_import, invalidation, issue_report, pages, report, sending
 from trials.bench.stage import DATA, RESULTS, django_env, prepare
 from trials.processes import STARTED, Proc, free_port, log, machine
 from trials.project import checkpoint, probe
 from trials.services import SmtpSink, ensure_smtp_sink, ensure_wrk
 
-PARTS = ("pages", "send", "snapshot", "import", "report")
+PARTS = ("pages", "send", "snapshot", "import", "report", "invalidation")
 
 
 def env_int(name, default):
@@ -160,6 +160,8 @@ def main():
                 attempt("pages", part_pages, pages_db, results)
             if "report" in parts:
                 results["issue_report"] = attempt("report", issue_report.run, template)
+            if "invalidation" in parts:
+                results["invalidation"] = attempt("invalidation", invalidation.run, template)
     finally:
         Proc.stop_all()
     results["meta"]["load_at_end"] = load_average()
