@@ -151,6 +151,7 @@ class RedisGeneration:
                     error,
                 )
                 return
+            self.owed = False  # this bump is the one owed, if any
             self.value, self.fresh_until = value, started + self.check_seconds
 
     def unreachable(self, error):

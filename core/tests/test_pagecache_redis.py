@@ -7,6 +7,7 @@ import logging
 import pytest
 import redis
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 
 from config.caches import cache_from_url
@@ -167,3 +168,23 @@ def test_a_publish_while_redis_is_down_succeeds_and_counts_once_it_is_back(
     finally:
         generation.store().close()
         server.stop()
+
+
+def test_pages_kept_in_memory_can_share_the_generation_through_redis(
+    settings, redis_url, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_GENERATION_FILE = tmp_path / "generation"
+    settings.PAGE_CACHE_GENERATION_URL = redis_url
+    before = generation.current_generation()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        generation.bump_generation()
+
+    assert counter(redis_url) == before + 1 == generation.current_generation()
+    assert not settings.PAGE_CACHE_GENERATION_FILE.exists()
+
+
+def test_a_generation_url_that_is_not_redis_says_what_to_do(settings):
+    settings.PAGE_CACHE_GENERATION_URL = "memcached://cache.internal:11211"
+    with pytest.raises(ImproperlyConfigured, match="must be a Redis URL"):
+        generation.current_generation()
