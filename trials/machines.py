@@ -10,6 +10,7 @@ settings): neither imports Django here.
 import http.client
 import os
 import re
+import threading
 import time
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
@@ -123,9 +124,35 @@ def watch(machine, path, is_fresh, since, *, settle, timeout=30):
         time.sleep(0.005)
 
 
-def first_fresh(seen):
-    """Seconds from the publish's response to the first fresh answer."""
-    return next((answered for _, answered, fresh, _ in seen if fresh), None)
+class Reader:
+    """Readers on ``machine``: anonymous GETs of ``path`` one after another on a thread, as
+    a site's traffic keeps a machine's copy of the generation fresh. ``answers`` holds
+    (monotonic time sent, time answered, fresh?) for each."""
+
+    def __init__(self, machine, path, is_fresh):
+        self.machine, self.path, self.is_fresh = machine, path, is_fresh
+        self.answers = []
+        self.running = True
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while self.running:
+            sent = time.monotonic()
+            status, _, text = served(self.machine, self.path)
+            self.answers.append((sent, time.monotonic(), self.is_fresh(status, text)))
+            time.sleep(0.005)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        return self.answers
+
+
+def stale_for(answers, since):
+    """Seconds after ``since`` that the last stale answer arrived (0 if none did)."""
+    stale = [answered - since for _, answered, fresh in answers if not fresh and answered > since]
+    return max(stale, default=0.0)
 
 
 def environ(**extra):

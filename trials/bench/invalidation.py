@@ -4,18 +4,21 @@ Two gunicorn processes (1 sync worker each) with their own working folders and g
 files, on one copy of the seeded database and one ``redis-server`` started here (Debian's;
 as root it is installed when missing). The editor (``editor``/``editor``) unpublishes and
 publishes again, ``BENCH_INVALIDATION_TRIALS`` times (10), one article through machine A's
-bulk actions; a reader polls the news index on machine B, which had it cached. Measured:
-from A's response to the editor to B's first fresh answer; and every request B got
-``PAGE_CACHE_GENERATION_CHECK_SECONDS`` (0.25 s) or more after A answered must be fresh.
+bulk actions, while readers keep reading the news index on machine B, which has it cached.
+Measured: how long after A's response to the editor B still answered with the old page
+(its last stale answer), and whether any request B got ``PAGE_CACHE_GENERATION_CHECK_SECONDS``
+(0.25 s) or more after A answered was stale (none may be).
 """
 
 import os
+import random
 import shutil
 import statistics
 import subprocess
+import time
 
 from trials.bench.stage import DATA, django_env
-from trials.machines import Editor, Machine, first_fresh, served, watch
+from trials.machines import Editor, Machine, Reader, served, stale_for
 from trials.processes import Proc, free_port, log, wait_port
 from trials.project import copy_sqlite, django_json
 
@@ -62,28 +65,33 @@ def run(template_db):
     _, _, text = served(b, index)
     article = next(item for item in listed["articles"] if f'href="{item["url"]}"' in text)
     editor = Editor(a, "editor", "editor")
-    seconds, stale, changes = [], 0, 0
+    stale_ms, stale = [], 0
     for _ in range(trials):
         for action, listed_after in (("unpublish", False), ("publish", True)):
             served(b, index)
             if served(b, index)[1] != "hit":
                 raise RuntimeError(f"B did not cache {index}")
-            answered = editor.bulk(action, article["id"])
 
             def fresh(status, text, want=listed_after):
                 return status == 200 and (f'href="{article["url"]}"' in text) == want
 
-            seen = watch(b, index, fresh, answered, settle=CHECK_SECONDS + 0.1)
-            changes += 1
-            stale += sum(1 for sent, _, ok, _ in seen if sent >= CHECK_SECONDS and not ok)
-            took = first_fresh(seen)
-            if took is None:
-                raise RuntimeError(f"B never served the {action} fresh: {seen[-3:]}")
-            seconds.append(took)
+            # Readers keep reading B throughout, so its copy of the generation is as fresh
+            # as a busy site's, and the change lands anywhere in its 0.25 s.
+            reader = Reader(b, index, fresh)
+            time.sleep(random.uniform(0.3, 0.6))
+            answered = editor.bulk(action, article["id"])
+            time.sleep(CHECK_SECONDS + 0.3)
+            answers = reader.stop()
+            stale += sum(
+                1 for sent, _, ok in answers if sent - answered >= CHECK_SECONDS and not ok
+            )
+            if not any(ok for sent, _, ok in answers if sent > answered):
+                raise RuntimeError(f"B never served the {action} fresh")
+            stale_ms.append(round(stale_for(answers, answered) * 1000, 1))
     a.stop(), b.stop()
-    ms = sorted(round(s * 1000, 1) for s in seconds)
+    ms = sorted(stale_ms)
     return {
-        "changes": changes,
+        "changes": len(ms),
         "check_seconds": CHECK_SECONDS,
         "median_ms": round(statistics.median(ms), 1),
         "max_ms": ms[-1],

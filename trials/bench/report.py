@@ -175,7 +175,7 @@ def add_invalidation(table, figures):
     bound = figures["check_seconds"] * 1000
     table.section(f"6. Two web machines, one Redis ({figures['changes']} changes published)")
     table.row(
-        "publish on A -> fresh on B, median / max",
+        "publish on A: B stale for, median / max",
         f"{figures['median_ms']} / {figures['max_ms']} ms",
         target=f"<= {bound:.0f} ms + 1 request",
         ok=figures["max_ms"] <= bound + 100,
