@@ -50,7 +50,8 @@ if xdist_worker:
     PAGE_CACHE_GENERATION_FILE = PAGE_CACHE_GENERATION_FILE.with_name(f"generation-{xdist_worker}")
     # A shared cache (CACHE_URL=redis://... or file://...) is shared by the workers too; and
     # clearing a Redis cache empties its whole database, so each worker has its own, counted
-    # from the URL's (redis://host:port/8: gw0 uses database 8, gw1 database 9...).
+    # from the URL's (redis://host:port/8: gw0 uses database 8, gw1 database 9...; Redis has
+    # 16 unless its `databases` setting says more).
     for cache in CACHES.values():
         cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', '')}-{xdist_worker}"
         if cache["BACKEND"].endswith(".RedisCache"):
