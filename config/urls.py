@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core.admin_auth import ThrottledPasswordResetView
+from home.views import favicon
 from news.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from news.views import search
 from newsletter.views.clicks import click
@@ -28,6 +29,7 @@ urlpatterns = [
     # A link in a sent issue (newsletter.views.clicks): before Wagtail's catch-all.
     path("r/<str:token>/", click, name="newsletter_click"),
     path("o/<str:token>.gif", pixel, name="open-pixel"),
+    path("favicon.ico", favicon, name="favicon"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 

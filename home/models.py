@@ -1,5 +1,7 @@
 """The home page and the publication's own settings."""
 
+import datetime
+
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -14,6 +16,12 @@ from newsletter.issues.rendering import archive_path
 from newsletter.models import IssueSnapshot
 
 LATEST_STORIES = 10
+
+
+def next_midnight():
+    """The next local midnight (the publication's time zone), when "today" changes."""
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
 
 
 @register_setting(icon="site")
@@ -99,13 +107,23 @@ class HomePage(MemoizedChildRoutingMixin, FastPrivacyMixin, Page):
             as_cards(public(ArticlePage.objects.live()).order_by("-date", "-pk"))[:LATEST_STORIES]
         )
 
-    def latest_issue(self):
-        """The last issue sent, as it was sent (its snapshot), or None before the first."""
+    def latest_issue(self, today=None):
+        """The newest issue sent for today or an earlier day, as it was sent (its snapshot),
+        or None before the first. Tomorrow's issue, even sent early, waits for its day."""
+        today = today or timezone.localdate()
         return (
-            IssueSnapshot.objects.order_by("-issue_date")
+            IssueSnapshot.objects.filter(issue_date__lte=today)
+            .order_by("-issue_date")
             .only("issue_date", "subject", "stories")
             .first()
         )
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # Which issue is "the latest" and whether it is today's change at midnight, with no
+        # publishing to bump the page cache: keep this page no longer than that.
+        response.page_cache_until = next_midnight()
+        return response
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -1,11 +1,19 @@
 from django.dispatch import receiver
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.signals import init_new_page
 
 from newsletter.issues.defaults import default_recipients
 from newsletter.issues.preparing import issue_title, next_free_date
+from newsletter.issues.rendering import archive_path
+from newsletter.issues.status import GONE_OUT, latest_campaign, status_of
 from newsletter.models import IssuePage
+from newsletter.rules import SENT
 from newsletter.subscriptions import history
 from newsletter.views.campaigns import CampaignViewSet
 from newsletter.views.dashboard import TodaysIssuePanel
@@ -24,7 +32,7 @@ def register_newsletter_log_actions(actions):
     history.register(actions)
 
 
-# Campaigns: the report pages (Campaigns menu) and the dashboard's "Today's issue" panel.
+# Campaigns: the report pages (Campaigns menu) and the dashboard's "This morning" panel.
 
 
 @hooks.register("register_admin_viewset")
@@ -80,3 +88,34 @@ def review_after_publish(request, page):
 
 hooks.register("after_create_page", review_after_publish)
 hooks.register("after_edit_page", review_after_publish)
+
+
+# Editing an issue that went out: say at once that it is sent and frozen (Wagtail's own status
+# only says "Live"), and where readers see it as it was sent.
+
+
+@hooks.register("before_edit_page")
+def say_a_sent_issue_is_frozen(request, page):
+    if request.method != "GET" or not isinstance(page, IssuePage):
+        return None
+    # Its campaigns only (one query): whether it went out needs none of its problems.
+    status = status_of(page, latest_campaign(page.campaigns.all()), [])
+    if status.key not in GONE_OUT:
+        return None
+    went = "went out" if status.key == SENT else "started going out"
+    if status.sent_at:
+        went += f" on {format_date(timezone.localtime(status.sent_at), 'l j F Y \\a\\t H:i')}"
+    readers = status.campaign.recipient_count
+    messages.warning(
+        request,
+        f"{status.label}. This issue {went} to {readers} reader{pluralize(readers)}, and it "
+        "is frozen: the archive shows it exactly as it went out, and changes saved here "
+        "change neither. It can't be sent again.",
+        buttons=[
+            messages.button(archive_path(page.issue_date, request), "See it in the archive"),
+            messages.button(
+                reverse("newsletter_campaigns:report", args=[status.campaign.pk]), "Its report"
+            ),
+        ],
+    )
+    return None

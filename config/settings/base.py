@@ -17,6 +17,7 @@ from django.utils.csp import CSP
 
 from config.caches import cache_from_url
 from config.mail import mailer_from_url
+from config.storage import media_origin, media_storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Files the running site writes: the SQLite database, the page cache's generation file.
@@ -213,8 +214,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# MEDIA_STORAGE_URL=s3://bucket/prefix?region=...: photos in object storage (config/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_url(os.environ.get("MEDIA_STORAGE_URL", "")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 31536000
@@ -329,6 +331,9 @@ CSP_FRAME_SOURCES = env_list(
     "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
 )
 CSP_MEDIA_SOURCES = env_list("CSP_MEDIA_SOURCES")
+# Photos in object storage come from the bucket's (or its CDN's) origin.
+if (origin := media_origin(STORAGES["default"])) and origin not in CSP_MEDIA_SOURCES:
+    CSP_MEDIA_SOURCES.append(origin)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

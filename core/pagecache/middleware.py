@@ -11,6 +11,10 @@ page, a new sent issue, a changed image, snippet or setting) bumps it after the 
 commits, and every process then stops finding what was stored before. While the generation
 or the cache itself can't be reached (Redis down), readers get pages rendered afresh.
 
+A page that changes at a set time with nothing published (the home page at midnight: which
+issue is "the latest") sets ``response.page_cache_until``, an aware datetime: it is kept no
+longer than that, here and by shared caches.
+
 Cacheable responses say so to shared caches (``public, s-maxage``) and not to browsers
 (``max-age=0``); a CDN in front is purged by ``core.pagecache.purge``, as the site's
 signal receivers ask (``home.signals``).
@@ -26,6 +30,7 @@ import logging
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
@@ -67,6 +72,15 @@ def page_key(request):
     return f"{current_generation()}:{hashlib.blake2b(address, digest_size=16).hexdigest()}"
 
 
+def seconds_left(response):
+    """Whole seconds until the response's ``page_cache_until`` (an aware datetime a view may
+    set), or None when it set none."""
+    until = getattr(response, "page_cache_until", None)
+    if until is None:
+        return None
+    return max(0, int((until - timezone.now()).total_seconds()))
+
+
 class PageCacheMiddleware:
     """Serve anonymous reader pages from the ``pages`` cache (see the module docstring)."""
 
@@ -99,13 +113,17 @@ class PageCacheMiddleware:
             return response
         response = self.get_response(request)
         if self.is_cacheable_response(response):
-            patch_cache_control(
-                response, public=True, max_age=0, s_maxage=setting("PAGE_CACHE_SHARED_SECONDS")
-            )
-            if store is not None:
+            shared, kept = setting("PAGE_CACHE_SHARED_SECONDS"), {}
+            left = seconds_left(response)
+            if left is not None:
+                # A page that changes at a set time (the home page at midnight) is kept no
+                # longer than that, here and in a shared cache.
+                shared, kept = min(shared, left), {"timeout": left}
+            patch_cache_control(response, public=True, max_age=0, s_maxage=shared)
+            if store is not None and kept.get("timeout", 1) > 0:
                 headers = {k: v for k, v in response.items() if k.lower() != "x-page-cache"}
                 try:
-                    store.set(key, (response.status_code, headers, response.content))
+                    store.set(key, (response.status_code, headers, response.content), **kept)
                 except Exception as error:  # the page is still served, just not kept
                     self.failed(error)
                 else:

@@ -29,11 +29,13 @@ from .sending import IssueSnapshot
 from .settings import NewsletterSettings
 
 
-def render_archived_issue(request, page, issue_date):
+def render_archived_issue(request, page, issue_date, unsent=None):
     """The archive page of a sent issue: its frozen snapshot, never today's articles.
-    Issues not yet sent are not public (404)."""
+    Issues not yet sent are not public (404), unless ``unsent()`` answers for them."""
     snapshot = IssueSnapshot.objects.filter(issue_date=issue_date).first()
     if snapshot is None:
+        if unsent is not None:
+            return unsent()
         raise Http404("No issue was sent on that date.")
     return render(
         request,
@@ -188,7 +190,22 @@ class IssuePage(FastPrivacyMixin, NewsletterPageMixin, Page):
     # Public pages: only the snapshot of a sent issue is ever shown to readers.
 
     def serve(self, request, *args, **kwargs):
-        return render_archived_issue(request, self, self.issue_date)
+        return render_archived_issue(
+            request, self, self.issue_date, unsent=lambda: self.serve_unsent(request)
+        )
+
+    def serve_unsent(self, request):
+        """Before it is sent, the issue's address ("View live" in the admin) shows whoever
+        may edit it the published issue as readers will see it, marked as not sent yet;
+        readers get "Page not found", as for any date without an issue. Never cached."""
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and self.permissions_for_user(user).can_edit()):
+            raise Http404("No issue was sent on that date.")
+        response = render(
+            request, self.get_template(request), {"page": self, "self": self, "not_sent": True}
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class IssueIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
@@ -223,4 +240,17 @@ class IssueIndexPage(FastPrivacyMixin, RoutablePageMixin, Page):
             issue_date = datetime.date.fromisoformat(day)
         except ValueError:
             raise Http404("No issue on that date") from None
-        return render_archived_issue(request, self, issue_date)
+        return render_archived_issue(
+            request, self, issue_date, unsent=lambda: self.serve_unsent(request, issue_date)
+        )
+
+    def serve_unsent(self, request, issue_date):
+        """The published issue of a date not sent yet, for whoever may edit it (see
+        ``IssuePage.serve_unsent``); "Page not found" for readers, at no extra query."""
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated):
+            raise Http404("No issue was sent on that date.")
+        issue = IssuePage.objects.child_of(self).live().filter(issue_date=issue_date).first()
+        if issue is None:
+            raise Http404("No issue was sent on that date.")
+        return issue.serve_unsent(request)
