@@ -1,7 +1,7 @@
 # Lisa's Top Ten: `make run` for a local site with demo content, `make test` for the checks CI runs.
 
 .DEFAULT_GOAL := help
-.PHONY: help install constraints run test lint format chromium clean bench chaos load guide
+.PHONY: help install constraints run test lint format chromium redis clean bench chaos load guide
 
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
@@ -70,7 +70,7 @@ DJHTML = $(VENV)/bin/djhtml --tabwidth 4
 # default --dist load keeps pytest-django's order in each worker (transactional tests after the
 # other database tests); --dist loadfile would run database tests after a flush, on no data.
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
-test: install chromium
+test: install chromium redis
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@echo "djhtml --check: the HTML templates but the emails'"
@@ -100,6 +100,21 @@ chromium:
 		else \
 			echo "The browser tests need Debian's chromium at $(CHROMIUM)." >&2; \
 			echo "Install it with: sudo apt-get install -y chromium" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+# The Redis tests start Debian's redis-server themselves (or use REDIS_URL's): no redis-server
+# means failed tests, never skipped ones.
+redis:
+	@if [ -z "$$REDIS_URL" ] && ! command -v redis-server >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's redis-server for the Redis tests"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get install -y -q redis-server || { apt-get update -q && apt-get install -y -q redis-server; }; \
+		else \
+			echo "The Redis tests need Debian's redis-server (or REDIS_URL=redis://host:port/db)." >&2; \
+			echo "Install it with: sudo apt-get install -y redis-server" >&2; \
 			exit 1; \
 		fi; \
 	fi

@@ -138,6 +138,34 @@ def pytest_testnodedown(node, error):
         add_worker_counts(node.config, output)
 
 
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis: ``REDIS_URL``'s, or Debian's redis-server started for this run (no Redis
+    fails the test that asks for one; see core/tests/redis_server.py)."""
+    from core.tests.redis_server import redis_for_tests
+
+    url, server = redis_for_tests(tmp_path_factory.mktemp("redis"))
+    yield url
+    if server is not None:
+        server.stop()
+
+
+@pytest.fixture
+def redis_pages(settings, redis_url):
+    """The ``pages`` cache (and so the content generation) on the real Redis, under a key
+    prefix of the test's own (tests never empty the shared database)."""
+    import uuid
+
+    from config.caches import cache_from_url
+
+    settings.PAGE_CACHE_ENABLED = True
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": cache_from_url(redis_url, prefix=f"pages-{uuid.uuid4().hex[:12]}"),
+    }
+    return redis_url
+
+
 @pytest.fixture(autouse=True)
 def _fresh_memos():
     """What core.pagecache memoizes per process must not leak from one test to the next."""

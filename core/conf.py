@@ -47,10 +47,16 @@ DEFAULTS = {
     # older than core and operators set it.
     "NEWSLETTER_TRUSTED_PROXIES": 0,
     # Anonymous reader pages from Django's "pages" cache (core/pagecache/middleware.py), keyed
-    # by the content generation: the generation file tells every process when to forget
-    # them, so it must be shared by every process serving the site.
+    # by the content generation: the generation file (or Redis, below) tells every process
+    # when to forget them, so it must be shared by every process serving the site.
     "PAGE_CACHE_ENABLED": True,
     "PAGE_CACHE_GENERATION_FILE": lambda: settings.VAR_DIR / "page-cache-generation",
+    # Where the generation lives across machines (core/pagecache/generation.py): a Redis URL;
+    # empty means the pages cache's Redis when it is on Redis, else the file above.
+    "PAGE_CACHE_GENERATION_URL": "",
+    # With the generation in Redis, each process asks it at most this often: the longest a
+    # change takes to reach a request that another machine serves.
+    "PAGE_CACHE_GENERATION_CHECK_SECONDS": 0.25,
     # How long a shared cache (CDN, proxy) may keep a reader page (s-maxage). Browsers always
     # ask again (max-age=0).
     "PAGE_CACHE_SHARED_SECONDS": _shared_seconds,

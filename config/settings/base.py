@@ -154,9 +154,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Anonymous reader pages from Django's cache (core/pagecache/), keyed by the content generation:
-# the generation file tells every process when to forget them (defaults in core/conf.py).
+# the generation (a file, or Redis across machines) tells every process when to forget them
+# (defaults in core/conf.py).
 env_setting("PAGE_CACHE_ENABLED", truthy)
 env_setting("PAGE_CACHE_GENERATION_FILE", Path)
+# Across machines the generation is a counter in Redis (the pages cache's, or this URL's),
+# read by each process at most every PAGE_CACHE_GENERATION_CHECK_SECONDS.
+env_setting("PAGE_CACHE_GENERATION_URL")
+env_setting("PAGE_CACHE_GENERATION_CHECK_SECONDS", float)
 
 # Caches by URL (config/caches.py): CACHE_URL for all of them, or PAGE_CACHE_URL and
 # RENDITIONS_CACHE_URL for one each; each process's memory unless set (redis://... to share).

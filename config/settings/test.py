@@ -3,6 +3,7 @@
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .dev import *  # noqa: F403
 from .dev import BASE_DIR, CACHES
@@ -47,6 +48,13 @@ os.environ.setdefault(
 PAGE_CACHE_GENERATION_FILE = Path(os.environ["TOPTEN_TEST_GENERATION_FILE"])
 if xdist_worker:
     PAGE_CACHE_GENERATION_FILE = PAGE_CACHE_GENERATION_FILE.with_name(f"generation-{xdist_worker}")
-    # A shared cache (CACHE_URL=redis://... or file://...) is shared by the workers too.
+    # A shared cache (CACHE_URL=redis://... or file://...) is shared by the workers too; and
+    # clearing a Redis cache empties its whole database, so each worker has its own, counted
+    # from the URL's (redis://host:port/8: gw0 uses database 8, gw1 database 9...; Redis has
+    # 16 unless its `databases` setting says more).
     for cache in CACHES.values():
         cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', '')}-{xdist_worker}"
+        if cache["BACKEND"].endswith(".RedisCache"):
+            parts = urlsplit(cache["LOCATION"])
+            number = int(parts.path.strip("/") or 0) + int(xdist_worker.removeprefix("gw") or 0)
+            cache["LOCATION"] = urlunsplit(parts._replace(path=f"/{number}"))

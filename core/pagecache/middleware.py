@@ -4,12 +4,12 @@ Every anonymous GET of a reader page (home, articles, sections, the archive, fee
 is kept in the ``pages`` cache after its first render, and later requests skip the whole of
 Django below this middleware. That cache is this process's memory by default, a folder or
 Redis by setting (``PAGE_CACHE_URL``, config/caches.py). Correctness rests on one
-*generation*: a number kept in a file (``PAGE_CACHE_GENERATION_FILE``) that every worker
-process reads on each request (one ``stat``) and that is part of every key. Anything that
-could change what a page shows (publishing, unpublishing, moving or deleting a page, a new
-sent issue, a changed image, snippet or setting) bumps it after the transaction commits, and
-every process then stops finding what was stored before. The file must be shared by all
-processes serving the site (one machine, or a shared volume).
+*generation* (``core.pagecache.generation``): a number every process reads on each request
+and that is part of every key, kept in a file on one machine or in Redis across machines.
+Anything that could change what a page shows (publishing, unpublishing, moving or deleting a
+page, a new sent issue, a changed image, snippet or setting) bumps it after the transaction
+commits, and every process then stops finding what was stored before. While the generation
+or the cache itself can't be reached (Redis down), readers get pages rendered afresh.
 
 A page that changes at a set time with nothing published (the home page at midnight: which
 issue is "the latest") sets ``response.page_cache_until``, an aware datetime: it is kept no
@@ -25,6 +25,7 @@ response that sets a cookie or says ``private``/``no-store``.
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import caches
@@ -34,7 +35,9 @@ from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
 from core.conf import setting
-from core.pagecache.generation import current_generation, memoize
+from core.pagecache.generation import current_generation, memoize, shared_cache_failed
+
+logger = logging.getLogger(__name__)
 
 CACHEABLE_TYPES = (
     "text/html",
@@ -93,8 +96,16 @@ class PageCacheMiddleware:
         if not self.is_cacheable_request(request):
             return self.get_response(request)
         store = caches["pages"] if setting("PAGE_CACHE_ENABLED") else None
+        if store is not None and current_generation() is None:
+            store = None  # unknown generation (Redis unreachable): render, keep nothing
         key = page_key(request) if store is not None else None
-        entry = store.get(key) if store is not None else None
+        entry = None
+        if store is not None:
+            try:
+                entry = store.get(key)
+            except Exception as error:  # any cache backend's failure: render instead
+                self.failed(error)
+                store = None
         if entry is not None:
             status, headers, body = entry
             response = HttpResponse(body, status=status, headers=headers)
@@ -111,9 +122,18 @@ class PageCacheMiddleware:
             patch_cache_control(response, public=True, max_age=0, s_maxage=shared)
             if store is not None and kept.get("timeout", 1) > 0:
                 headers = {k: v for k, v in response.items() if k.lower() != "x-page-cache"}
-                store.set(key, (response.status_code, headers, response.content), **kept)
-                response["X-Page-Cache"] = "miss"
+                try:
+                    store.set(key, (response.status_code, headers, response.content), **kept)
+                except Exception as error:  # the page is still served, just not kept
+                    self.failed(error)
+                else:
+                    response["X-Page-Cache"] = "miss"
         return response
+
+    @staticmethod
+    def failed(error):
+        logger.warning("The page cache failed (%s): serving the page uncached", error)
+        shared_cache_failed(error)
 
     @staticmethod
     def is_cacheable_request(request):

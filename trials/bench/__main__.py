@@ -25,6 +25,7 @@ from trials.bench import (
     admin,
     batch,
     csv_import,
+    invalidation,
     issue_report,
     longtail,
     pages,
@@ -49,6 +50,7 @@ PARTS = (
     "batch",
     "relay",
     "scale",
+    "invalidation",
 )
 
 
@@ -196,6 +198,8 @@ def main():
                 results["relay"] = attempt("relay", relay.run, template, at_scale)
             if "scale" in parts:
                 results["scale"] = attempt("scale", scale.run, at_scale)
+            if "invalidation" in parts:
+                results["invalidation"] = attempt("invalidation", invalidation.run, template)
     finally:
         Proc.stop_all()
     results["meta"]["load_at_end"] = load_average()
