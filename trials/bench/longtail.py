@@ -183,7 +183,7 @@ def add_rows(table, figures):
     """Part 6's rows of ``make bench``'s table (trials.bench.report)."""
     if not figures:
         return
-    table.section(f"6. The long tail, uncached ({figures['setup']})")
+    table.section(f"7. The long tail, uncached ({figures['setup']})")
     bakery = figures.get("bakerydemo")
     article = figures["article"]
     for key, name in (("article", "article, uncached"), ("home", "home, uncached")):

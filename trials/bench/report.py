@@ -198,7 +198,7 @@ def add_batch_api(table, figures):
     """The batch API beside one call per message, both through anymail's Mailgun client."""
     batched, single = figures["batch"], figures["single"]
     table.section(
-        f"6. Sending through Mailgun's API (local server, {figures['delay_s'] * 1000:.0f} ms "
+        f"8. Sending through Mailgun's API (local server, {figures['delay_s'] * 1000:.0f} ms "
         "a call, anymail's real client)"
     )
     minutes = batched["total_s"] / 60
@@ -234,7 +234,7 @@ def add_batch_api(table, figures):
 def add_invalidation(table, figures):
     """A publish through web machine A, served fresh by machine B through Redis."""
     bound = figures["check_seconds"] * 1000
-    table.section(f"6. Two web machines, one Redis ({figures['changes']} changes published)")
+    table.section(f"11. Two web machines, one Redis ({figures['changes']} changes published)")
     table.row(
         "publish on A: B stale for, median / max",
         f"{figures['median_ms']} / {figures['max_ms']} ms",
@@ -399,7 +399,7 @@ def add_relay(table, relay):
     runs = relay["runs"]
     first = next(iter(runs.values()))
     table.section(
-        f"6. SMTP relay across the internet (trials.relay, {first['connections']} connections, "
+        f"9. SMTP relay across the internet (trials.relay, {first['connections']} connections, "
         f"{relay['subscribers']:,} recipients)"
     )
     loopback = runs.get("loopback", {}).get("relay_rate")
@@ -436,12 +436,12 @@ def add_relay(table, relay):
 
 def add_scale(table, scale):
     if scale.get("left_out"):
-        table.section("7. Subscribers at scale on PostgreSQL")
+        table.section("10. Subscribers at scale on PostgreSQL")
         table.row("not measured", scale["left_out"])
         return
     sizes = scale["sizes"]
     table.section(
-        f"7. Subscribers at scale on PostgreSQL (worker RSS after {scale['messages']:,} messages)"
+        f"10. Subscribers at scale on PostgreSQL (worker RSS after {scale['messages']:,} messages)"
     )
     for n, figures in sizes.items():
         count = f"{int(n):,}"
