@@ -92,7 +92,12 @@ class SaveLog:
 def type_in_summary(page, text):
     # Wagtail notes the form as it was two seconds after it loads: edits made before then
     # would count as the form's start, neither unsaved nor autosaved.
-    page.wait_for_function("window.watchingEdits === true")
+    # Polled with evaluate(): wait_for_function() evals a string, which the admin's Content
+    # Security Policy (no 'unsafe-eval') refuses.
+    deadline = time.monotonic() + 30
+    while not page.evaluate("window.watchingEdits === true"):
+        assert time.monotonic() < deadline, "Wagtail never started watching the form for edits"
+        page.wait_for_timeout(100)
     summary = page.get_by_role("textbox", name="Summary")
     summary.click()
     page.keyboard.press("End")

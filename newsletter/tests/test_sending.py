@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from news.models import ArticlePage
-from newsletter.models import Campaign, Delivery, IssueSnapshot, Subscriber
+from newsletter.models import Campaign, Delivery, IssueSnapshot, NewsletterSettings, Subscriber
 from newsletter.sending.message import PREFERENCES, UNSUBSCRIBE
 from newsletter.sending.orchestration import SendRefused, report, send_issue_now, send_test
 from newsletter.subscriptions import tokens
@@ -238,9 +238,12 @@ def test_send_issue_command_without_an_issue_or_with_a_bad_date(subscribers):
 def test_send_test_personalises_for_a_subscriber_and_not_for_a_stranger(subscribers):
     from .sending_helpers import HTML, TEXT
 
-    campaign = frozen_campaign(
-        html=HTML, text=TEXT, from_name="Lisa at the desk", reply_to="desk@example.com"
-    )
+    # The sender is Settings > Newsletter's, whatever the campaign stored.
+    newsletter = NewsletterSettings.load()
+    newsletter.from_name = "Lisa at the desk"
+    newsletter.reply_to = "desk@example.com"
+    newsletter.save()
+    campaign = frozen_campaign(html=HTML, text=TEXT, from_name="Environment Default")
     send_test(campaign=campaign, snapshot=campaign.snapshot, email="ann@example.org")
     send_test(campaign=campaign, snapshot=campaign.snapshot, email="editor@example.com")
 
