@@ -141,10 +141,11 @@ def test_editor_writes_an_article_and_sends_todays_issue(live_server, guide_page
     page.wait_for_url(url + "/admin/")
     shoot("dashboard")
 
-    # 1. Write an article under News.
-    page.goto(f"{url}/admin/pages/{news_index.pk}/")
+    # 1. Write an article: Articles in the menu, then New article (docs/editor-guide.md).
+    page.get_by_role("link", name="Articles", exact=True).first.click()
+    page.wait_for_url("**/admin/articles/**")
     shoot("news-pages")
-    page.get_by_role("link", name="Add child page").first.click()
+    page.get_by_role("link", name="New article").first.click()
     page.wait_for_url("**/add/news/articlepage/**")
     page.get_by_role("textbox", name="Headline").fill(NEW_HEADLINE)
     page.get_by_role("textbox", name="Summary").fill(
