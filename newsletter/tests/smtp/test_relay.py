@@ -13,7 +13,9 @@ from ..smtp_fault_server import free_port
 from .checks import SMTP_TIMEOUT, point_mailer
 
 # Threads need rows they can see: committed, not inside the test's transaction.
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the data migrations made (the daily list, groups) come back after the
+# flush, as for every other test that commits (root conftest.py).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
