@@ -385,6 +385,10 @@ def deliver_campaign(campaign_id, owner=None):
         fail_unbuildable(campaign, problem)
         return 0
     threads = setting("NEWSLETTER_SEND_CONNECTIONS")
+    # A batch-API call carries a whole batch: one call in flight per worker process, so a
+    # worker killed mid-call repeats at most that batch (more workers send more at once).
+    if threads > 1 and batch.api_batch_size(mail.mailers[MAILER]):
+        threads = 1
     if (
         threads > 1
         and not campaign.rate_limit
