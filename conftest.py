@@ -45,8 +45,12 @@ class OneRequestAtATimeServer(ThreadedWSGIServer):
     keep-alive connection waiting for its next request holds up nobody.
     """
 
+    # One for the process: a test's teardown takes it too (``page``), so the database is not
+    # flushed under a request still being answered ("database table is locked").
+    requests = threading.Lock()
+
     def set_app(self, application):
-        lock = threading.Lock()
+        lock = self.requests
 
         def one_at_a_time(environ, start_response):
             with lock:
@@ -105,6 +109,10 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+    # A request the page left in flight (an autosave, a ping) ends before the test's teardown
+    # flushes the database under it.
+    with OneRequestAtATimeServer.requests:
+        pass
 
 
 def _slug(text):
