@@ -77,6 +77,15 @@ def test_help_opens_our_guide_not_wagtails(editor_client):
     assert not any("wagtail.org" in url for url in help_items.values())
 
 
+def test_the_dashboard_links_our_guide_not_wagtails(editor_client):
+    page = soup_of(editor_client.get("/admin/"))
+
+    links = {a.get_text(" ", strip=True): a["href"] for a in page.select("main a[href]")}
+    assert links["Editor's guide"] == "/admin/guide/"
+    assert not [href for href in links.values() if "wagtail.org" in href]
+    assert not [text for text in links if "editor guide" in text.lower()]
+
+
 def test_the_guide_shows_in_the_admin_with_its_pictures(editor_client):
     page = soup_of(editor_client.get("/admin/guide/"))
 
