@@ -4,11 +4,12 @@ viewsets) and the engagement reports."""
 from functools import partial
 
 from django.urls import path
-from wagtail.admin.panels import ObjectList
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail_newsletter.viewsets import audience_chooser_viewset, audience_segment_chooser_viewset
 
 from newsletter.filters import SubscriberFilterSet
-from newsletter.models import MailingList, Segment, Subscriber
+from newsletter.models import MailingList, ReaderGroup, Segment, Subscriber
 from newsletter.subscriptions.forms import SubscriberAdminForm
 from newsletter.views import admin
 from newsletter.views.issues import IssuesViewSet
@@ -86,3 +87,33 @@ class NewsletterViewSetGroup(ModelViewSetGroup):
     menu_label = "Newsletter"
     menu_icon = "mail"
     menu_order = 250
+
+
+class ReaderGroupViewSet(ModelViewSet):
+    """Settings › Groups of readers: who an issue may go to (a list, or a segment of it), as
+    wagtail-newsletter's own recipients page had it, in the admin's words."""
+
+    model = ReaderGroup
+    name = "reader_groups"
+    url_prefix = "newsletter/reader-groups"
+    icon = "group"
+    menu_label = "Groups of readers"
+    add_to_settings_menu = True
+    list_display = ["name"]
+    copy_view_enabled = False
+    panels = [
+        FieldPanel("name", help_text='What editors see on an issue, e.g. "Daily readers".'),
+        FieldPanel(
+            "audience",
+            heading="List",
+            help_text="The list whose readers get the issue, e.g. Daily.",
+            widget=audience_chooser_viewset.widget_class,
+        ),
+        FieldPanel(
+            "segment",
+            help_text="Leave empty to send to the whole list, or choose one of its segments.",
+            widget=audience_segment_chooser_viewset.widget_class(
+                linked_fields={"audience": "#id_audience"}
+            ),
+        ),
+    ]

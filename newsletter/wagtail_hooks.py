@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Permission
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
@@ -19,12 +20,25 @@ from newsletter.views.campaigns import CampaignViewSet
 from newsletter.views.dashboard import TodaysIssuePanel
 from newsletter.views.review import ReviewViewSet
 from newsletter.views.story_chooser import StoryChooserViewSet
-from newsletter.viewsets import NewsletterViewSetGroup
+from newsletter.viewsets import NewsletterViewSetGroup, ReaderGroupViewSet
 
 
 @hooks.register("register_admin_viewset")
 def register_newsletter_viewsets():
     return NewsletterViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_reader_groups_viewset():
+    return ReaderGroupViewSet()
+
+
+@hooks.register("register_permissions")
+def register_reader_group_permissions():
+    return Permission.objects.filter(
+        content_type__app_label="newsletter",
+        codename__in=["add_readergroup", "change_readergroup", "delete_readergroup"],
+    )
 
 
 @hooks.register("register_log_actions")

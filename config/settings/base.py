@@ -263,6 +263,8 @@ TAGGIT_CASE_INSENSITIVE = True
 # wagtail-newsletter: sender identity (the daily-issue work replaces the backend).
 WAGTAIL_NEWSLETTER_FROM_NAME = os.environ.get("NEWSLETTER_FROM_NAME", "Lisa's Top Ten")
 WAGTAIL_NEWSLETTER_REPLY_TO = os.environ.get("NEWSLETTER_REPLY_TO", "lisa@example.com")
+# Who an issue goes to: the package's recipients under the admin's words ("group of readers").
+WAGTAIL_NEWSLETTER_RECIPIENTS_MODEL = "newsletter.ReaderGroup"
 
 LOGGING = {
     "version": 1,

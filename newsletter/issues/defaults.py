@@ -2,9 +2,8 @@
 readers it goes to (the sign-up list's readers)."""
 
 from django.db.models import Q
-from wagtail_newsletter.models import NewsletterRecipients
 
-from newsletter.models import MailingList
+from newsletter.models import MailingList, ReaderGroup
 
 
 def default_list():
@@ -18,22 +17,20 @@ def default_list():
 
 
 def default_recipients():
-    """The recipients a new issue goes to: the default list's readers, as wagtail-newsletter's
-    ``NewsletterRecipients`` (created the first time, named after the list); None without a
-    default list."""
+    """The recipients a new issue goes to: the default list's readers, as a ``ReaderGroup``
+    (wagtail-newsletter's recipients; created the first time, named after the list); None
+    without a default list."""
     mailing_list = default_list()
     if mailing_list is None:
         return None
     audience = str(mailing_list.pk)
     recipients = (
-        NewsletterRecipients.objects.filter(
-            Q(segment="") | Q(segment__isnull=True), audience=audience
-        )
+        ReaderGroup.objects.filter(Q(segment="") | Q(segment__isnull=True), audience=audience)
         .order_by("pk")
         .first()
     )
     if recipients is None:
-        recipients = NewsletterRecipients.objects.create(
+        recipients = ReaderGroup.objects.create(
             name=f"{mailing_list.name} readers", audience=audience, segment=""
         )
     return recipients

@@ -2,7 +2,7 @@
 
 from .engagement import Click, ClickRollup, DailyClicks, Open, TrackedLink
 from .issue import IssueIndexPage, IssuePage, IssueStory
-from .lists import MailingList, Segment
+from .lists import MailingList, ReaderGroup, Segment
 from .records import PreparedDraft, Suppression
 from .sending import Campaign, Delivery, IssueSnapshot
 from .settings import NewsletterSettings
@@ -22,6 +22,7 @@ __all__ = [
     "NewsletterSettings",
     "Open",
     "PreparedDraft",
+    "ReaderGroup",
     "Segment",
     "Subscriber",
     "SubscriberQuerySet",

@@ -1,4 +1,4 @@
-"""Mailing lists and segments: who an issue goes to.
+"""Mailing lists, segments and groups of readers: who an issue goes to.
 
 The campaign backend offers each list as an audience and each segment as a segment of its
 list; both answer ``members()`` (a queryset of subscribers receiving mail today) and
@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail_newsletter.models import NewsletterRecipients
 
 from .subscriber import Subscriber
 
@@ -141,3 +142,17 @@ class Segment(models.Model):
         return self.members().count()
 
     member_count.short_description = "Receiving"
+
+
+class ReaderGroup(NewsletterRecipients):
+    """Who an issue goes to, in the admin's words: wagtail-newsletter's recipients (a list, or
+    one segment of it, under a name such as "Daily readers"), the same rows and table.
+
+    ``WAGTAIL_NEWSLETTER_RECIPIENTS_MODEL`` names this model, so the issue's Recipients field,
+    its chooser and Settings › Groups of readers say "1 group of readers", not the package's
+    "1 newsletter recipients"."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "group of readers"
+        verbose_name_plural = "groups of readers"
