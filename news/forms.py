@@ -1,5 +1,6 @@
 """The article's edit form (``ArticlePage.base_form_class``)."""
 
+from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminPageForm
 
 NOT_ITSELF_STORY = (
@@ -14,10 +15,14 @@ class ArticlePageForm(WagtailAdminPageForm):
     """Refuses an article that points readers back to itself, with the error on the field.
 
     The lead photo's own caption and credit show, greyed, in the boxes that override them:
-    what prints if the boxes are left blank."""
+    what prints if the boxes are left blank. They follow another photo chosen in the form
+    (news/static/news/admin/photo-words.js asks ``news_photo_words``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "lead_image_caption" in self.fields:
+            words_url = reverse("news_photo_words", args=[0])
+            self.fields["lead_image_caption"].widget.attrs["data-photo-words-url"] = words_url
         image = getattr(self.instance, "lead_image", None)
         for name, own in (("lead_image_caption", "caption"), ("lead_image_credit", "credit")):
             if name in self.fields and image is not None and getattr(image, own):

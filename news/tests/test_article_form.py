@@ -9,6 +9,7 @@ import pytest
 import tinycss2
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
+from django.test import Client
 
 from news.factories import AuthorFactory, CaptionedImageFactory
 from news.forms import ArticlePageForm
@@ -81,3 +82,30 @@ def test_the_photo_credit_prints_as_typed_on_the_site(client, make_article):
     article = make_article(lead_image=CaptionedImageFactory(credit="cnn.com"))
     page = soup_of(client.get(article.url))
     assert page.select_one(".credit").get_text(strip=True) == "cnn.com"
+
+
+def test_a_photos_words_are_given_to_editors_only(editor_client, django_user_model):
+    image = CaptionedImageFactory(caption="A flooded street in Sylhet.", credit="Reuters")
+    url = f"/admin/news/photos/{image.pk}/words/"
+
+    assert editor_client.get(url).json() == {
+        "caption": "A flooded street in Sylhet.",
+        "credit": "Reuters",
+    }
+    assert editor_client.get(f"/admin/news/photos/{image.pk + 1}/words/").status_code == 404
+    anonymous = Client()
+    assert anonymous.get(url).status_code == 302  # to the sign-in page
+    reader = django_user_model.objects.create_user("reader", password="pw")
+    anonymous.force_login(reader)  # signed in, but no admin access
+    assert anonymous.get(url).status_code == 302
+
+
+def test_the_article_form_says_where_the_photos_words_are(editor_client, make_article):
+    article = make_article(title="Austin rallies allies")
+
+    form = soup_of(editor_client.get(f"/admin/pages/{article.pk}/edit/"))
+
+    caption = form.find(attrs={"name": "lead_image_caption"})
+    template = caption["data-photo-words-url"]
+    assert template == "/admin/news/photos/0/words/"
+    assert form.find("script", src=lambda src: src and "news/admin/photo-words" in src)

@@ -14,13 +14,13 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from wagtail.admin.views.pages.edit import EditView
 
+from core.tests.browser import PASSWORD, sign_in
 from news.models import ArticlePage
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PASSWORD = "correct-horse-battery"
 SLOW = 1.0  # seconds the server takes for each save and autosave
 
 
@@ -50,14 +50,6 @@ def page(page):
         "document.addEventListener('w-unsaved:watch-edits', () => { window.watchingEdits = true; })"
     )
     return page
-
-
-def sign_in(page, url):
-    page.goto(url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
 
 
 class SaveLog:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.tests.browser import PASSWORD, sign_in
 from news.factories import ArticlePageFactory, SectionFactory
 from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
 from newsletter.models import NewsletterSettings
@@ -21,7 +22,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PASSWORD = "correct-horse-battery"
 BLOCKING = {"serious", "critical"}
 # The edit page is heavy, and its preview panel posts the form before it loads the
 # preview: slow on a busy machine.
@@ -55,14 +55,6 @@ def morning(live_server, settings, site, django_user_model):
     editor = django_user_model.objects.create_user("eddie", "eddie@example.com", PASSWORD)
     editor.groups.add(Group.objects.get(name="Editors"))
     return issue
-
-
-def sign_in(page, url):
-    page.goto(url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
 
 
 def blocking(page, name, report, context=None):

@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from core.tests.browser import PASSWORD, sign_in
 from newsletter.factories import IssuePageFactory
 
 from .issue_setup import make_articles
@@ -15,8 +16,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -31,14 +30,6 @@ def morning(live_server, settings, site, django_user_model):
     editor = django_user_model.objects.create_user("eddie", "eddie@example.com", PASSWORD)
     editor.groups.add(Group.objects.get(name="Editors"))
     return issue
-
-
-def sign_in(page, url):
-    page.goto(url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(url + "/admin/")
 
 
 def serious(page):

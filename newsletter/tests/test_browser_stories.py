@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.tests.browser import PASSWORD, sign_in
 from news.factories import ArticlePageFactory, SectionFactory
 from news.models import ArticlePage
 from newsletter.models import IssuePage
@@ -18,7 +19,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PASSWORD = "correct-horse-battery"
 # Newest first: "Headline 1" is today's, "Headline 12" eleven days old.
 HEADLINES = [f"Headline {n}" for n in range(1, 13)]
 
@@ -39,14 +39,6 @@ def newsroom(live_server, settings, site, django_user_model):
     editor = django_user_model.objects.create_user("eddie", "eddie@example.com", PASSWORD)
     editor.groups.add(Group.objects.get(name="Editors"))
     return issue_index
-
-
-def sign_in(page, url):
-    page.goto(url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
 
 
 def rows(page):

@@ -1,0 +1,15 @@
+"""The article form's helpers in the admin: a photo's own caption and credit, for the boxes
+that override them (``news/static/news/admin/photo-words.js``)."""
+
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from wagtail.images.permissions import permission_policy
+
+
+def photo_words(request, pk):
+    """{"caption", "credit"} of a photo the editor may choose; 404 for any other."""
+    photos = permission_policy.instances_user_has_any_permission_for(
+        request.user, ["choose", "change"]
+    )
+    photo = get_object_or_404(photos, pk=pk)
+    return JsonResponse({"caption": photo.caption, "credit": photo.credit})
