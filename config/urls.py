@@ -10,7 +10,7 @@ from core.admin_auth import ThrottledPasswordResetView
 from home.views import favicon
 from news.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from news.views import search
-from newsletter.views.clicks import click
+from newsletter.views.clicks import click, click_in_copy
 from newsletter.views.opens import pixel
 
 urlpatterns = [
@@ -28,6 +28,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     # A link in a sent issue (newsletter.views.clicks): before Wagtail's catch-all.
     path("r/<str:token>/", click, name="newsletter_click"),
+    path("r/<str:key>/<int:link_id>/", click_in_copy, name="newsletter_click_in_copy"),
     path("o/<str:token>.gif", pixel, name="open-pixel"),
     path("favicon.ico", favicon, name="favicon"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),

@@ -20,13 +20,13 @@ from anymail.signals import EventType, tracking
 from django.dispatch import receiver
 from django.utils import timezone
 
-from newsletter.engagement.tokens import read_token
+from newsletter.engagement.tokens import read_copy_key, read_token
 from newsletter.models import Click, Open
 
 # The provider's clock and ours, and its event against our buffered write, differ by
 # seconds; no reader clicks the same story twice within a minute on purpose.
 MATCH_SPAN = datetime.timedelta(seconds=60)
-TOKEN_IN_URL = re.compile(r"/r/(?P<token>[^/?#\s]+)/")
+TOKEN_IN_URL = re.compile(r"/r/(?P<token>[^/?#\s]+)/(?:(?P<link>[0-9]{1,9})/)?")
 
 
 def bot_flag(esp_event):
@@ -39,10 +39,16 @@ def bot_flag(esp_event):
     return flag.strip() if isinstance(flag, str) else ""
 
 
-def token_in(url):
-    """The token of one of our ``/r/<token>/`` links in ``url``, or None."""
+def link_clicked(url):
+    """``(link id, delivery id)`` of one of our links in ``url``, ``/r/<token>/`` or a batch
+    copy's ``/r/<key>/<link id>/``; None for anything else."""
     match = TOKEN_IN_URL.search(url or "")
-    return match.group("token") if match else None
+    if match is None:
+        return None
+    if match.group("link"):
+        delivery_id = read_copy_key(match.group("token"))
+        return None if delivery_id is None else (int(match.group("link")), delivery_id)
+    return read_token(match.group("token"))
 
 
 def mark_clicks(link_id, delivery_id, at):
@@ -79,7 +85,6 @@ def provider_flagged_bot(sender, event, esp_name, **kwargs):
         if event.recipient:
             mark_opens(event.recipient, at)
         return
-    token = token_in(event.click_url)
-    found = read_token(token) if token else None
+    found = link_clicked(event.click_url)
     if found is not None:
         mark_clicks(*found, at)

@@ -11,6 +11,14 @@ another signature of the site (unsubscribe links, sessions). ``read_token`` also
 tokens made under ``SECRET_KEY_FALLBACKS``, so rotating the key doesn't break yesterday's
 issue. A send makes about fifteen tokens per message: the keyed HMAC is prepared once and
 copied per token.
+
+**A copy's key** (``/r/<key>/<link id>/``): a send through a provider's batch API gives each
+reader's values to the provider as merge fields, one set per reader in every call. There a
+reader's links share one signed key of their delivery (``copy_key``, its own salt), and the
+link's id is in the address as it is: 35 links cost one signature and one merge field, not
+35. It is as safe: the key can't be made for another reader's delivery, and the click view
+refuses a link that is not in that delivery's issue, so a reader can only make clicks on the
+links of their own copy, which they can click anyway.
 """
 
 import base64
@@ -21,16 +29,17 @@ import hmac
 from django.conf import settings
 
 SALT = "newsletter.engagement.link"
+COPY_SALT = "newsletter.engagement.copy"
 MAC_BYTES = 12
 _prepared = {}
 
 
-def _base(secret):
+def _base(secret, salt=SALT):
     """A keyed HMAC ready to ``copy()``, for ``secret`` (kept: ``settings`` may change)."""
-    base = _prepared.get(secret)
+    base = _prepared.get((salt, secret))
     if base is None:
-        key = hashlib.sha256((SALT + secret).encode()).digest()
-        base = _prepared[secret] = hmac.new(key, digestmod=hashlib.sha256)
+        key = hashlib.sha256((salt + secret).encode()).digest()
+        base = _prepared[salt, secret] = hmac.new(key, digestmod=hashlib.sha256)
     return base
 
 
@@ -57,8 +66,8 @@ def _read_varint(data, start):
     return None
 
 
-def _mac(secret, payload):
-    signer = _base(secret).copy()
+def _mac(secret, payload, salt=SALT):
+    signer = _base(secret, salt).copy()
     signer.update(payload)
     return signer.digest()[:MAC_BYTES]
 
@@ -88,9 +97,15 @@ def _b64(tokens):
     return (base64.urlsafe_b64encode(token).rstrip(b"=") for token in tokens)
 
 
-def read_token(token):
-    """``(link_id, delivery_id)`` from a token ``link_token`` made, or None for anything else
-    (tampered, truncated, two tokens swapped, garbage)."""
+def copy_key(delivery_id):
+    """The key of delivery ``delivery_id``'s copy, shared by its tracked links."""
+    payload = _varint(delivery_id + 1)
+    token = payload + _mac(settings.SECRET_KEY, payload, COPY_SALT)
+    return base64.urlsafe_b64encode(token).rstrip(b"=").decode()
+
+
+def _unpadded(token):
+    """The bytes of an unpadded URL-safe base64 ``token``, or None unless it is exactly that."""
     if not isinstance(token, str) or not 16 <= len(token) <= 64 or "=" in token:
         return None
     try:
@@ -99,12 +114,39 @@ def read_token(token):
         return None
     if base64.urlsafe_b64encode(data).rstrip(b"=").decode() != token:
         return None  # stray characters or bits base64 ignores
+    return data
+
+
+def _signed(payload, mac, salt):
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(hmac.compare_digest(mac, _mac(secret, payload, salt)) for secret in secrets)
+
+
+def read_copy_key(key):
+    """The delivery id of a key ``copy_key`` made, or None for anything else."""
+    data = _unpadded(key)
+    if data is None:
+        return None
+    payload, mac = data[:-MAC_BYTES], data[-MAC_BYTES:]
+    delivery = _read_varint(payload, 0)
+    if delivery is None or delivery[1] != len(payload) or not delivery[0]:
+        return None
+    if not _signed(payload, mac, COPY_SALT):
+        return None
+    return delivery[0] - 1
+
+
+def read_token(token):
+    """``(link_id, delivery_id)`` from a token ``link_token`` made, or None for anything else
+    (tampered, truncated, two tokens swapped, garbage)."""
+    data = _unpadded(token)
+    if data is None:
+        return None
     payload, mac = data[:-MAC_BYTES], data[-MAC_BYTES:]
     link = _read_varint(payload, 0)
     delivery = _read_varint(payload, link[1]) if link else None
     if delivery is None or delivery[1] != len(payload):
         return None
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    if not any(hmac.compare_digest(mac, _mac(secret, payload)) for secret in secrets):
+    if not _signed(payload, mac, SALT):
         return None
     return link[0], (delivery[0] - 1 if delivery[0] else None)

@@ -4,11 +4,13 @@ links as the provider's merge fields.
 Mailgun's messages API takes up to 1,000 ``to`` addresses in one call with our own HTML and
 text and ``recipient-variables`` (django-anymail's ``merge_data``): it sends each address its
 own copy with ``%recipient.<name>%`` replaced by that reader's values, in the bodies and in
-the headers (anymail's ``merge_headers``). So a batch of deliveries is one call: the
-unsubscribe and preferences links, the tracking pixel and every tracked ``/r/<token>/`` link
-are merge fields (``%recipient.unsubscribe%``, ``%recipient.link7%`` ...), and each reader's
-``List-Unsubscribe`` header is theirs too. Mailgun sets each copy's ``Message-ID`` and
-``Date``; its own click and open tracking are turned off (ours are in the links).
+the headers. So a batch of deliveries is one call: every tracked link is
+``/r/%recipient.c%/<link id>/`` and the pixel ``/o/%recipient.c%.gif``, with ``c`` the
+copy's one signed key (``tokens.copy_key``: one field a reader, not one a link), and the
+unsubscribe and preferences addresses, in the bodies and in ``List-Unsubscribe``, carry the
+reader's signed ``%recipient.u%`` and ``%recipient.p%``. Mailgun sets each
+copy's ``Message-ID`` and ``Date``; its own click and open tracking are turned off (ours are
+in the links).
 
 What a call's answer means for its rows (``BatchSender.send`` reports it to a ``Recorder``):
 
@@ -46,11 +48,12 @@ from anymail.backends.mailgun import EmailBackend as MailgunBackend
 from anymail.exceptions import AnymailError, AnymailRequestsAPIError
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from newsletter import mailformat
 from newsletter.conf import setting
-from newsletter.engagement.tokens import link_tokens
+from newsletter.engagement.tokens import copy_key
 from newsletter.issues.links import LINK_PATTERN
 from newsletter.issues.rendering import OPEN_PLACEHOLDER as OPEN
 from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER as PREFERENCES
@@ -108,18 +111,43 @@ def bound_calls(backend, lease_seconds):
 
 # The message with merge fields
 
+KEY = "%recipient.c%"  # the copy's signed key (tokens.copy_key)
+UNSUBSCRIBE_KEY = "%recipient.u%"  # the reader's unsubscribe token, signed as the site does
+PREFERENCES_KEY = "%recipient.p%"  # and their preferences token
+
+
+def url_with(name, field, *args):
+    """The absolute address of URL ``name`` with the merge ``field`` where its first argument
+    goes, the other ``args`` as they are."""
+    marker = "KEY0MARKER"
+    url = mailformat.absolute_url(reverse(name, args=[marker, *args]))
+    return url.replace(marker, field)
+
 
 class MergeMessage:
-    """The campaign's frozen message with each reader's links as ``%recipient.<name>%``."""
+    """The campaign's frozen message with each reader's part of their links as merge fields.
+
+    A reader's variables are three short signed tokens, whatever the number of links: the
+    copy's key (``c``: every tracked link and the pixel), and the tokens of their unsubscribe
+    (``u``) and preferences (``p``) addresses. The rest of each address, and the whole
+    ``List-Unsubscribe`` header around ``u``, is written once for the call."""
 
     def __init__(self, frozen):
         self.frozen = frozen
+        links = frozen.links
+        self.unsubscribe_url = (
+            f"{links.unsubscribe_prefix}{UNSUBSCRIBE_KEY}{links.unsubscribe_suffix}"
+        )
+        self.preferences_url = (
+            f"{links.preferences_prefix}{PREFERENCES_KEY}{links.preferences_suffix}"
+        )
         self.positions = set()
         self.pixel = frozen.open_snapshot_id is not None
         self.html = self._fields(frozen.html)
         self.text = self._fields(frozen.text)
-        self.positions = sorted(self.positions)
-        self.link_ids = [frozen.link_ids[position] for position in self.positions]
+        self.keyed = self.pixel or bool(self.positions)
+        unsubscribe = links.list_unsubscribe(self.unsubscribe_url)["List-Unsubscribe"]
+        self.list_unsubscribe = str(unsubscribe)
 
     def _fields(self, content):
         frozen = self.frozen
@@ -128,33 +156,34 @@ class MergeMessage:
             position = int(found.group(1))
             if position in frozen.link_ids:
                 self.positions.add(position)
-                # Only the token is the reader's: it keeps the call's variables small.
-                links = frozen.links
-                return f"{links.click_prefix}%recipient.link{position}%{links.click_suffix}"
+                return url_with("newsletter_click_in_copy", KEY, frozen.link_ids[position])
             return frozen.direct(position)
 
-        content = content.replace(UNSUBSCRIBE, "%recipient.unsubscribe%")
-        content = content.replace(PREFERENCES, "%recipient.preferences%")
-        content = content.replace(OPEN, "%recipient.open%" if self.pixel else BLANK_GIF)
+        content = content.replace(UNSUBSCRIBE, self.unsubscribe_url)
+        content = content.replace(PREFERENCES, self.preferences_url)
+        content = content.replace(OPEN, url_with("open-pixel", KEY) if self.pixel else BLANK_GIF)
         return LINK_PATTERN.sub(link, content)
 
     def values(self, row):
-        """``(merge data, merge headers)`` of one reader."""
+        """The merge data of one reader."""
         links = self.frozen.links
-        unsubscribe, preferences = links.for_subscriber(row.subscriber_id)
-        data = {"unsubscribe": unsubscribe, "preferences": preferences}
-        if self.pixel:
-            data["open"] = self.frozen.open_url(row.pk)
-        tokens = link_tokens(self.link_ids, row.pk)
-        for position, token in zip(self.positions, tokens, strict=True):
-            data[f"link{position}"] = token
-        header = links.list_unsubscribe(unsubscribe)["List-Unsubscribe"]
-        return data, {"List-Unsubscribe": str(header)}
+        if row.subscriber_id is None:  # harmless example links, as links.for_subscriber
+            data = {"u": "example", "p": "example"}
+        else:
+            pk = str(row.subscriber_id)
+            data = {"u": links.unsubscribe_signer.sign(pk), "p": links.preferences_signer.sign(pk)}
+        if self.keyed:
+            data["c"] = copy_key(row.pk)
+        return data
 
     def email(self, rows):
         """One API call's message to ``rows``."""
         frozen = self.frozen
-        headers = {"List-Id": frozen.list_id, "List-Unsubscribe-Post": mailformat.ONE_CLICK}
+        headers = {
+            "List-Id": frozen.list_id,
+            "List-Unsubscribe": self.list_unsubscribe,
+            "List-Unsubscribe-Post": mailformat.ONE_CLICK,
+        }
         if frozen.feedback_id:
             headers["Feedback-ID"] = frozen.feedback_id
         message = EmailMultiAlternatives(
@@ -166,9 +195,7 @@ class MergeMessage:
             headers=headers,
         )
         message.attach_alternative(self.html, "text/html")
-        message.merge_data, message.merge_headers = {}, {}
-        for row in rows:
-            message.merge_data[row.email], message.merge_headers[row.email] = self.values(row)
+        message.merge_data = {row.email: self.values(row) for row in rows}
         message.track_clicks = False
         message.track_opens = False
         return message

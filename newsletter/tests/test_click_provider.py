@@ -10,7 +10,7 @@ import json
 import pytest
 from django.test import Client
 
-from newsletter.engagement.tokens import link_token
+from newsletter.engagement.tokens import copy_key, link_token
 from newsletter.factories import SubscriberFactory
 from newsletter.models import Open
 
@@ -84,6 +84,23 @@ def test_a_click_mailgun_flags_as_a_bot_is_suspect(mailgun_site, issue):
         (True, ""),
         (True, ""),
     ]
+
+
+def test_a_flagged_click_in_a_batch_copy_is_suspect(mailgun_site, issue):
+    # A copy sent through the batch API: /r/<the copy's key>/<link id>/.
+    ann, bob = issue.deliveries["ann@example.org"], issue.deliveries["bob@example.org"]
+    flagged = stored_click(issue.link(1), ann, seconds(issue, 300))
+    other_reader = stored_click(issue.link(1), bob, seconds(issue, 300))
+    url = f"https://lisastopten.example/r/{copy_key(ann.pk)}/{issue.link(1).pk}/"
+
+    assert post_event(clicked(issue.link(1), ann, seconds(issue, 330), url=url)).status_code == 200
+
+    assert states(flagged, other_reader) == [(False, "provider"), (True, "")]
+    forged = f"https://lisastopten.example/r/{copy_key(bob.pk)[:-1]}A/{issue.link(1).pk}/"
+    assert (
+        post_event(clicked(issue.link(1), bob, seconds(issue, 330), url=forged)).status_code == 200
+    )
+    assert states(other_reader) == [(True, "")]
 
 
 def test_an_unflagged_click_or_another_event_changes_nothing(mailgun_site, issue):

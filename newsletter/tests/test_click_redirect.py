@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from newsletter.engagement import recording
-from newsletter.engagement.tokens import link_token
+from newsletter.engagement.tokens import copy_key, link_token
 from newsletter.factories import IssuePageFactory
 from newsletter.issues.rendering import build_snapshot
 from newsletter.models import Click, Subscriber, TrackedLink
@@ -109,6 +109,44 @@ def test_another_issues_link_with_this_delivery_is_not_found(sent, client, archi
     delivery = sent.deliveries["ann@example.org"]
     assert_not_found(client.get(f"/r/{link_token(other_link.pk, delivery.pk)}/"))
     assert_not_found(client.get(f"/r/{link_token(987_654, delivery.pk)}/"))  # no such link
+    assert recording.pending() == 0
+
+
+def test_a_link_in_a_batch_copy_redirects_and_counts_for_that_reader(sent, client, reader_clock):
+    # A copy sent through a provider's batch API: /r/<the copy's key>/<link id>/.
+    delivery = sent.deliveries["bob@example.org"]
+    link = sent.snapshot.links.exclude(role=TrackedLink.Role.CANARY).order_by("pk").first()
+
+    response = client.get(f"/r/{copy_key(delivery.pk)}/{link.pk}/", HTTP_USER_AGENT=BROWSER)
+
+    assert response.status_code == 302
+    assert response["Location"] == link.url
+    assert response["Cache-Control"] == "private, no-store"
+    assert recording.flush() == 1
+    click = Click.objects.get()
+    assert (click.link_id, click.delivery_id, click.human) == (link.pk, delivery.pk, True)
+
+
+def test_a_batch_copys_bad_key_or_foreign_link_is_not_found(sent, client, archive, articles):
+    delivery = sent.deliveries["ann@example.org"]
+    link = sent.snapshot.links.order_by("pk").first()
+    key = copy_key(delivery.pk)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    other = build_snapshot(
+        IssuePageFactory(parent=archive, articles=articles, issue_date=yesterday)
+    )
+    tampered = key[:-2] + ("AA" if key[-2:] != "AA" else "BB")
+
+    for url in (
+        f"/r/{tampered}/{link.pk}/",
+        f"/r/{key[:-3]}/{link.pk}/",  # cut short
+        f"/r/{link_token(link.pk, delivery.pk)}/{link.pk}/",  # a link's token is no key
+        f"/r/{key}/{other.links.first().pk}/",  # not in this reader's issue
+        f"/r/{key}/987654/",  # no such link
+        f"/r/{key}/999999999999/",  # larger than any id: no database error
+        f"/r/{key}/0/",
+    ):
+        assert_not_found(client.get(url))
     assert recording.pending() == 0
 
 

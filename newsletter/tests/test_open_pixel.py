@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from newsletter.engagement import opens
 from newsletter.engagement.open_tokens import open_token
+from newsletter.engagement.tokens import copy_key, link_token
 from newsletter.factories import SubscriberFactory
 from newsletter.models import Open
 from newsletter.views.opens import PIXEL
@@ -83,6 +84,19 @@ def test_a_tampered_token_gets_the_image_and_records_nothing(client, tracking, i
     response = client.get(f"/o/{mangle(token)}.gif", HTTP_USER_AGENT=IPHONE)
     assert response.status_code == 200 and response.content == PIXEL
     assert stored() == []
+
+
+def test_a_batch_copys_pixel_carries_its_key(client, tracking, issue):
+    # A copy sent through the batch API: /o/<the copy's key>.gif names the delivery.
+    delivery = issue.deliveries["ann@example.org"]
+    key = copy_key(delivery.pk)
+
+    assert client.get(f"/o/{key}.gif", HTTP_USER_AGENT=IPHONE).status_code == 200
+    assert stored() == [("ann@example.org", False)]
+    for bad in (key[:-3], key.upper(), link_token(1, delivery.pk), copy_key(delivery.pk + 99)):
+        response = client.get(f"/o/{bad}.gif", HTTP_USER_AGENT=IPHONE)
+        assert response.status_code == 200 and response.content == PIXEL
+    assert stored() == [("ann@example.org", False)]  # nothing more: no such delivery either
 
 
 def test_a_head_request_records_nothing(client, tracking, issue):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.mail import mailer_from_url
-from newsletter.engagement.tokens import read_token
+from newsletter.engagement.tokens import copy_key, read_copy_key
 from newsletter.models import Campaign, Delivery, Subscriber, TrackedLink
 from newsletter.sending import batch
 from newsletter.sending.claims import claim_batch, new_owner
@@ -89,7 +89,7 @@ def test_mailgun_url_sets_anymail_api_url_and_timeout(settings):
     assert batch.api_batch_size(backend) == 1000
 
 
-def test_each_reader_gets_one_copy_with_their_own_links(mailgun, settings):
+def test_each_reader_gets_one_copy_with_their_own_links(mailgun, settings, client):
     settings.NEWSLETTER_OPEN_TRACKING = True
     subscribers = readers("ann@example.org", "bob@example.org", count=3)
     campaign = campaign_with_links(subscribers)
@@ -110,10 +110,17 @@ def test_each_reader_gets_one_copy_with_their_own_links(mailgun, settings):
         assert hrefs["Unsubscribe"] == tokens.unsubscribe_url(subscriber)
         assert hrefs["Preferences"] == tokens.preferences_url(subscriber)
         for position, name in ((1, "Story one"), (2, "Story two")):
-            token = urlsplit(hrefs[name]).path.strip("/").split("/")[-1]
-            assert read_token(token) == (links[position], delivery.pk)
+            # /r/<the copy's key>/<link id>/: the key is this reader's delivery, signed.
+            key, link_id = urlsplit(hrefs[name]).path.strip("/").split("/")[-2:]
+            assert (read_copy_key(key), int(link_id)) == (delivery.pk, links[position])
             assert hrefs[name] in copy.text
-        assert "/o/" in soup.find("img")["src"]
+            response = client.get(urlsplit(hrefs[name]).path)
+            assert (response.status_code, response["Location"]) == (
+                302,
+                f"https://news.example.com/story-{position}/",
+            )
+        pixel = urlsplit(soup.find("img")["src"]).path
+        assert pixel == f"/o/{copy_key(delivery.pk)}.gif"
         assert tokens.unsubscribe_url(subscriber) in copy.text
         assert unsubscribe_targets(copy.headers["List-Unsubscribe"]) == [
             tokens.unsubscribe_url(subscriber)

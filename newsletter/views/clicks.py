@@ -1,4 +1,6 @@
-"""The click redirect: ``/r/<token>/`` in a sent issue answers 302 to the link's target.
+"""The click redirect: ``/r/<token>/`` in a sent issue answers 302 to the link's target, and
+so does ``/r/<key>/<link id>/``, a link in a copy sent through a provider's batch API (the
+copy's key, ``newsletter.engagement.tokens.copy_key``).
 
 The target is read from the ``TrackedLink`` row the token names, never from the request, so
 this is no open redirect. The click is counted in memory and written in bulk later
@@ -19,12 +21,14 @@ from django.views.decorators.http import require_http_methods
 
 from newsletter.engagement import classify, recording
 from newsletter.engagement.links import NO_DELIVERY, delivery_issue, known
-from newsletter.engagement.tokens import read_token
+from newsletter.engagement.tokens import read_copy_key, read_token
 
 # The redirect's own path, answered by ``ClickRedirectMiddleware`` before the session, CSRF,
 # auth, messages and Wagtail's redirects, none of which a click needs: a click then costs
 # about what a cached page costs. Anything else on /r/ goes on to the URL's view below.
 CLICK_PATH = re.compile(r"^/r/([A-Za-z0-9_-]{1,100})/$")
+COPY_CLICK_PATH = re.compile(r"^/r/([A-Za-z0-9_-]{1,100})/([0-9]{1,12})/$")
+MAX_LINK_ID = 2**31 - 1  # the largest id the database's column holds
 
 
 def answer(request, token):
@@ -32,7 +36,20 @@ def answer(request, token):
     found = read_token(token)
     if found is None:
         return None
-    link_id, delivery_id = found
+    return redirect(request, *found)
+
+
+def answer_in_copy(request, key, link_id):
+    """``answer`` for ``/r/<key>/<link id>/``: link ``link_id`` in the copy ``key`` signs."""
+    delivery_id = read_copy_key(key)
+    if delivery_id is None or not 0 < int(link_id) <= MAX_LINK_ID:
+        return None
+    return redirect(request, int(link_id), delivery_id)
+
+
+def redirect(request, link_id, delivery_id):
+    """The 302 to link ``link_id`` clicked in delivery ``delivery_id``'s copy (None: a copy
+    of no delivery), counted; None when the link is gone or not in that delivery's issue."""
     link = known(link_id)
     if link is None or link.gone:
         return None
@@ -61,6 +78,15 @@ def click(request, token):
     return response
 
 
+@require_http_methods(["GET", "HEAD"])
+def click_in_copy(request, key, link_id):
+    """``click`` for a link in a copy sent through a batch API (``/r/<key>/<link id>/``)."""
+    response = answer_in_copy(request, key, link_id)
+    if response is None:
+        raise Http404("Not a link of ours")
+    return response
+
+
 class ClickRedirectMiddleware:
     """Answers a good ``/r/<token>/`` GET or HEAD at once, below the security headers and the
     page cache (which never stores one) and above everything else; a request it doesn't
@@ -71,9 +97,14 @@ class ClickRedirectMiddleware:
 
     def __call__(self, request):
         if request.method in ("GET", "HEAD"):
+            response = None
             match = CLICK_PATH.match(request.path_info)
             if match is not None:
                 response = answer(request, match.group(1))
-                if response is not None:
-                    return response
+            else:
+                match = COPY_CLICK_PATH.match(request.path_info)
+                if match is not None:
+                    response = answer_in_copy(request, *match.groups())
+            if response is not None:
+                return response
         return self.get_response(request)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from newsletter.conf import setting
 from newsletter.engagement import opens
-from newsletter.engagement.open_tokens import read_open_token
+from newsletter.engagement.open_tokens import read_pixel
 
 # The smallest transparent GIF: 1x1, one colour, that colour transparent.
 PIXEL = (
@@ -26,7 +26,7 @@ PIXEL = (
 def pixel(request, token):
     if not setting("NEWSLETTER_OPEN_TRACKING"):
         raise Http404("Open tracking is off.")
-    found = read_open_token(token)
+    found = read_pixel(token)
     if found is not None and request.method == "GET":
         opens.record(*found, at=timezone.now(), user_agent=request.headers.get("User-Agent"))
     response = HttpResponse(PIXEL, content_type="image/gif")
