@@ -322,7 +322,7 @@ class BatchSender:
 
 def mark_sent(rows):
     """Record rows the provider took, in one UPDATE."""
-    Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+    Delivery.objects.filter(pk__any=[row.pk for row in rows]).update(
         status=Status.SENT,
         sent_at=timezone.now(),
         attempts=F("attempts") + 1,
@@ -351,7 +351,7 @@ def retry_later(rows, error, backoff, *, maybe_taken=False):
             fields["status"] = Status.FAILED
         else:
             fields["next_attempt_at"] = now + backoff(attempts)
-        Delivery.objects.filter(pk__in=ids, status=Status.PENDING).update(**fields)
+        Delivery.objects.filter(pk__any=ids, status=Status.PENDING).update(**fields)
 
 
 class Recorder:

@@ -107,13 +107,13 @@ def claim_batch(campaign_id, owner, size):
                 if not claimed:
                     return []
                 ids = [pk for pk, _previous in claimed]
-                claimable(campaign_id, now).filter(pk__in=ids).update(
+                claimable(campaign_id, now).filter(pk__any=ids).update(
                     lease_owner=owner, lease_expires_at=now + lease_length()
                 )
                 break
         take_over(campaign_id, stopped, now)
     rows = (
-        Delivery.objects.filter(pk__in=ids, lease_owner=owner, status=Status.PENDING)
+        Delivery.objects.filter(pk__any=ids, lease_owner=owner, status=Status.PENDING)
         .order_by("pk")
         .values_list(
             "pk",
