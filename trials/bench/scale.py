@@ -19,25 +19,28 @@ For each size N (10,000 and 100,000; ``BENCH_SCALE=1``: 100,000 and 1,000,000):
    ``worker_memory``. The worker leases a batch at a time and never holds the audience, so
    the peak must not grow with N.
 
-The functions take a Django environment (``pg_env``) and a count of rows sent read straight
-from the database, so a send through another transport (a provider's batch API: another
-``EMAIL_URL``, several workers) plugs into ``worker_memory`` as it is.
+With ``BENCH_SCALE_BATCH=1`` step 3 is the whole send instead: every reader through the
+local Mailgun-compatible API (``trials.mailgun``, 200 ms a call, 1,000 readers a call) by two
+workers started idle before the Send, timed from the Send (snapshot and freeze included) to
+the last row recorded sent; the peak RSS is then the larger worker's over the whole send.
 """
 
 import os
 import time
 
 from trials import project
-from trials.bench import relay
+from trials.bench import batch, relay
 from trials.bench.stage import DATA
 from trials.chaos.stage import PostgresDatabases
+from trials.mailgun import MailgunServer
 from trials.processes import log, memory_kb
-from trials.project import django_json, drain, migrate_and_seed, start_worker
+from trials.project import django_json, drain, manage, migrate_and_seed, start_worker
 
 INSIDE = "trials.bench.scale_inside"
 FREEZE_SECONDS = 60
 MEMORY_SPREAD = 0.20  # the peak at the larger size under 1.2x the smaller's
 MESSAGES = 20_000
+SEND_SECONDS = 300  # the whole million through the batch API, from the Send
 
 
 class BenchDatabases(PostgresDatabases):
@@ -115,32 +118,54 @@ def worker_memory(workers, count_sent, until, timeout, poll=0.5):
     }
 
 
-def one_size(databases, template, n, messages):
+def one_size(databases, template, n, messages, *, batch_api=False):
     name = f"scale_{n}"
     url = databases.copy(template, name)
-    sink = relay.RelaySink(0.0)
-    env = pg_env(url, EMAIL_URL=f"smtp://127.0.0.1:{sink.port}?timeout=30")
+    if batch_api:
+        server = MailgunServer(delay=0.2, keep="count").start()
+        env = pg_env(url, **batch.mailgun_settings(server))
+        count = 2
+    else:
+        server = relay.RelaySink(0.0)
+        env = pg_env(url, EMAIL_URL=f"smtp://127.0.0.1:{server.port}?timeout=30")
+        count = 1
     try:
         log(f"scale: seeding {n:,} subscribers (generate_series)")
         figures = {"subscribers": n, "seed": seed_subscribers(env, n)}
-        worker = start_worker(env, f"scale-worker-{n}", "--no-startup-delay", settle=True)
+        workers = [
+            start_worker(env, f"scale-worker-{n}-{i}", "--no-startup-delay", settle=i == 0)
+            for i in range(count)
+        ]
         try:
-            idle = memory_kb(worker.pid).get("VmRSS")
+            idle = max(memory_kb(worker.pid).get("VmRSS") for worker in workers)
             log(f"scale: send_issue_now to {n:,} (snapshot, freeze, commit)")
+            started = time.monotonic()
             figures["freeze"] = freeze = freeze_audience(env)
-            until = min(messages, freeze["recipients"])
-            log(f"scale: the worker sends {until:,} messages; its peak RSS then")
+            if count > 1:  # a send task for each other worker (each claims its own batches)
+                manage(["shell", "-c", batch.ENQUEUE * (count - 1)], env, f"scale-enqueue-{n}")
+            until = freeze["recipients"] if batch_api else min(messages, freeze["recipients"])
+            what = (
+                f"{count} workers send all {until:,}"
+                if batch_api
+                else f"the worker sends {until:,}"
+            )
+            log(f"scale: {what} messages; the peak RSS then")
             figures["worker"] = worker_memory(
-                [worker],
+                workers,
                 lambda: sent_rows(databases, name, freeze["campaign"]),
                 until,
-                timeout=60 + until * 0.05,
+                timeout=60 + until * (0.005 if batch_api else 0.05),
             )
             figures["worker"]["idle_rss_kb"] = idle
+            figures["send_s"] = round(time.monotonic() - started, 1)
+            figures["batch_api"] = batch_api
+            if batch_api:
+                figures["calls"] = len(server.calls)
         finally:
-            worker.stop()
+            for worker in workers:
+                worker.stop()
     finally:
-        sink.stop()
+        server.stop()
         databases.drop(name)
     return figures
 
@@ -153,12 +178,15 @@ def run(scale):
     if os.environ.get("BENCH_SCALE_SIZES"):
         sizes = [int(size) for size in os.environ["BENCH_SCALE_SIZES"].split(",")]
     messages = int(os.environ.get("BENCH_SCALE_MESSAGES", MESSAGES))
+    batch_api = os.environ.get("BENCH_SCALE_BATCH") == "1"
     databases = BenchDatabases(url)
     try:
         template = make_template(databases)
-        results = {"sizes": {}, "messages": messages}
+        results = {"sizes": {}, "messages": messages, "batch_api": batch_api}
         for n in sizes:
-            results["sizes"][str(n)] = one_size(databases, template, n, messages)
+            results["sizes"][str(n)] = one_size(
+                databases, template, n, messages, batch_api=batch_api
+            )
     finally:
         databases.drop_all()
     return results
