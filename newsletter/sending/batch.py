@@ -33,16 +33,13 @@ next worker takes them over when the lease runs out, flagging the whole batch (t
 in flight) as possible duplicates (``claims.new_owner(in_flight=...)``).
 
 Providers with no usable batch API go through ``transport.GenericSender``, one call per
-message; ``ConcurrentSender`` makes several of those calls at once.
+message; ``concurrent.ConcurrentSender`` makes several of those calls at once.
 """
 
 import logging
-import threading
 from collections import defaultdict
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import requests
-from anymail.backends.base import AnymailBaseBackend
 from anymail.backends.base_requests import AnymailRequestsBackend
 from anymail.backends.mailgun import EmailBackend as MailgunBackend
 from anymail.exceptions import AnymailError, AnymailRequestsAPIError
@@ -52,7 +49,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter import mailformat
-from newsletter.conf import setting
+from newsletter.conf import MAILER, setting
 from newsletter.engagement.tokens import copy_key
 from newsletter.issues.links import LINK_PATTERN
 from newsletter.issues.rendering import OPEN_PLACEHOLDER as OPEN
@@ -320,8 +317,8 @@ class BatchSender:
 # Recording outcomes for many rows at once
 
 
-def mark_sent(rows):
-    """Record rows the provider took, in one UPDATE."""
+def mark_sent(rows, mailer=MAILER):
+    """Record rows the provider took through ``mailer``, in one UPDATE."""
     Delivery.objects.filter(pk__any=[row.pk for row in rows]).update(
         status=Status.SENT,
         sent_at=timezone.now(),
@@ -329,11 +326,12 @@ def mark_sent(rows):
         lease_owner="",
         lease_expires_at=None,
         last_error="",
+        transport=mailer,
     )
 
 
 def retry_later(rows, error, backoff, *, maybe_taken=False):
-    """``worker.retry_later`` for many rows: one UPDATE per number of attempts so far."""
+    """``outcomes.retry_later`` for many rows: one UPDATE per number of attempts so far."""
     groups = defaultdict(list)
     for row in rows:
         groups[row.attempts + 1].append(row.pk)
@@ -357,18 +355,22 @@ def retry_later(rows, error, backoff, *, maybe_taken=False):
 class Recorder:
     """Writes what became of a batch's rows as soon as it is known (through ``persist``: a
     call the provider took stays recorded even if the database is away for a while). The
-    worker passes its per-row ``bounce`` and ``fail`` and its ``backoff``."""
+    worker passes its per-row ``bounce`` and ``fail``, its ``backoff`` and the ``mailer``
+    the calls go through (the report counts what each transport sent)."""
 
-    def __init__(self, campaign_id, *, bounce, fail, backoff):
+    def __init__(self, campaign_id, *, bounce, fail, backoff, mailer=MAILER):
         self.campaign_id = campaign_id
         self.bounce, self.fail, self.backoff = bounce, fail, backoff
+        self.mailer = mailer
         self.count = 0
+        self.last_error = None  # the last call's failure, for the failover
 
     def sent(self, rows):
-        persist(mark_sent, rows)
+        persist(mark_sent, rows, self.mailer)
         self.count += len(rows)
 
     def retry(self, rows, error, *, maybe_taken=False):
+        self.last_error = error
         logger.warning(
             "Campaign %s: %s deliveries wait for a retry: %s", self.campaign_id, len(rows), error
         )
@@ -393,62 +395,3 @@ def split(rows):
             seen.add(key)
             together.append(row)
     return together, alone
-
-
-# Several single calls at once, for API providers without a batch API
-
-
-class ConcurrentSender:
-    """Sends rows one message per call, ``count`` calls at once (``NEWSLETTER_API_CONCURRENCY``),
-    each thread with its own backend (``make_backend()``). Only the calls run in the threads:
-    what became of each row is yielded back to the worker's own thread, which records it."""
-
-    def __init__(self, make_backend, frozen, count):
-        self.make_backend, self.frozen, self.count = make_backend, frozen, count
-        self.local = threading.local()
-        self.senders = []
-        self.pool = ThreadPoolExecutor(count, thread_name_prefix="newsletter-api")
-
-    def _one(self, row):
-        sender = getattr(self.local, "sender", None)
-        if sender is None:
-            sender = self.local.sender = transport.GenericSender(self.make_backend(), self.frozen)
-            self.senders.append(sender)
-        try:
-            sender.send(row.email, row.subscriber_id, row.pk)
-        except transport.SendError as error:
-            return error
-        return None
-
-    def send(self, rows, pacer):
-        """Yield ``(row, None or the SendError)`` as calls finish, pacing each start with
-        ``pacer``. Two unreachable or silent answers in a row stop new calls: the rows not yet
-        tried come back with that error, to wait for their retry."""
-        waiting, running, silences, last = list(rows), {}, 0, None
-        while waiting or running:
-            while waiting and len(running) < self.count and silences < 2:
-                row = waiting.pop(0)
-                pacer.wait()
-                running[self.pool.submit(self._one, row)] = row
-            if not running:
-                break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                row, error = running.pop(future), future.result()
-                stuck = isinstance(error, transport.Transient) and (error.connect or error.silent)
-                silences, last = (silences + 1, error) if stuck else (0, last)
-                yield row, error
-        for row in waiting:
-            yield row, last
-
-    def close(self):
-        self.pool.shutdown(wait=True)
-        for sender in self.senders:
-            sender.close()
-
-
-def concurrency(backend):
-    """Calls at once for an HTTP API provider sent one message per call, else 1."""
-    if isinstance(backend, AnymailBaseBackend) and not api_batch_size(backend):
-        return max(1, setting("NEWSLETTER_API_CONCURRENCY"))
-    return 1

@@ -27,7 +27,6 @@ Several workers (threads, processes, machines) share one campaign safely:
 import logging
 import threading
 import time
-from datetime import timedelta
 
 from django.core import mail
 from django.db import connection, connections, transaction
@@ -36,12 +35,12 @@ from django.utils import timezone
 from newsletter import rules
 from newsletter.conf import setting
 from newsletter.models import Campaign, Delivery, Subscriber
-from newsletter.sending import batch, transport
+from newsletter.sending import batch, concurrent, transport
 from newsletter.sending.claims import claim_batch, lease_length, new_owner, release
 from newsletter.sending.failover import Failover
 from newsletter.sending.message import FrozenMessage, message_problem
 from newsletter.sending.outage import STOPPING, persist
-from newsletter.subscriptions.suppression import suppress_from_smtp_error
+from newsletter.sending.outcomes import backoff, bounce, fail, mark_sent, retry_later, skip
 
 logger = logging.getLogger(__name__)
 
@@ -61,87 +60,6 @@ def still_receiving(row, today):
 
 def campaign_status(campaign_id):
     return Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True).first()
-
-
-def backoff(attempts):
-    """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min, ... at most an hour."""
-    base = setting("NEWSLETTER_RETRY_SECONDS")
-    return timedelta(
-        seconds=min(base * 2 ** max(attempts - 1, 0), setting("NEWSLETTER_RETRY_MAX_SECONDS"))
-    )
-
-
-# What happened to one row
-
-
-def _mark_sent_sql():
-    quote = connection.ops.quote_name
-    return (
-        f"UPDATE {quote(Delivery._meta.db_table)} SET {quote('status')} = %s, "
-        f"{quote('sent_at')} = %s, {quote('attempts')} = %s, {quote('lease_owner')} = '', "
-        f"{quote('lease_expires_at')} = NULL, {quote('last_error')} = '', "
-        f"{quote('transport')} = %s "
-        f"WHERE {quote('id')} = %s"
-    )
-
-
-def mark_sent(row, mailer=MAILER):
-    """Record one message accepted by ``mailer``, committed at once. Plain SQL: this runs
-    once per message and the ORM's query building would cost more than the database's work."""
-    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_mark_sent_sql(), [Status.SENT, sent_at, row.attempts + 1, mailer, row.pk])
-
-
-def retry_later(row, error):
-    """Try this row again after ``backoff``; after ``NEWSLETTER_MAX_ATTEMPTS`` it has failed.
-
-    A mail server that can't be reached at all (``error.connect``) is nobody's address's
-    fault: the wait still grows (up to ``NEWSLETTER_RETRY_MAX_SECONDS``) but the row never
-    fails for it, so an outage longer than the retries delays the issue instead of losing it.
-    """
-    attempts = row.attempts + 1
-    fields = {
-        "attempts": attempts,
-        "last_error": str(error)[:500],
-        "lease_owner": "",
-        "lease_expires_at": None,
-    }
-    if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS") and not getattr(error, "connect", False):
-        fields["status"] = Status.FAILED
-    else:
-        fields["next_attempt_at"] = timezone.now() + backoff(attempts)
-    Delivery.objects.filter(pk=row.pk, status=Status.PENDING).update(**fields)
-
-
-def bounce(row, error):
-    Delivery.objects.filter(pk=row.pk).update(
-        status=Status.BOUNCED,
-        attempts=row.attempts + 1,
-        last_error=str(error)[:500],
-        lease_owner="",
-        lease_expires_at=None,
-    )
-    suppress_from_smtp_error(row.email, error.code, str(error))
-
-
-def fail(row, error):
-    Delivery.objects.filter(pk=row.pk).update(
-        status=Status.FAILED,
-        attempts=row.attempts + 1,
-        last_error=str(error)[:500],
-        lease_owner="",
-        lease_expires_at=None,
-    )
-
-
-def skip(rows):
-    Delivery.objects.filter(pk__in=[row.pk for row in rows], status=Status.PENDING).update(
-        status=Status.SKIPPED,
-        lease_owner="",
-        lease_expires_at=None,
-        last_error="No longer subscribed (or paused) when their turn came.",
-    )
 
 
 class Pacer:
@@ -171,7 +89,19 @@ class CampaignWorker:
         self.campaign = campaign
         self.frozen = FrozenMessage.for_campaign(campaign)
         self.failover = Failover(campaign)
-        alias = self.failover.alias
+        self.rate = campaign.rate_limit or setting("NEWSLETTER_RATE_LIMIT")
+        self.pacer = Pacer(self.rate)
+        self.sender = self.api = self.pool = None
+        per_call, calls = self.use(self.failover.alias)
+        # A batch API call has the whole batch in flight; SMTP one message.
+        self.owner = owner or new_owner(in_flight=self.batch_size if per_call else calls)
+        self.check_every = setting("NEWSLETTER_STATUS_CHECK_SECONDS")
+        self.sent = 0
+
+    def use(self, alias):
+        """Send through mailer ``alias`` from now on (the main one, or the fallback once it
+        takes over); returns ``(recipients per call, calls at once)``."""
+        self.close()
         lease = lease_length().total_seconds()
         # Every call to an HTTP API ends before its lease does (newsletter.sending.batch).
         backend = batch.bound_calls(mail.mailers[alias], lease)
@@ -181,22 +111,25 @@ class CampaignWorker:
         self.api = None
         if per_call:
             self.api = batch.BatchSender(batch.bound_calls(mail.mailers[alias], lease), self.frozen)
-            self.recorder = batch.Recorder(campaign.pk, bounce=bounce, fail=fail, backoff=backoff)
-        rate = campaign.rate_limit or setting("NEWSLETTER_RATE_LIMIT")
-        self.pacer = Pacer(rate)
+            self.recorder = batch.Recorder(
+                self.campaign.pk, bounce=bounce, fail=fail, backoff=backoff, mailer=alias
+            )
         size = per_call or setting("NEWSLETTER_SEND_BATCH_SIZE")
         # A batch must fit in half a lease at the rate limit.
+        rate = self.rate
         self.batch_size = max(1, min(size, int(rate * lease / 2))) if rate else size
         # One message per call to an HTTP API: several calls at once.
-        calls = batch.concurrency(backend)
+        calls = concurrent.concurrency(backend)
         self.pool = None
         if calls > 1:
             make = lambda: batch.bound_calls(mail.mailers[alias], lease)  # noqa: E731
-            self.pool = batch.ConcurrentSender(make, self.frozen, calls)
-        # A batch API call has the whole batch in flight; SMTP one message.
-        self.owner = owner or new_owner(in_flight=self.batch_size if per_call else calls)
-        self.check_every = setting("NEWSLETTER_STATUS_CHECK_SECONDS")
-        self.sent = 0
+            self.pool = concurrent.ConcurrentSender(make, self.frozen, calls)
+        return per_call, calls
+
+    def close(self):
+        for sender in (self.sender, self.api, self.pool):
+            if sender is not None:
+                sender.close()
 
     def run(self):
         try:
@@ -208,10 +141,7 @@ class CampaignWorker:
                 if not rows or not self.send_batch(rows):
                     break
         finally:
-            self.sender.close()
-            for sender in (self.api, self.pool):
-                if sender is not None:
-                    sender.close()
+            self.close()
         return self.sent
 
     def send_batch(self, rows):
@@ -228,7 +158,7 @@ class CampaignWorker:
         return self.send_one_by_one(rows)
 
     def send_concurrently(self, rows):
-        """Several single API calls at once (``batch.ConcurrentSender``), each outcome
+        """Several single API calls at once (``concurrent.ConcurrentSender``), each outcome
         recorded here as its call ends, as ``send_one_by_one`` records it. False (stop) when
         the provider could not be reached or went silent twice running."""
         silences = 0
@@ -254,11 +184,18 @@ class CampaignWorker:
             if self.pacer.wait(len(together)) > lease_length().total_seconds() / 3:
                 kept = {row.pk for row in persist(self.renew, together)}
                 together = [row for row in together if row.pk in kept]
-            before = self.recorder.count
+            before, self.recorder.last_error = self.recorder.count, None
             going = self.api.send(together, self.recorder)
             self.sent += self.recorder.count - before
+            if self.recorder.count > before and self.failover.trouble_since:
+                persist(self.failover.recovered)
             if not going:
                 persist(release, [row.pk for row in alone], self.owner)
+                error = self.recorder.last_error
+                if error is not None and persist(self.failover.trouble, error):
+                    # The fallback takes over: the rows are due again at once, through it.
+                    self.use(self.failover.alias)
+                    return True
                 return False
         return self.send_one_by_one(alone)
 
@@ -289,10 +226,7 @@ class CampaignWorker:
                 persist(retry_later, row, error)
                 if persist(self.failover.trouble, error):
                     # The fallback takes over: this row and the rest are due again at once.
-                    self.sender.close()
-                    self.sender = transport.for_backend(
-                        mail.mailers[self.failover.alias], self.frozen
-                    )
+                    self.use(self.failover.alias)
                     persist(release, [later.pk for later in rows[index:]], self.owner)
                     return True
                 silences = silences + 1 if error.silent else 0

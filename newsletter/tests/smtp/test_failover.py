@@ -20,9 +20,11 @@ from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from config.mail import mailer_from_url
 from newsletter.models import Campaign, Delivery
 from newsletter.sending.orchestration import report
 from newsletter.sending.worker import backoff
+from trials.mailgun import MailgunServer
 
 from ..sending_helpers import frozen_campaign, no_failed_tasks, readers
 from ..smtp_fault_server import free_port
@@ -106,16 +108,17 @@ def main_server(settings, sink):
 def retry_until_failover(campaign, clock):
     """Run the worker, then again when the next retry comes due, until the fallback took
     over; returns how many runs it took."""
-    for runs in range(1, 10):
+    for runs in range(1, 20):
         run(campaign, clock)
         campaign.refresh_from_db()
         if campaign.transport == "newsletter_fallback":
             return runs
-        due = min(
-            campaign.deliveries.filter(status=DStatus.PENDING).values_list(
-                "next_attempt_at", flat=True
-            )
-        )
+        waiting = campaign.deliveries.filter(status=DStatus.PENDING)
+        if not waiting.exists():
+            break  # nothing left: it never switched
+        if waiting.filter(next_attempt_at=None).exists():
+            continue  # rows due now (a batch API worker stops after a failed call)
+        due = min(waiting.values_list("next_attempt_at", flat=True))
         clock.advance(due - clock.now())
     raise AssertionError("the fallback never took over")
 
@@ -276,3 +279,36 @@ def test_the_fallback_mailer_comes_from_its_url_and_only_when_set():
     with_fallback = mailers(NEWSLETTER_FALLBACK_EMAIL_URL="smtp://backup.example.net:2525")
     assert with_fallback.startswith("['default', 'newsletter', 'newsletter_fallback'] ")
     assert "'host': 'backup.example.net', 'port': 2525" in with_fallback
+
+
+def test_a_failing_batch_api_hands_the_rest_to_the_fallback(settings, clock, fallback):
+    # The main transport is Mailgun's batch API (anymail's client, a local server): it takes
+    # the first call of two readers, then answers 503 to every call. The fallback is SMTP.
+    server = MailgunServer(api_key="key-test").start()
+    server.script = [None] + [("status", 503)] * 50
+    url = f"mailgun://key-test@?sender_domain=mg.example.com&api_url={server.url}"
+    settings.MAILERS = {**settings.MAILERS, "newsletter": mailer_from_url(url, settings.BASE_DIR)}
+    settings.NEWSLETTER_API_BATCH_SIZE = 2
+    subscribers = readers(count=6)
+    campaign = frozen_campaign(subscribers)
+    started = clock.now()
+    try:
+        retry_until_failover(campaign, clock)
+    finally:
+        server.stop()
+
+    assert (clock.now() - started).total_seconds() >= FAILOVER_AFTER
+    by_api = sorted(server.received)
+    assert len(by_api) == 2 and set(server.received.values()) == {1}
+    assert [call.answer for call in server.calls][:2] == [200, 503]
+    # The fallback sent the four others, and only them: nobody twice, nobody missed.
+    got = fallback.received()
+    assert sorted(got) == sorted(s.email for s in subscribers if s.email not in by_api)
+    assert all(len(messages) == 1 for messages in got.values())
+    assert transports(campaign) == {"newsletter": 2, "newsletter_fallback": 4}
+    assert report(campaign)["transports"] == [
+        ("the main mail server", 2),
+        ("the fallback mail server", 4),
+    ]
+    assert "503" in campaign.failover_note
+    assert campaign.status == Campaign.Status.SENT
