@@ -3,7 +3,7 @@
 The same pipeline as part 2 (``seed_demo --subscribers N``, ``send_issue``, a ``db_worker``
 sending), into ``trials.relay``: first answering at once (loopback), then each reply 50 ms
 after its command (a relay across the internet; ``BENCH_RELAY_DELAY``). The worker uses
-``NEWSLETTER_SEND_CONNECTIONS`` connections (``BENCH_RELAY_CONNECTIONS``, 32). The figure is
+``NEWSLETTER_SEND_CONNECTIONS`` connections (``BENCH_RELAY_CONNECTIONS``, 64). The figure is
 the relay's own clock, first message taken to last; the 100,000-recipient time is projected
 from it, and measured with ``BENCH_SCALE=1``.
 """
@@ -74,7 +74,7 @@ def through_relay(template, n, delay, connections):
 def run(template, scale):
     n = int(os.environ.get("BENCH_RELAY", 5000))
     delay = float(os.environ.get("BENCH_RELAY_DELAY", 0.05))
-    connections = int(os.environ.get("BENCH_RELAY_CONNECTIONS", 32))
+    connections = int(os.environ.get("BENCH_RELAY_CONNECTIONS", 64))
     runs = {}
     for label, wait in (("loopback", 0.0), ("relay", delay)):
         log(f"relay: {n:,} messages, {connections} connections, replies after {wait * 1000:.0f} ms")
