@@ -200,6 +200,22 @@ def editor_client(client, editor):
     return client
 
 
+@pytest.fixture
+def writer(django_user_model):
+    """Someone who may edit pages but not publish them, so may not send issues."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    writers = Group.objects.create(name="Writers")
+    writers.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(
+        group=writers, page=Page.get_first_root_node(), permission_type="change"
+    )
+    user = django_user_model.objects.create_user("wri", "wri@example.com", "pw")
+    user.groups.add(writers)
+    return user
+
+
 # The site the tests build on -------------------------------------------------------------------
 # One tree: ``home_page`` is the default site's root; under it ``news_index`` (holding
 # ``articles``) and the issue ``archive`` (holding ``issue``). Each fixture builds on the one

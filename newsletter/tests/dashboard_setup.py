@@ -5,9 +5,7 @@ import html
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
-from wagtail.models import GroupPagePermission, Page
 
 from news.factories import ArticlePageFactory
 from newsletter.factories import IssuePageFactory, SubscriberFactory, daily_list
@@ -47,19 +45,6 @@ def other_articles(news_index, count, word):
         ArticlePageFactory(parent=news_index, title=f"{word} story {n}")
         for n in range(1, count + 1)
     ]
-
-
-@pytest.fixture
-def writer(client, django_user_model):
-    """May edit pages but not publish them, so may not send issues."""
-    writers = Group.objects.create(name="Writers")
-    writers.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(
-        group=writers, page=Page.get_first_root_node(), permission_type="change"
-    )
-    user = django_user_model.objects.create_user("wri", "wri@example.com", "pw")
-    user.groups.add(writers)
-    return user
 
 
 def words(element):

@@ -19,11 +19,10 @@ from .dashboard_setup import (
     started_without_worker,
     todays_issue,
     words,
-    writer,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["readers", "writer"]
+__all__ = ["readers"]
 
 
 def test_the_campaigns_list(editor, editor_client, site, readers):

@@ -24,11 +24,10 @@ from .dashboard_setup import (
     readers,
     todays_issue,
     words,
-    writer,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["readers", "writer"]
+__all__ = ["readers"]
 
 
 # The dashboard: the morning's to-do list

@@ -6,11 +6,9 @@ import html
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.db import DatabaseError
 from django.utils import timezone
-from wagtail.models import GroupPagePermission, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, querydict_from_html
 from wagtail_newsletter.models import NewsletterRecipients
 
@@ -277,16 +275,7 @@ def test_a_moderator_may_send_a_test(moderator, client, issue):
     assert [message.to for message in mail.outbox] == [["mo@example.com"]]
 
 
-def test_someone_who_may_edit_but_not_publish_gets_no_newsletter_tab(
-    client, django_user_model, issue, daily
-):
-    writers = Group.objects.create(name="Writers")
-    writers.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(
-        group=writers, page=Page.get_first_root_node(), permission_type="change"
-    )
-    writer = django_user_model.objects.create_user("wri", "wri@example.com", "pw")
-    writer.groups.add(writers)
+def test_someone_who_may_edit_but_not_publish_gets_no_newsletter_tab(client, writer, issue, daily):
     client.force_login(writer)
 
     page = client.get(edit_url(issue))

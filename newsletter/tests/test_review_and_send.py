@@ -27,21 +27,12 @@ def readers():
 
 
 @pytest.fixture
-def writer_client(django_user_model):
+def writer_client(writer):
     """May edit pages but not publish them, so may not send issues."""
-    from django.contrib.auth.models import Group, Permission
     from django.test import Client
-    from wagtail.models import GroupPagePermission, Page
 
-    writers = Group.objects.create(name="Writers")
-    writers.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(
-        group=writers, page=Page.get_first_root_node(), permission_type="change"
-    )
-    user = django_user_model.objects.create_user("wri", "wri@example.com", "pw")
-    user.groups.add(writers)
     client = Client()
-    client.force_login(user)
+    client.force_login(writer)
     return client
 
 

@@ -9,11 +9,9 @@ import html
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
-from wagtail.models import GroupPagePermission, Page
 from wagtail_newsletter.models import NewsletterRecipients
 
 from home.demo_content import ISSUE_INTRO
@@ -47,19 +45,6 @@ def seeded_issue(site, articles, daily):
         intro=ISSUE_INTRO,
         newsletter_recipients=daily,
     )
-
-
-@pytest.fixture
-def writer(django_user_model):
-    """May edit the issue but not publish (or send) it."""
-    writers = Group.objects.create(name="Writers")
-    writers.permissions.add(Permission.objects.get(codename="access_admin"))
-    GroupPagePermission.objects.create(
-        group=writers, page=Page.get_first_root_node(), permission_type="change"
-    )
-    user = django_user_model.objects.create_user("wri", "wri@example.com", "pw")
-    user.groups.add(writers)
-    return user
 
 
 def as_browser_posts(text):
