@@ -163,12 +163,8 @@ class MergeMessage:
 
     def values(self, row):
         """The merge data of one reader."""
-        links = self.frozen.links
-        if row.subscriber_id is None:  # harmless example links, as links.for_subscriber
-            data = {"u": "example", "p": "example"}
-        else:
-            pk = str(row.subscriber_id)
-            data = {"u": links.unsubscribe_signer.sign(pk), "p": links.preferences_signer.sign(pk)}
+        unsubscribe, preferences = self.frozen.links.tokens_for_subscriber(row.subscriber_id)
+        data = {"u": unsubscribe, "p": preferences}
         if self.keyed:
             data["c"] = copy_key(row.pk)
         return data

@@ -62,25 +62,23 @@ def retry_later(row, error):
     Delivery.objects.filter(pk=row.pk, status=Status.PENDING).update(**fields)
 
 
-def bounce(row, error):
+def _end(row, status, error):
     Delivery.objects.filter(pk=row.pk).update(
-        status=Status.BOUNCED,
+        status=status,
         attempts=row.attempts + 1,
         last_error=str(error)[:500],
         lease_owner="",
         lease_expires_at=None,
     )
+
+
+def bounce(row, error):
+    _end(row, Status.BOUNCED, error)
     suppress_from_smtp_error(row.email, error.code, str(error))
 
 
 def fail(row, error):
-    Delivery.objects.filter(pk=row.pk).update(
-        status=Status.FAILED,
-        attempts=row.attempts + 1,
-        last_error=str(error)[:500],
-        lease_owner="",
-        lease_expires_at=None,
-    )
+    _end(row, Status.FAILED, error)
 
 
 def skip(rows):

@@ -43,17 +43,19 @@ class Links:
     def _url_parts(cls, name):
         return cls._url_parts_at(name)
 
+    def tokens_for_subscriber(self, subscriber_id):
+        """``(unsubscribe token, preferences token)``; None gives harmless example ones."""
+        if subscriber_id is None:
+            return "example", "example"
+        pk = str(subscriber_id)
+        return self.unsubscribe_signer.sign(pk), self.preferences_signer.sign(pk)
+
     def for_subscriber(self, subscriber_id):
         """``(unsubscribe URL, preferences URL)``; None gives harmless example links."""
-        if subscriber_id is None:
-            return (
-                f"{self.unsubscribe_prefix}example{self.unsubscribe_suffix}",
-                f"{self.preferences_prefix}example{self.preferences_suffix}",
-            )
-        pk = str(subscriber_id)
+        unsubscribe, preferences = self.tokens_for_subscriber(subscriber_id)
         return (
-            f"{self.unsubscribe_prefix}{self.unsubscribe_signer.sign(pk)}{self.unsubscribe_suffix}",
-            f"{self.preferences_prefix}{self.preferences_signer.sign(pk)}{self.preferences_suffix}",
+            f"{self.unsubscribe_prefix}{unsubscribe}{self.unsubscribe_suffix}",
+            f"{self.preferences_prefix}{preferences}{self.preferences_suffix}",
         )
 
     def list_unsubscribe(self, unsubscribe_url):
