@@ -106,12 +106,18 @@ def claim_batch(campaign_id, owner, size):
             if not stopped:
                 if not claimed:
                     return []
+                # Leased and read in one transaction: if the read fails (a locked SQLite
+                # file, a dropped connection), the lease is undone too, and ``persist``'s
+                # second try cannot leave a batch leased to this worker that it never sends.
                 ids = [pk for pk, _previous in claimed]
                 claimable(campaign_id, now).filter(pk__any=ids).update(
                     lease_owner=owner, lease_expires_at=now + lease_length()
                 )
-                break
+                return _read(ids, owner)
         take_over(campaign_id, stopped, now)
+
+
+def _read(ids, owner):
     rows = (
         Delivery.objects.filter(pk__any=ids, lease_owner=owner, status=Status.PENDING)
         .order_by("pk")

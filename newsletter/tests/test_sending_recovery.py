@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from newsletter.management.commands import db_worker
 from newsletter.models import Campaign, Delivery
-from newsletter.sending import outage
+from newsletter.sending import claims, outage
 from newsletter.sending import worker as sending_worker
 from newsletter.sending.claims import claim_batch
 from newsletter.sending.orchestration import report
@@ -137,6 +137,28 @@ def test_the_send_goes_on_when_the_database_drops_while_claiming(monkeypatch):
     send_campaign.enqueue(campaign.pk)
 
     assert sorted(recipients_of()) == sorted(s.email for s in subscribers)
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_a_claim_whose_read_fails_leaves_no_batch_stranded(settings, monkeypatch):
+    """The lease is written, then reading the rows fails (a locked SQLite file): the second
+    try must not leave the first batch leased to a worker that will never send it."""
+    settings.NEWSLETTER_SEND_BATCH_SIZE = 3
+    subscribers = readers(count=7)
+    campaign = frozen_campaign(subscribers)
+    original, failures = claims._read, [OperationalError("database table is locked")]
+
+    def flaky(*args):
+        if failures:
+            raise failures.pop()
+        return original(*args)
+
+    monkeypatch.setattr(claims, "_read", flaky)
+
+    send_campaign.enqueue(campaign.pk)
+
+    assert not failures  # the read did fail once
+    assert sorted(recipients_of()) == sorted(s.email for s in subscribers)  # in this one run
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
 
 
