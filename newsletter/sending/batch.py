@@ -37,46 +37,49 @@ message; ``concurrent.ConcurrentSender`` makes several of those calls at once.
 """
 
 import logging
-from collections import defaultdict
 
 import requests
 from anymail.backends.base_requests import AnymailRequestsBackend
 from anymail.backends.mailgun import EmailBackend as MailgunBackend
+from anymail.backends.mailgun import MailgunPayload
 from anymail.exceptions import AnymailError, AnymailRequestsAPIError
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
 
 from newsletter import mailformat
-from newsletter.conf import MAILER, setting
+from newsletter.conf import setting
 from newsletter.engagement.tokens import copy_key
 from newsletter.issues.links import LINK_PATTERN
 from newsletter.issues.rendering import OPEN_PLACEHOLDER as OPEN
 from newsletter.issues.rendering import PREFERENCES_PLACEHOLDER as PREFERENCES
 from newsletter.issues.rendering import UNSUBSCRIBE_PLACEHOLDER as UNSUBSCRIBE
-from newsletter.models import Delivery
 from newsletter.sending import transport
+from newsletter.sending.addresses import read_quickly
 from newsletter.sending.message import BLANK_GIF
-from newsletter.sending.outage import persist
 
 logger = logging.getLogger("newsletter.sending.worker")
-Status = Delivery.Status
 
-# Recipients per call, by provider (the provider's own limit): only providers whose batch
-# API keeps our HTML and substitutes per-recipient values in bodies and headers.
-PROVIDER_LIMITS = ((MailgunBackend, 1000),)
+# Recipients per call, by provider (the provider's own limit), and the class of anymail's
+# payload for it: only providers whose batch API keeps our HTML and substitutes
+# per-recipient values in bodies and headers.
+PROVIDER_LIMITS = ((MailgunBackend, MailgunPayload, 1000),)
 # Words of a 400 that is about an address (Mailgun: "'to' parameter is not a valid
 # address"), rather than about the message.
 ADDRESS_WORDS = ("'to'", "address", "recipient")
 
 
+def _provider(backend):
+    """``(anymail's payload class, recipients per call)`` for ``backend``, or None."""
+    for backend_class, payload_class, limit in PROVIDER_LIMITS:
+        if isinstance(backend, backend_class):
+            return payload_class, limit
+    return None
+
+
 def batch_limit(backend):
     """Most recipients one call of ``backend`` takes, or 0 when it has no batch API."""
-    for backend_class, limit in PROVIDER_LIMITS:
-        if isinstance(backend, backend_class):
-            return limit
-    return 0
+    provider = _provider(backend)
+    return provider[1] if provider else 0
 
 
 def api_batch_size(backend):
@@ -223,7 +226,8 @@ class BatchSender:
     """Sends claimed rows through a batch API, one call per batch (``send``)."""
 
     def __init__(self, backend, frozen):
-        self.backend = backend
+        # Its addresses are plain: read quickly (newsletter.sending.addresses).
+        self.backend = read_quickly(backend, _provider(backend)[0])
         self.merge = MergeMessage(frozen)
         self.opened = False
 
@@ -308,75 +312,6 @@ class BatchSender:
                 row, transport.Rejected(f"The mail provider refused the message ({words}).")
             )
         return True
-
-
-# Recording outcomes for many rows at once
-
-
-def mark_sent(rows, mailer=MAILER):
-    """Record rows the provider took through ``mailer``, in one UPDATE."""
-    Delivery.objects.filter(pk__any=[row.pk for row in rows]).update(
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        lease_owner="",
-        lease_expires_at=None,
-        last_error="",
-        transport=mailer,
-    )
-
-
-def retry_later(rows, error, backoff, *, maybe_taken=False):
-    """``outcomes.retry_later`` for many rows: one UPDATE per number of attempts so far."""
-    groups = defaultdict(list)
-    for row in rows:
-        groups[row.attempts + 1].append(row.pk)
-    now = timezone.now()
-    for attempts, ids in groups.items():
-        fields = {
-            "attempts": attempts,
-            "last_error": str(error)[:500],
-            "lease_owner": "",
-            "lease_expires_at": None,
-        }
-        if maybe_taken:
-            fields["possible_duplicate"] = True
-        if attempts >= setting("NEWSLETTER_MAX_ATTEMPTS") and not error.connect:
-            fields["status"] = Status.FAILED
-        else:
-            fields["next_attempt_at"] = now + backoff(attempts)
-        Delivery.objects.filter(pk__any=ids, status=Status.PENDING).update(**fields)
-
-
-class Recorder:
-    """Writes what became of a batch's rows as soon as it is known (through ``persist``: a
-    call the provider took stays recorded even if the database is away for a while). The
-    worker passes its per-row ``bounce`` and ``fail``, its ``backoff`` and the ``mailer``
-    the calls go through (the report counts what each transport sent)."""
-
-    def __init__(self, campaign_id, *, bounce, fail, backoff, mailer=MAILER):
-        self.campaign_id = campaign_id
-        self.bounce, self.fail, self.backoff = bounce, fail, backoff
-        self.mailer = mailer
-        self.count = 0
-        self.last_error = None  # the last call's failure, for the failover
-
-    def sent(self, rows):
-        persist(mark_sent, rows, self.mailer)
-        self.count += len(rows)
-
-    def retry(self, rows, error, *, maybe_taken=False):
-        self.last_error = error
-        logger.warning(
-            "Campaign %s: %s deliveries wait for a retry: %s", self.campaign_id, len(rows), error
-        )
-        persist(retry_later, rows, error, self.backoff, maybe_taken=maybe_taken)
-
-    def refused(self, row, error):
-        if isinstance(error, transport.Permanent):
-            persist(self.bounce, row, error)
-        else:
-            persist(self.fail, row, error)
 
 
 def split(rows):

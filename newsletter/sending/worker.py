@@ -40,7 +40,7 @@ from newsletter.sending.claims import claim_batch, lease_length, new_owner, rele
 from newsletter.sending.failover import Failover
 from newsletter.sending.message import FrozenMessage, message_problem
 from newsletter.sending.outage import STOPPING, persist
-from newsletter.sending.outcomes import backoff, bounce, fail, mark_sent, retry_later, skip
+from newsletter.sending.outcomes import Recorder, bounce, fail, mark_sent, retry_later, skip
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +111,7 @@ class CampaignWorker:
         self.api = None
         if per_call:
             self.api = batch.BatchSender(batch.bound_calls(mail.mailers[alias], lease), self.frozen)
-            self.recorder = batch.Recorder(
-                self.campaign.pk, bounce=bounce, fail=fail, backoff=backoff, mailer=alias
-            )
+            self.recorder = Recorder(self.campaign.pk, mailer=alias)
         size = per_call or setting("NEWSLETTER_SEND_BATCH_SIZE")
         # A batch must fit in half a lease at the rate limit.
         rate = self.rate

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from newsletter.sending import batch, claims, failover, outcomes, worker
+from newsletter.sending import claims, failover, outcomes, worker
 
 from ..smtp_fault_server import FaultServer, Sink, free_port
 from .checks import SMTP_TIMEOUT, point_mailer
@@ -35,11 +35,10 @@ class Clock:
 def clock(monkeypatch):
     fake = Clock()
     # The modules that read the time: the worker and the outcomes (retry times, one row or a
-    # batch API's many), the claims (which rows are due) and the failover (how long the main
+    # batch API call's many), the claims (which rows are due) and the failover (how long the main
     # transport has been failing).
     monkeypatch.setattr(worker, "timezone", fake)
     monkeypatch.setattr(outcomes, "timezone", fake)
-    monkeypatch.setattr(batch, "timezone", fake)
     monkeypatch.setattr(claims, "timezone", fake)
     monkeypatch.setattr(failover, "timezone", fake)
     return fake

@@ -23,7 +23,7 @@ from django.urls import reverse
 from config.mail import mailer_from_url
 from newsletter.models import Campaign, Delivery
 from newsletter.sending.orchestration import report
-from newsletter.sending.worker import backoff
+from newsletter.sending.outcomes import backoff
 from trials.mailgun import MailgunServer
 
 from ..sending_helpers import frozen_campaign, no_failed_tasks, readers

@@ -18,7 +18,7 @@ waiting is the 1 s SMTP timeout of fault 4. Fixtures in conftest.py, shared chec
 import pytest
 
 from newsletter.models import Campaign, Subscriber
-from newsletter.sending.worker import backoff
+from newsletter.sending.outcomes import backoff
 
 from ..sending_helpers import frozen_campaign, no_failed_tasks, readers
 from ..smtp_fault_server import DROP, FaultServer

@@ -9,7 +9,7 @@
 import pytest
 
 from newsletter.models import Campaign, Subscriber
-from newsletter.sending.worker import backoff
+from newsletter.sending.outcomes import backoff
 
 from ..sending_helpers import frozen_campaign, no_failed_tasks, readers
 from ..smtp_fault_server import HANG
