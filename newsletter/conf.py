@@ -72,6 +72,11 @@ DEFAULTS = {
     # Providers with a batch API (Mailgun): recipients per call, None for the provider's own
     # limit (1,000 for Mailgun); each reader's links go as the provider's merge fields.
     "NEWSLETTER_API_BATCH_SIZE": None,
+    # Batch-API calls each worker has in flight at once (threads, each with its own database
+    # connection), as Ghost sends two at a time: one builds its call while the other waits
+    # for the provider's answer. A worker killed mid-send may repeat that many batches (every
+    # reader of them flagged).
+    "NEWSLETTER_API_BATCH_CALLS": 2,
     # Longest a call to a mail provider's HTTP API may take (seconds), and at most half of
     # NEWSLETTER_LEASE_SECONDS, so no call outlives the lease on its rows.
     "NEWSLETTER_API_TIMEOUT": 15,

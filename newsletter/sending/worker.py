@@ -302,10 +302,11 @@ def fail_unbuildable(campaign, note):
 def deliver_campaign(campaign_id, owner=None):
     """Send what can be sent of the campaign now; returns how many messages went out.
 
-    With ``NEWSLETTER_SEND_CONNECTIONS`` above 1 (and no rate limit), that many threads send
-    side by side, each with its own SMTP and database connection, claiming their own
-    batches. Inside a transaction (a test, or a caller's atomic block) one thread does it
-    all: other connections could not see the uncommitted rows. Rows waiting for a retry or
+    With ``NEWSLETTER_SEND_CONNECTIONS`` above 1 (``NEWSLETTER_API_BATCH_CALLS`` for a batch
+    API) and no rate limit, that many threads send side by side, each with its own SMTP or
+    API and database connection, claiming their own batches. Inside a transaction (a test,
+    or a caller's atomic block) one thread does it all: other connections could not see the
+    uncommitted rows. Rows waiting for a retry or
     held by another worker are left for a later run (``run_due_and_stalled`` enqueues one
     when they become claimable).
     """
@@ -317,10 +318,11 @@ def deliver_campaign(campaign_id, owner=None):
         fail_unbuildable(campaign, problem)
         return 0
     threads = setting("NEWSLETTER_SEND_CONNECTIONS")
-    # A batch-API call carries a whole batch: one call in flight per worker process, so a
-    # worker killed mid-call repeats at most that batch (more workers send more at once).
-    if threads > 1 and batch.api_batch_size(mail.mailers[MAILER]):
-        threads = 1
+    # A batch-API call carries a whole batch: NEWSLETTER_API_BATCH_CALLS in flight per worker
+    # process, each its own thread and lease owner, so a worker killed mid-call repeats at
+    # most those batches, each flagged (more workers send more at once).
+    if batch.api_batch_size(mail.mailers[MAILER]):
+        threads = setting("NEWSLETTER_API_BATCH_CALLS")
     if (
         threads > 1
         and not campaign.rate_limit

@@ -15,8 +15,9 @@
    connection and refuses new ones; SQLite: another process holds the write lock past the
    busy timeout) and comes back: the same worker process finishes the send.
 4. The issue goes through anymail's Mailgun client to a local Mailgun-compatible server
-   (``trials.mailgun``, 200 ms a call), 500 readers a call; the worker is SIGKILLed in the
-   middle of a call. Nobody is missing, and the only duplicates are that batch, flagged.
+   (``trials.mailgun``, 200 ms a call), 500 readers a call, two calls at once; the worker is
+   SIGKILLed in the middle of a call. Nobody is missing, and the only duplicates are the
+   batches in flight, flagged.
 
 With DATABASE_URL at PostgreSQL every part runs there (its own databases, dropped after);
 otherwise on SQLite files, and part 2 is skipped. Everything lives under ``var/chaos/``; the
@@ -336,7 +337,8 @@ def print_table(results):
     if batched:
         rows.append(
             (
-                f"SIGKILL mid batch API call ({number(batched.get('batch_size'))} a call)",
+                f"SIGKILL mid batch API call ({number(batched.get('batch_size'))} a call, "
+                f"{number(batched.get('batch_calls'))} at once)",
                 batched.get("database"),
                 number(batched.get("subscribers")),
                 number(batched.get("killed_after")),

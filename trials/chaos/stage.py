@@ -45,9 +45,10 @@ def django_env(database_url, sink_port, **extra):
     )
 
 
-def mailgun_env(database_url, mailgun, lease_seconds, batch_size):
+def mailgun_env(database_url, mailgun, lease_seconds, batch_size, batch_calls):
     """As ``django_env``, the mail through anymail's Mailgun client to ``mailgun`` (the local
-    server, ``trials.mailgun``), ``batch_size`` readers a call."""
+    server, ``trials.mailgun``), ``batch_size`` readers a call, ``batch_calls`` calls at once
+    per worker."""
     return project.django_env(
         data=DATA,
         database_url=database_url,
@@ -56,6 +57,7 @@ def mailgun_env(database_url, mailgun, lease_seconds, batch_size):
         ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY="chaos",
         NEWSLETTER_LEASE_SECONDS=lease_seconds,
         NEWSLETTER_API_BATCH_SIZE=batch_size,
+        NEWSLETTER_API_BATCH_CALLS=batch_calls,
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
     )
 
