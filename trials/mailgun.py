@@ -36,6 +36,7 @@ import argparse
 import base64
 import json
 import re
+import sys
 import threading
 import time
 from collections import Counter
@@ -117,6 +118,17 @@ def parse_form(content_type, body):
     return fields
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client gone before its answer (a worker killed mid-call, as ``make chaos`` does)
+        is no error of the server's: no traceback for it."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class MailgunServer:
     """The server on 127.0.0.1 in a thread: ``start()``, ``url`` (anymail's api_url),
     ``stop()``. See the module's docstring."""
@@ -135,8 +147,7 @@ class MailgunServer:
         self.last_at = None  # time.monotonic() of the last copy taken
         self.in_flight = self.most_in_flight = 0  # calls being answered at once
         self.stopping = threading.Event()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", port), self._handler())
         self.port = self.httpd.server_address[1]
         self.thread = None
 

@@ -161,8 +161,26 @@ class PostgresDatabases:
         self.made.add(name)
         return self.url(name)
 
-    def drop(self, name):
-        self.admin(f'DROP DATABASE IF EXISTS "{self.dbname(name)}" WITH (FORCE)')
+    def drop(self, name, patience=60):
+        """``WITH (FORCE)`` ends this role's sessions still on it. An autovacuum worker (the
+        server's own, busy after a big send) is not ours to end: FORCE then refuses, and a
+        plain DROP, which asks autovacuum to stop, is tried until it goes through."""
+        from psycopg import errors
+
+        statement = f'DROP DATABASE IF EXISTS "{self.dbname(name)}"'
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                self.admin(f"{statement} WITH (FORCE)")
+                break
+            except errors.InsufficientPrivilege:
+                try:
+                    self.admin(statement)
+                    break
+                except errors.ObjectInUse:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(1)
         self.made.discard(name)
 
     def drop_all(self):
