@@ -2,6 +2,8 @@
 calls at once (one builds its call while another waits for the provider), each reader
 still exactly once. The worker's threads need committed rows, so these tests commit."""
 
+import threading
+
 import pytest
 
 from newsletter.models import Campaign, Delivery
@@ -21,7 +23,11 @@ def test_each_worker_has_as_many_calls_in_flight_as_set_and_sends_each_reader_on
 ):
     settings.NEWSLETTER_API_BATCH_SIZE = 3
     settings.NEWSLETTER_API_BATCH_CALLS = calls
-    mailgun.delay = 0.3  # long enough for every thread to have its call out together
+    mailgun.delay = 0.1
+    # The first calls wait at the server for each other (10 s at most): a loaded machine may
+    # start a thread late, but the threads must each have a call out at the same time.
+    together = threading.Barrier(calls, timeout=10)
+    mailgun.on_call = lambda number: together.wait() if number <= calls else None
     subscribers = readers(count=18)
     campaign = frozen_campaign(subscribers)
 
