@@ -110,13 +110,14 @@ def test_a_ready_issue_has_no_problems_and_leads_to_review(editor_client, site, 
 def test_sent_today_says_when_and_to_how_many(editor, editor_client, site, readers):
     issue = todays_issue(site)
     campaign = send_issue_now(issue, user=editor)
-    Campaign.objects.filter(pk=campaign.pk).update(
-        started_at=timezone.make_aware(
-            datetime.datetime.combine(timezone.localdate(), datetime.time(6, 2))
-        )
+    started = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(6, 2))
     )
+    Campaign.objects.filter(pk=campaign.pk).update(started_at=started)
+    # Bob left after the send began (a minute after, whatever the hour the test runs at).
     Subscriber.objects.filter(email="bob@example.org").update(
-        status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now()
+        status=Subscriber.Status.UNSUBSCRIBED,
+        unsubscribed_at=started + datetime.timedelta(minutes=1),
     )
 
     panel = dashboard_panel(editor_client)
